@@ -1,0 +1,780 @@
+"""elaborate: a parsed spec → the IR graph.
+
+An interpreter over the syntax tree: it resolves parameters and defaults, evaluates
+expressions, expands stages into block instances, instantiates blocks (the built-in ones come
+from ``prelude.rg``), infers every shape with the rules of :mod:`resgraph.ops`, and names
+every node by its scope (``layer2.0.conv1``). Every spec-level error comes from here or from
+:mod:`resgraph.parse`, located at the user's own words: an error inside a built-in block is
+reported at the line of the user's spec that used it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, NoReturn
+
+from resgraph import syntax as s
+from resgraph.errors import Span, SpecError, SpecErrors, did_you_mean
+from resgraph.ir import BlockInfo, Graph, Node, StageInfo
+from resgraph.ops import OPS, REQUIRED, OpDef, OpError, Shape, fmt_shape, normalise
+from resgraph.parse import parse
+
+PRELUDE = "<prelude>"
+
+
+@dataclass(frozen=True)
+class Tensor:
+    node: str
+    shape: Shape
+
+
+@dataclass
+class BlockValue:
+    defn: s.BlockDef
+    env: Env
+
+
+@dataclass(frozen=True)
+class Bound:
+    """An argument value and where it came from (for ``resgraph explain``)."""
+
+    value: Any
+    origin: str
+
+
+@dataclass
+class Partial:
+    """A layer or block with some arguments bound, waiting for its input tensor."""
+
+    target: OpDef | BlockValue
+    name: str
+    args: list[tuple[Any, Span]] = field(default_factory=list)
+    kwargs: dict[str, tuple[Any, Span, str]] = field(default_factory=dict)
+
+    @property
+    def target_name(self) -> str:
+        return self.target.name if isinstance(self.target, OpDef) else self.target.defn.name
+
+
+@dataclass
+class Env:
+    vars: dict[str, Any]
+    parent: Env | None = None
+
+    def lookup(self, name: str) -> Any:
+        env: Env | None = self
+        while env is not None:
+            if name in env.vars:
+                return env.vars[name]
+            env = env.parent
+        raise KeyError(name)
+
+    def names(self) -> set[str]:
+        out: set[str] = set()
+        env: Env | None = self
+        while env is not None:
+            out |= env.vars.keys()
+            env = env.parent
+        return out
+
+
+def type_name(v: Any) -> str:
+    if isinstance(v, bool):
+        return "a boolean"
+    return {int: "an integer", str: "a string", tuple: "a shape", list: "a list",
+            dict: "a table", Tensor: "a tensor", Partial: "a layer", BlockValue: "a block"
+            }.get(type(v), type(v).__name__)
+
+
+def show(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return f'"{v}"'
+    if isinstance(v, tuple):
+        return fmt_shape(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(show(x) for x in v) + "]"
+    if isinstance(v, Tensor):
+        return f"tensor {fmt_shape(v.shape)}"
+    if isinstance(v, Partial):
+        return v.name
+    return str(v)
+
+
+def _same_type(a: Any, b: Any) -> bool:
+    return type(a) is type(b) or (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)))
+
+
+@cache
+def _prelude() -> s.Module:
+    text = resources.files("resgraph").joinpath("prelude.rg").read_text()
+    return parse(text, PRELUDE)
+
+
+def elaborate(module: s.Module, file: str, params: dict[str, Any] | None = None,
+              name: str | None = None) -> Graph:
+    """Build the IR graph of a parsed spec, with ``params`` overriding its ``param`` defaults."""
+    return _Elaborator(file).run(module, params or {}, name)
+
+
+class _Return(Exception):
+    def __init__(self, tensor: Tensor):
+        self.tensor = tensor
+
+
+class _Elaborator:
+    def __init__(self, file: str):
+        self.file = file
+        self.graph: Graph | None = None
+        self.scope = ""
+        self.stage = "stem"
+        self.block: str | None = None
+        self.frames: list[tuple[Span, str]] = []
+        self.labels: dict[str, Counter[str]] = {}
+        self.using: list[str] = []
+        base = Env(dict(_BUILTINS))
+        self.prelude = Env({}, base)
+        self.exec_library(_prelude(), self.prelude, PRELUDE)
+
+    # errors ---------------------------------------------------------------------------------
+
+    def fail(self, message: str, span: Span | None, hint: str | None = None) -> NoReturn:
+        err = SpecError(message, span, hint)
+        if span is not None and span.file == PRELUDE:
+            inner = span
+            for frame_span, what in reversed(self.frames):
+                if frame_span.file != PRELUDE:
+                    err.span = frame_span
+                    err.notes.append(f"in {what}, at line {inner.line} of the built-in blocks")
+                    break
+        raise err
+
+    # files ----------------------------------------------------------------------------------
+
+    def exec_library(self, module: s.Module, env: Env, file: str) -> None:
+        """Run a file brought in by ``use`` (or the prelude): blocks, lets, requires, uses."""
+        for item in module.items:
+            if isinstance(item, (s.BlockDef, s.Let, s.Require, s.Use)):
+                self.exec_item(item, env, file)
+            else:
+                self.fail(f"'{_keyword(item)}' cannot appear in a file brought in with 'use'; "
+                          "such a file holds blocks and lets", item.span)
+
+    def exec_use(self, item: s.Use, env: Env, file: str) -> None:
+        base = Path(file).parent if file not in (PRELUDE, "<spec>") else Path.cwd()
+        path = (base / item.path).resolve()
+        if not path.is_file():
+            self.fail(f"cannot find '{item.path}' (looked for {path})", item.span)
+        if str(path) in self.using or str(path) == str(Path(self.file).resolve()):
+            chain = " → ".join(Path(p).name for p in [*self.using, str(path)])
+            self.fail(f"'use' goes round in a circle: {chain}", item.span)
+        self.using.append(str(path))
+        try:
+            lib = Env({}, self.prelude)
+            self.exec_library(parse(path.read_text(), str(path)), lib, str(path))
+        finally:
+            self.using.pop()
+        env.vars.update(lib.vars)
+
+    # the network ----------------------------------------------------------------------------
+
+    def run(self, module: s.Module, params: dict[str, Any], name: str | None) -> Graph:
+        env = Env({}, self.prelude)
+        declared = {i.name: i for i in module.items if isinstance(i, s.Param)}
+        unknown = [k for k in params if k not in declared]
+        if unknown:
+            raise SpecErrors([SpecError(f"unknown parameter '{k}'", None,
+                                        did_you_mean(k, declared) or "this spec declares no parameters")
+                              for k in unknown])
+        self.params = params
+        self.graph = Graph(name=name or Path(self.file).stem, input_shape=())
+        self.graph.source = self.file
+        self.current: Tensor | None = None
+        for item in module.items:
+            self.exec_item(item, env, self.file)
+        if self.current is None:
+            self.fail("the spec has no 'input' line; write one such as 'input 3x224x224'",
+                      module.span)
+        self.graph.output = self.current.node
+        return self.graph
+
+    def exec_item(self, item: s.Stmt, env: Env, file: str) -> None:
+        handler: Callable[..., None] = getattr(self, "item_" + type(item).__name__)
+        handler(item, env, file)
+
+    def item_Use(self, item: s.Use, env: Env, file: str) -> None:
+        self.exec_use(item, env, file)
+
+    def item_Let(self, item: s.Let, env: Env, file: str) -> None:
+        env.vars[item.name] = self.eval(item.value, env)
+
+    def item_Require(self, item: s.Require, env: Env, file: str) -> None:
+        self.check_require(item, env)
+
+    def item_BlockDef(self, item: s.BlockDef, env: Env, file: str) -> None:
+        if item.name in env.vars:
+            self.fail(f"block '{item.name}' is defined twice in this file", item.span)
+        if item.name in OPS:
+            self.fail(f"'{item.name}' is a built-in op; give the block another name", item.span)
+        seen: set[str] = set()
+        for p in item.params:
+            if p.name in seen:
+                self.fail(f"parameter '{p.name}' is declared twice", p.span)
+            seen.add(p.name)
+        env.vars[item.name] = BlockValue(item, env)
+
+    def item_Param(self, item: s.Param, env: Env, file: str) -> None:
+        default = self.eval(item.value, env)
+        value = default
+        if item.name in self.params:
+            value = self.params[item.name]
+            if not _same_type(value, default):
+                self.fail(f"parameter '{item.name}' takes {type_name(default)} "
+                          f"(default {show(default)}), got {type_name(value)} {show(value)}",
+                          item.span)
+        env.vars[item.name] = value
+        assert self.graph is not None
+        self.graph.params[item.name] = value
+
+    def item_Variant(self, item: s.Variant, env: Env, file: str) -> None:
+        pass  # read by the catalog, which turns a variant into parameters
+
+    def item_Network(self, item: s.Network, env: Env, file: str) -> None:
+        assert self.graph is not None
+        if self.graph.name == Path(self.file).stem:
+            self.graph.name = item.name
+        self.graph.summary = item.summary
+
+    def item_Input(self, item: s.Input, env: Env, file: str) -> None:
+        assert self.graph is not None
+        if self.current is not None:
+            self.fail("the network already has an input", item.span)
+        value = self.eval(item.shape, env)
+        if isinstance(value, list):
+            value = tuple(value)
+        if not (isinstance(value, tuple) and len(value) == 3
+                and all(isinstance(d, int) and d > 0 for d in value)):
+            self.fail(f"input must be a CxHxW shape such as 3x224x224, got {show(value)}",
+                      item.shape.span)
+        self.graph.input_shape = value
+        self.graph.add(Node("input", "input", (), {}, value, "stem", span=item.span))
+        self.current = Tensor("input", value)
+
+    def require_input(self, item: s.Stmt) -> Tensor:
+        if self.current is None:
+            self.fail(f"'{_keyword(item)}' needs the network's input first; "
+                      "write a line such as 'input 3x224x224' above it", item.span)
+        return self.current
+
+    def item_Stem(self, item: s.Stem, env: Env, file: str) -> None:
+        self.stage = "stem"
+        self.current = self.run_body(item.body, Env({}, env), self.require_input(item))
+
+    def item_Head(self, item: s.Head, env: Env, file: str) -> None:
+        x = self.require_input(item)
+        self.stage = "head"
+        self.current = self.run_body(item.body, Env({}, env), x)
+
+    def item_Stage(self, item: s.Stage, env: Env, file: str) -> None:
+        assert self.graph is not None
+        x = self.require_input(item)
+        if any(st.name == item.name for st in self.graph.stages) or item.name in ("stem", "head"):
+            self.fail(f"there is already a stage named '{item.name}'", item.span)
+        block = self.eval(item.block, env)
+        if not (isinstance(block, Partial) and isinstance(block.target, BlockValue)):
+            self.fail(f"a stage repeats a block, but this is {type_name(block)} "
+                      f"({show(block)})", item.block.span)
+        depth = self.eval_int(item.depth, env, "the number of blocks")
+        if depth < 1:
+            self.fail(f"a stage needs at least one block, got {depth}", item.depth.span)
+        stride = 1
+        if item.stride is not None:
+            stride = self.eval_int(item.stride, env, "the stage stride")
+            if stride < 1:
+                self.fail(f"stride must be at least 1, got {stride}", item.stride.span)
+            if not any(p.name == "stride" for p in block.target.defn.params):
+                self.fail(f"block '{block.target.defn.name}' has no 'stride' parameter",
+                          item.stride.span)
+        per_block = self.overrides(item, block, depth, env)
+        self.stage = item.name
+        names = []
+        for i in range(depth):
+            call = Partial(block.target, block.name, list(block.args), dict(block.kwargs))
+            if item.stride is not None and i == 0:
+                call.kwargs["stride"] = (stride, item.stride.span, f"stage stride at {item.stride.span}")
+            call.kwargs.update(per_block.get(i, {}))
+            self.block = f"{item.name}.{i}"
+            x = self.apply_block(call, x, str(i), item.span, scope=item.name)
+            names.append(self.block)
+        self.block = None
+        self.current = x
+        self.graph.stages.append(StageInfo(item.name, block.target_name, depth, stride, names, item.span))
+
+    def overrides(self, item: s.Stage, block: Partial, depth: int, env: Env
+                  ) -> dict[int, dict[str, tuple[Any, Span, str]]]:
+        known = [p.name for p in block.target.defn.params]
+        out: dict[int, dict[str, tuple[Any, Span, str]]] = {}
+        for ov in item.overrides:
+            for lo, hi in ov.ranges:
+                if lo > hi or hi >= depth:
+                    self.fail(f"stage '{item.name}' has blocks 0 to {depth - 1}; "
+                              f"there is no block {hi if hi >= depth else lo}", ov.span)
+            for kw in ov.kwargs:
+                if kw.name not in known:
+                    self.fail(f"block '{block.target.defn.name}' has no parameter '{kw.name}'",
+                              kw.span, did_you_mean(kw.name, known))
+                value = (self.eval(kw.value, env), kw.span, f"override at {kw.span}")
+                for lo, hi in ov.ranges:
+                    for i in range(lo, hi + 1):
+                        out.setdefault(i, {})[kw.name] = value
+        return out
+
+    def check_require(self, item: s.Require, env: Env) -> None:
+        ok = self.eval(item.test, env)
+        if not isinstance(ok, bool):
+            self.fail(f"'require' needs a condition, got {type_name(ok)}", item.test.span)
+        if not ok:
+            self.fail(item.message, item.span)
+
+    # bodies -------------------------------------------------------------------------------
+
+    def run_body(self, body: s.Body, env: Env, x: Tensor) -> Tensor:
+        env.vars.setdefault("input", x)
+        try:
+            return self.exec_stmts(body.stmts, env, x)
+        except _Return as ret:
+            return ret.tensor
+
+    def exec_stmts(self, stmts: list[s.Stmt], env: Env, x: Tensor) -> Tensor:
+        for st in stmts:
+            if isinstance(st, s.Let):
+                env.vars[st.name] = self.eval(st.value, env)
+            elif isinstance(st, s.Require):
+                self.check_require(st, env)
+            elif isinstance(st, s.Assign):
+                x = self.eval_flow(st.flow, env, x)
+                env.vars[st.name] = x
+            elif isinstance(st, s.FlowStmt):
+                x = self.eval_flow(st.flow, env, x)
+            elif isinstance(st, s.Return):
+                raise _Return(self.eval_flow(st.flow, env, x))
+            elif isinstance(st, s.If):
+                x = self.exec_if(st, env, x)
+        return x
+
+    def exec_if(self, st: s.If, env: Env, x: Tensor) -> Tensor:
+        for test, body in st.branches:
+            ok = self.eval(test, env)
+            if not isinstance(ok, bool):
+                self.fail(f"'if' needs a condition, got {type_name(ok)}", test.span)
+            if ok:
+                return self.exec_stmts(body.stmts, env, x)
+        return self.exec_stmts(st.orelse.stmts, env, x) if st.orelse else x
+
+    def eval_flow(self, flow: s.Flow, env: Env, x: Tensor) -> Tensor:
+        for i, step in enumerate(flow.steps):
+            value = self.eval_step(step, env)
+            if isinstance(value, Tensor):
+                if i > 0:
+                    self.fail("a tensor cannot follow '->'; expected a layer or a block",
+                              step.span)
+                x = value
+            elif isinstance(value, Partial):
+                x = self.apply(value, x, step.label, step.span)
+            else:
+                self.fail(f"expected a layer, a block or a tensor, got {type_name(value)} "
+                          f"{show(value)}", step.expr.span)
+        return x
+
+    def eval_step(self, step: s.Step, env: Env) -> Any:
+        expr = step.expr
+        if isinstance(expr, s.Call) and self.multi_input_op(expr, env) is not None:
+            return self.call_multi(expr, env, step.label)
+        if step.label is not None and isinstance(expr, s.Name):
+            value = self.eval(expr, env)
+            if isinstance(value, Tensor):
+                self.fail("a label names a layer or block, not a tensor", step.span)
+            return value
+        return self.eval(expr, env)
+
+    # layers and blocks ----------------------------------------------------------------------
+
+    def multi_input_op(self, call: s.Call, env: Env) -> OpDef | None:
+        try:
+            value = env.lookup(call.func)
+        except KeyError:
+            return None
+        return value if isinstance(value, OpDef) and value.arity != 1 else None
+
+    def call_multi(self, call: s.Call, env: Env, label: str | None) -> Tensor:
+        op = self.multi_input_op(call, env)
+        assert op is not None
+        if call.kwargs:
+            self.fail(f"'{op.name}' takes only tensors", call.kwargs[0].span)
+        inputs = [self.eval(a, env) for a in call.args]
+        for a, v in zip(call.args, inputs):
+            if not isinstance(v, Tensor):
+                self.fail(f"'{op.name}' takes tensors, got {type_name(v)} {show(v)}", a.span)
+        if op.arity is not None and len(inputs) != op.arity:
+            self.fail(f"'{op.name}' takes {op.arity} tensors, got {len(inputs)}", call.span)
+        if op.arity is None and len(inputs) < 2:
+            self.fail(f"'{op.name}' takes two or more tensors", call.span)
+        return self.make_node(op, inputs, {}, label, call.span)
+
+    def apply(self, partial: Partial, x: Tensor, label: str | None, span: Span) -> Tensor:
+        if isinstance(partial.target, OpDef):
+            return self.make_node(partial.target, [x], self.bind_op(partial), label, span)
+        return self.apply_block(partial, x, label, span)
+
+    def bind_op(self, partial: Partial) -> dict[str, Any]:
+        op = partial.target
+        assert isinstance(op, OpDef)
+        sig = op.attr_args
+        if len(partial.args) > len(sig):
+            self.fail(f"'{op.name}' takes at most {len(sig)} arguments, got {len(partial.args)}",
+                      partial.args[len(sig)][1], hint=_signature(op))
+        values: dict[str, tuple[Any, Span | None]] = {
+            a.name: (v, sp) for a, (v, sp) in zip(sig, partial.args)}
+        for key, (v, sp, _) in partial.kwargs.items():
+            if key in values:
+                self.fail(f"'{op.name}' got '{key}' twice", sp)
+            values[key] = (v, sp)
+        attrs: dict[str, Any] = {}
+        for a in sig:
+            if a.name not in values:
+                if a.default is REQUIRED:
+                    where = partial.args[-1][1] if partial.args else None
+                    self.fail(f"'{op.name}' needs '{a.name}'", where or self.frames[-1][0]
+                              if self.frames else where, hint=_signature(op))
+                attrs[a.name] = a.default
+                continue
+            v, sp = values[a.name]
+            if not _arg_ok(a.type, v):
+                self.fail(f"'{op.name}' argument '{a.name}' takes {_ARG_WORDS[a.type]}, got "
+                          f"{type_name(v)} {show(v)}", sp, hint=_signature(op))
+            attrs[a.name] = v
+        return attrs
+
+    def make_node(self, op: OpDef, inputs: list[Tensor], attrs: dict[str, Any],
+                  label: str | None, span: Span) -> Tensor:
+        assert self.graph is not None
+        name = self.node_name(op.name, label, span)
+        attrs = normalise(op, attrs)
+        try:
+            shape = op.infer(attrs, [t.shape for t in inputs])
+        except OpError as exc:
+            hint = None
+            if op.name == "add" and self.block is not None:
+                hint = ("the shortcut needs a projection where the shape changes: "
+                        "shortcut=\"B\" or \"C\"")
+            self.fail(f"{name}: {exc}", span, hint)
+        self.graph.add(Node(name, op.name, tuple(t.node for t in inputs), attrs, shape,
+                            self.stage, self.block, span))
+        return Tensor(name, shape)
+
+    def node_name(self, kind: str, label: str | None, span: Span) -> str:
+        counts = self.labels.setdefault(self.scope, Counter())
+        counts[kind] += 1
+        if label is None:
+            n = counts[kind]
+            while self.qualify(f"{kind}{n}") in self.graph.nodes:  # type: ignore[union-attr]
+                n += 1
+            label = f"{kind}{n}"
+        elif label == "input":
+            self.fail("'input' is reserved; choose another label", span)
+        name = self.qualify(label)
+        if name in self.graph.nodes:  # type: ignore[union-attr]
+            self.fail(f"'{name}' is already taken; labels within a block must differ", span)
+        return name
+
+    def qualify(self, label: str) -> str:
+        return f"{self.scope}.{label}" if self.scope else label
+
+    def apply_block(self, partial: Partial, x: Tensor, label: str | None, span: Span,
+                    scope: str | None = None) -> Tensor:
+        assert isinstance(partial.target, BlockValue)
+        defn = partial.target.defn
+        outer = self.scope
+        if label is None:
+            counts = self.labels.setdefault(outer, Counter())
+            counts[defn.name] += 1
+            label = f"{defn.name}{counts[defn.name]}"
+        parent = scope if scope is not None else outer
+        inner = f"{parent}.{label}" if parent else label
+        bound = self.bind_block(partial, span, x)
+        env = Env({k: b.value for k, b in bound.items()}, partial.target.env)
+        env.vars["in_channels"] = x.shape[0]
+        self.frames.append((span, f"block '{defn.name}' ({inner})"))
+        self.scope = inner
+        try:
+            out = self.run_body(defn.body, env, x)
+        finally:
+            self.scope = outer
+            self.frames.pop()
+        if scope is not None:
+            assert self.graph is not None
+            self.graph.blocks[inner] = BlockInfo(
+                inner, partial.name, scope, x.node, out.node,
+                {k: b.value for k, b in bound.items()}, {k: b.origin for k, b in bound.items()},
+                span)
+        return out
+
+    def bind_block(self, partial: Partial, span: Span, x: Tensor) -> dict[str, Bound]:
+        block = partial.target
+        assert isinstance(block, BlockValue)
+        defn = block.defn
+        names = [p.name for p in defn.params]
+        if len(partial.args) > len(names):
+            self.fail(f"block '{defn.name}' takes at most {len(names)} arguments, "
+                      f"got {len(partial.args)}", partial.args[len(names)][1])
+        given: dict[str, tuple[Any, Span, str]] = {
+            n: (v, sp, f"{sp}") for n, (v, sp) in zip(names, partial.args)}
+        for key, (v, sp, origin) in partial.kwargs.items():
+            if key not in names:
+                self.fail(f"block '{defn.name}' has no parameter '{key}'", sp,
+                          did_you_mean(key, names))
+            given[key] = (v, sp, origin)
+        bound: dict[str, Bound] = {}
+        env = Env({}, block.env)
+        env.vars["in_channels"] = x.shape[0]
+        for p in defn.params:
+            if p.default is not None:
+                default = self.eval(p.default, env)
+            if p.name in given:
+                v, sp, origin = given[p.name]
+                if p.default is not None and not _same_type(v, default):
+                    self.fail(f"block '{defn.name}' parameter '{p.name}' takes "
+                              f"{type_name(default)} (default {show(default)}), got "
+                              f"{type_name(v)} {show(v)}", sp)
+                bound[p.name] = Bound(v, origin)
+            elif p.default is None:
+                self.fail(f"block '{defn.name}' needs '{p.name}'", span,
+                          hint=f"{defn.name}({', '.join(_param_text(q) for q in defn.params)})")
+            else:
+                bound[p.name] = Bound(default, f"default at {p.default.span}")
+            env.vars[p.name] = bound[p.name].value
+        return bound
+
+    # expressions --------------------------------------------------------------------------
+
+    def eval(self, expr: s.Expr, env: Env) -> Any:
+        method: Callable[[Any, Env], Any] = getattr(self, "eval_" + type(expr).__name__)
+        return method(expr, env)
+
+    def eval_int(self, expr: s.Expr, env: Env, what: str) -> int:
+        v = self.eval(expr, env)
+        if not isinstance(v, int) or isinstance(v, bool):
+            self.fail(f"{what} must be an integer, got {type_name(v)} {show(v)}", expr.span)
+        return v
+
+    def eval_Int(self, e: s.Int, env: Env) -> int:
+        return e.value
+
+    def eval_Str(self, e: s.Str, env: Env) -> str:
+        return e.value
+
+    def eval_Bool(self, e: s.Bool, env: Env) -> bool:
+        return e.value
+
+    def eval_ShapeLit(self, e: s.ShapeLit, env: Env) -> tuple[int, ...]:
+        return e.dims
+
+    def eval_ListLit(self, e: s.ListLit, env: Env) -> list[Any]:
+        return [self.eval(i, env) for i in e.items]
+
+    def eval_DictLit(self, e: s.DictLit, env: Env) -> dict[Any, Any]:
+        out = {}
+        for k, v in e.entries:
+            key = self.eval(k, env)
+            if not isinstance(key, (int, str)):
+                self.fail(f"table keys are integers or strings, got {type_name(key)}", k.span)
+            out[key] = self.eval(v, env)
+        return out
+
+    def eval_Name(self, e: s.Name, env: Env) -> Any:
+        try:
+            value = env.lookup(e.id)
+        except KeyError:
+            self.fail(f"unknown name '{e.id}'", e.span, did_you_mean(e.id, _visible(env)))
+        if isinstance(value, OpDef):
+            if value.arity != 1:
+                self.fail(f"'{e.id}' needs its inputs, as in {e.id}(a, b)", e.span)
+            return Partial(value, e.id)
+        if isinstance(value, BlockValue):
+            return Partial(value, e.id)
+        if callable(value):
+            self.fail(f"'{e.id}' is a function; call it as {e.id}(...)", e.span)
+        return value
+
+    def eval_Index(self, e: s.Index, env: Env) -> Any:
+        target = self.eval(e.target, env)
+        key = self.eval(e.key, env)
+        if isinstance(target, dict):
+            if key not in target:
+                self.fail(f"no entry for {show(key)} in this table", e.key.span,
+                          hint="the table has " + ", ".join(show(k) for k in target))
+            return target[key]
+        if isinstance(target, (list, tuple)):
+            if not isinstance(key, int) or isinstance(key, bool):
+                self.fail(f"an index must be an integer, got {type_name(key)}", e.key.span)
+            if not -len(target) <= key < len(target):
+                self.fail(f"index {key} is out of range for {show(target)} "
+                          f"({len(target)} items)", e.key.span)
+            return target[key]
+        self.fail(f"cannot index {type_name(target)}", e.target.span)
+
+    def eval_Call(self, e: s.Call, env: Env) -> Any:
+        try:
+            fn = env.lookup(e.func)
+        except KeyError:
+            self.fail(f"unknown block or function '{e.func}'", e.span,
+                      did_you_mean(e.func, _callables(env)))
+        if isinstance(fn, OpDef) and fn.arity != 1:
+            return self.call_multi(e, env, None)
+        args = [(self.eval(a, env), a.span) for a in e.args]
+        kwargs = {k.name: (self.eval(k.value, env), k.span, f"{k.span}") for k in e.kwargs}
+        if isinstance(fn, (OpDef, BlockValue)):
+            return Partial(fn, e.func, args, kwargs)
+        if isinstance(fn, Partial):
+            merged = dict(fn.kwargs)
+            merged.update(kwargs)
+            return Partial(fn.target, e.func, fn.args + args, merged)
+        if callable(fn):
+            return self.call_builtin(e, fn, [a for a, _ in args], kwargs)
+        self.fail(f"'{e.func}' is {type_name(fn)}, not a block or function", e.span)
+
+    def call_builtin(self, e: s.Call, fn: Callable[..., Any], args: list[Any],
+                     kwargs: dict[str, tuple[Any, Span, str]]) -> Any:
+        if kwargs:
+            self.fail(f"'{e.func}' takes no keyword arguments", next(iter(kwargs.values()))[1])
+        try:
+            value = fn(*args)
+        except (TypeError, ValueError) as exc:
+            self.fail(f"{e.func}(): {exc}", e.span)
+        if e.func == "make_divisible" and value != args[0]:
+            self.note(f"make_divisible rounded {args[0]} to {value}", e.span)
+        return value
+
+    def note(self, text: str, span: Span) -> None:
+        assert self.graph is not None
+        where = self.scope or "network"
+        self.graph.notes.append(f"{where}: {text} ({'built-in block' if span.file == PRELUDE else span})")
+
+    def eval_BinOp(self, e: s.BinOp, env: Env) -> Any:
+        a, b = self.eval(e.left, env), self.eval(e.right, env)
+        if e.op == "+" and isinstance(a, str) and isinstance(b, str):
+            return a + b
+        for v, sub in ((a, e.left), (b, e.right)):
+            if not isinstance(v, int) or isinstance(v, bool):
+                self.fail(f"'{e.op}' works on integers, got {type_name(v)} {show(v)}", sub.span)
+        if e.op in ("/", "//", "%") and b == 0:
+            self.fail("division by zero", e.right.span)
+        if e.op == "/":
+            if a % b:
+                self.fail(f"{a} / {b} is not a whole number", e.span,
+                          hint="write // to round down, or make_divisible(x, d) to round to a "
+                               "multiple; both are reported")
+            return a // b
+        if e.op == "//" and a % b:
+            self.note(f"{a} // {b} rounded down to {a // b}", e.span)
+        return _ARITH[e.op](a, b)
+
+    def eval_Compare(self, e: s.Compare, env: Env) -> bool:
+        a, b = self.eval(e.left, env), self.eval(e.right, env)
+        if e.op == "in":
+            if not isinstance(b, (list, dict, str, tuple)):
+                self.fail(f"'in' needs a list, table or string, got {type_name(b)}", e.right.span)
+            return a in b
+        if e.op in ("==", "!="):
+            return (a == b and _same_type(a, b)) == (e.op == "==")
+        for v, sub in ((a, e.left), (b, e.right)):
+            if not isinstance(v, int) or isinstance(v, bool):
+                self.fail(f"'{e.op}' compares integers, got {type_name(v)} {show(v)}", sub.span)
+        return bool(_ARITH[e.op](a, b))
+
+    def eval_Logic(self, e: s.Logic, env: Env) -> bool:
+        a = self.eval_bool(e.left, env, e.op)
+        if (e.op == "and" and not a) or (e.op == "or" and a):
+            return a
+        return self.eval_bool(e.right, env, e.op)
+
+    def eval_bool(self, expr: s.Expr, env: Env, what: str) -> bool:
+        v = self.eval(expr, env)
+        if not isinstance(v, bool):
+            self.fail(f"'{what}' needs true or false, got {type_name(v)} {show(v)}", expr.span)
+        return v
+
+    def eval_Not(self, e: s.Not, env: Env) -> bool:
+        return not self.eval_bool(e.operand, env, "not")
+
+    def eval_Neg(self, e: s.Neg, env: Env) -> int:
+        return -self.eval_int(e.operand, env, "'-'")
+
+    def eval_Cond(self, e: s.Cond, env: Env) -> Any:
+        return self.eval(e.then if self.eval_bool(e.test, env, "?") else e.orelse, env)
+
+
+def _keyword(item: s.Stmt) -> str:
+    return {"BlockDef": "block", "Let": "let", "Param": "param", "Use": "use",
+            "Require": "require"}.get(type(item).__name__, type(item).__name__.lower())
+
+
+def _visible(env: Env) -> set[str]:
+    return {n for n in env.names() if not callable(env.lookup(n)) or isinstance(
+        env.lookup(n), (OpDef, BlockValue))} | {"input", "in_channels"}
+
+
+def _callables(env: Env) -> set[str]:
+    return {n for n in env.names() if isinstance(env.lookup(n), (OpDef, BlockValue, Partial))
+            or callable(env.lookup(n))}
+
+
+def _param_text(p: s.ParamDecl) -> str:
+    return p.name if p.default is None else f"{p.name}=…"
+
+
+def _signature(op: OpDef) -> str:
+    parts = [a.name if a.default is REQUIRED else f"{a.name}={show(a.default) if a.default is not None else 'auto'}"
+             for a in op.attr_args]
+    return f"usage: {op.name}({', '.join(parts)})"
+
+
+_ARG_WORDS = {"int": "an integer", "size": "an integer or a size such as 3x3",
+              "bool": "true or false"}
+
+
+def _arg_ok(kind: str, v: Any) -> bool:
+    is_int = isinstance(v, int) and not isinstance(v, bool)
+    if kind == "int":
+        return is_int and v >= 0
+    if kind == "size":
+        return (is_int and v >= 0) or (isinstance(v, tuple) and len(v) == 2)
+    return isinstance(v, bool)
+
+
+def _make_divisible(v: int, divisor: int) -> int:
+    """Round ``v`` to the nearest multiple of ``divisor`` (never below it), as timm and MobileNet do."""
+    if divisor <= 0:
+        raise ValueError("the divisor must be positive")
+    return max(divisor, (v + divisor // 2) // divisor * divisor)
+
+
+def _channels(t: Any) -> int:
+    if not isinstance(t, Tensor):
+        raise TypeError("channels() takes a tensor")
+    return t.shape[0]
+
+
+_ARITH: dict[str, Callable[[int, int], Any]] = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+    "//": lambda a, b: a // b, "%": lambda a, b: a % b, "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+
+_BUILTINS: dict[str, Any] = {**OPS, "min": min, "max": max, "len": len, "channels": _channels,
+                             "make_divisible": _make_divisible}

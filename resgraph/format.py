@@ -1,0 +1,203 @@
+"""format: syntax tree → canonical spec text (``resgraph fmt``), keeping comments.
+
+Formatting is idempotent and round-trips: parsing the output gives an equal tree.
+"""
+
+from __future__ import annotations
+
+from resgraph import syntax as s
+
+INDENT = "  "
+WIDTH = 96
+
+# binding strength of each operator, loosest first; atoms bind tightest
+_PREC = {"?": 1, "or": 2, "and": 3, "not": 4, "cmp": 5, "+": 6, "-": 6, "*": 7, "/": 7,
+         "//": 7, "%": 7, "neg": 8}
+_ATOM = 9
+
+
+def format_module(module: s.Module) -> str:
+    return _Printer(module.comments).module(module)
+
+
+def format_expr(e: s.Expr) -> str:
+    return _expr(e)[0]
+
+
+def _expr(e: s.Expr) -> tuple[str, int]:
+    """Text and precedence of an expression."""
+    if isinstance(e, s.Int):
+        return str(e.value), _ATOM
+    if isinstance(e, s.Str):
+        return f'"{e.value}"', _ATOM
+    if isinstance(e, s.Bool):
+        return ("true" if e.value else "false"), _ATOM
+    if isinstance(e, s.ShapeLit):
+        return "x".join(str(d) for d in e.dims), _ATOM
+    if isinstance(e, s.Name):
+        return e.id, _ATOM
+    if isinstance(e, s.ListLit):
+        return "[" + ", ".join(format_expr(i) for i in e.items) + "]", _ATOM
+    if isinstance(e, s.DictLit):
+        return "{" + ", ".join(f"{format_expr(k)}: {format_expr(v)}" for k, v in e.entries) + "}", _ATOM
+    if isinstance(e, s.Index):
+        return f"{_wrap(e.target, _ATOM)}[{format_expr(e.key)}]", _ATOM
+    if isinstance(e, s.Call):
+        args = [format_expr(a) for a in e.args] + [f"{k.name}={format_expr(k.value)}" for k in e.kwargs]
+        return f"{e.func}({', '.join(args)})", _ATOM
+    if isinstance(e, s.BinOp):
+        p = _PREC[e.op]
+        return f"{_wrap(e.left, p)} {e.op} {_wrap(e.right, p + 1)}", p
+    if isinstance(e, s.Compare):
+        p = _PREC["cmp"]
+        return f"{_wrap(e.left, p + 1)} {e.op} {_wrap(e.right, p + 1)}", p
+    if isinstance(e, s.Logic):
+        p = _PREC[e.op]
+        return f"{_wrap(e.left, p)} {e.op} {_wrap(e.right, p + 1)}", p
+    if isinstance(e, s.Not):
+        return f"not {_wrap(e.operand, _PREC['not'])}", _PREC["not"]
+    if isinstance(e, s.Neg):
+        return f"-{_wrap(e.operand, _PREC['neg'])}", _PREC["neg"]
+    if isinstance(e, s.Cond):
+        p = _PREC["?"]
+        return f"{_wrap(e.test, p + 1)} ? {_wrap(e.then, p)} : {_wrap(e.orelse, p)}", p
+    raise TypeError(f"cannot format {type(e).__name__}")
+
+
+def _wrap(e: s.Expr, min_prec: int) -> str:
+    text, prec = _expr(e)
+    return text if prec >= min_prec else f"({text})"
+
+
+def _kwargs(kwargs: list[s.Kwarg]) -> str:
+    return ", ".join(f"{k.name}={format_expr(k.value)}" for k in kwargs)
+
+
+def _step(step: s.Step) -> str:
+    return f"{step.label}: {format_expr(step.expr)}" if step.label else format_expr(step.expr)
+
+
+class _Printer:
+    def __init__(self, comments: list[s.Comment]):
+        self.comments = sorted(comments, key=lambda c: c.line)
+        self.lines: list[str] = []
+
+    def flush(self, before_line: int, indent: str) -> None:
+        while self.comments and self.comments[0].line < before_line:
+            self.lines.append(indent + self.comments.pop(0).text)
+
+    def trailing(self, line: int) -> str:
+        if self.comments and self.comments[0].line == line:
+            return "  " + self.comments.pop(0).text
+        return ""
+
+    def emit(self, text: str, node: s.Node, indent: str) -> None:
+        self.flush(node.span.line, indent)
+        self.lines.append(indent + text + self.trailing(node.span.end_line))
+
+    def module(self, m: s.Module) -> str:
+        self.lines.append(f"resgraph {m.version}" + self.trailing(1))
+        prev: str | None = None
+        for item in m.items:
+            kind = type(item).__name__
+            if kind != prev or kind == "BlockDef" or (prev == "BlockDef"):
+                self.flush(item.span.line, "")
+                self.lines.append("")
+            prev = kind
+            self.item(item, "")
+        self.flush(10**9, "")
+        return "\n".join(self.lines) + "\n"
+
+    def item(self, it: s.Stmt, ind: str) -> None:
+        if isinstance(it, s.Use):
+            self.emit(f'use "{it.path}"', it, ind)
+        elif isinstance(it, s.Param):
+            self.emit(f"param {it.name} = {format_expr(it.value)}", it, ind)
+        elif isinstance(it, s.Variant):
+            summary = f' "{it.summary}"' if it.summary else ""
+            self.emit(f"variant {it.name}({_kwargs(it.kwargs)}){summary}", it, ind)
+        elif isinstance(it, s.Network):
+            summary = f' "{it.summary}"' if it.summary else ""
+            self.emit(f"network {it.name}{summary}", it, ind)
+        elif isinstance(it, s.Input):
+            self.emit(f"input {format_expr(it.shape)}", it, ind)
+        elif isinstance(it, (s.Stem, s.Head)):
+            self.body("stem" if isinstance(it, s.Stem) else "head", it.body, it, ind)
+        elif isinstance(it, s.Stage):
+            self.stage(it, ind)
+        elif isinstance(it, s.BlockDef):
+            params = ", ".join(p.name if p.default is None else f"{p.name} = {format_expr(p.default)}"
+                               for p in it.params)
+            doc = f' "{it.doc}"' if it.doc else ""
+            self.body(f"block {it.name}({params}){doc}", it.body, it, ind)
+        else:
+            self.stmt(it, ind)
+
+    def stage(self, st: s.Stage, ind: str) -> None:
+        head = f"stage {st.name}: {format_expr(st.block)} x {_wrap(st.depth, _ATOM - 1)}"
+        if st.stride is not None:
+            head += f" stride {_wrap(st.stride, _ATOM - 1)}"
+        if not st.overrides:
+            self.emit(head, st, ind)
+            return
+        self.flush(st.span.line, ind)
+        self.lines.append(f"{ind}{head} {{" + self.trailing(st.span.line))
+        for ov in st.overrides:
+            ranges = ", ".join(str(lo) if lo == hi else f"{lo}..{hi}" for lo, hi in ov.ranges)
+            self.emit(f"{ranges}: {_kwargs(ov.kwargs)}", ov, ind + INDENT)
+        self.flush(st.span.end_line, ind + INDENT)
+        self.lines.append(ind + "}")
+
+    def body(self, head: str, body: s.Body, owner: s.Node, ind: str) -> None:
+        self.flush(owner.span.line, ind)
+        self.lines.append(f"{ind}{head} {{" + self.trailing(owner.span.line))
+        for st in body.stmts:
+            self.stmt(st, ind + INDENT)
+        self.flush(body.span.end_line, ind + INDENT)
+        self.lines.append(ind + "}")
+
+    def stmt(self, st: s.Stmt, ind: str) -> None:
+        if isinstance(st, s.Let):
+            self.emit(f"let {st.name} = {format_expr(st.value)}", st, ind)
+        elif isinstance(st, s.Require):
+            self.emit(f'require {format_expr(st.test)}, "{st.message}"', st, ind)
+        elif isinstance(st, s.Assign):
+            self.flow(f"{st.name} = ", st.flow, st, ind)
+        elif isinstance(st, s.FlowStmt):
+            self.flow("", st.flow, st, ind)
+        elif isinstance(st, s.Return):
+            self.flow("return ", st.flow, st, ind)
+        elif isinstance(st, s.If):
+            self.if_(st, ind)
+        else:
+            self.item(st, ind)
+
+    def flow(self, prefix: str, flow: s.Flow, owner: s.Node, ind: str) -> None:
+        steps = [_step(p) for p in flow.steps]
+        one = ind + prefix + " -> ".join(steps)
+        if len(one) <= WIDTH or len(steps) == 1:
+            self.emit(prefix + " -> ".join(steps), owner, ind)
+            return
+        self.flush(owner.span.line, ind)
+        line = ind + prefix + steps[0]
+        for step in steps[1:]:
+            if len(line) + 4 + len(step) > WIDTH:
+                self.lines.append(line)
+                line = ind + INDENT + "-> " + step
+            else:
+                line += " -> " + step
+        self.lines.append(line + self.trailing(owner.span.end_line))
+
+    def if_(self, st: s.If, ind: str) -> None:
+        self.flush(st.span.line, ind)
+        for i, (test, body) in enumerate(st.branches):
+            opener = f"if {format_expr(test)} {{" if i == 0 else f"}} elif {format_expr(test)} {{"
+            self.lines.append(ind + opener)
+            for inner in body.stmts:
+                self.stmt(inner, ind + INDENT)
+        if st.orelse is not None:
+            self.lines.append(ind + "} else {")
+            for inner in st.orelse.stmts:
+                self.stmt(inner, ind + INDENT)
+        self.flush(st.span.end_line, ind + INDENT)
+        self.lines.append(ind + "}")

@@ -1,0 +1,125 @@
+"""The IR: a small typed graph of primitive ops with shapes, scopes and source spans.
+
+It is what elaboration produces, what ``lower_fx`` turns into a ``torch.fx.GraphModule``, and
+what the analyses and the renderer read; ``import_fx`` builds the same graph from any traced
+PyTorch model. It holds no tensors, so it is cheap to build for the deepest networks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from resgraph.errors import Span
+from resgraph.ops import OPS, OpDef, Shape, fmt_shape
+
+
+@dataclass
+class Node:
+    """One op. ``name`` is its hierarchical scope (``layer2.0.conv1``), unique in the graph."""
+
+    name: str
+    op: str  # a key of resgraph.ops.OPS, or "input"
+    inputs: tuple[str, ...]
+    attrs: dict[str, Any]
+    shape: Shape
+    #: "stem", a stage name, or "head"
+    stage: str
+    #: the scope of the block instance it belongs to (``layer2.0``), or None outside blocks
+    block: str | None = None
+    span: Span | None = None
+    #: results of analyses, under keys documented by each analysis
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def opdef(self) -> OpDef:
+        return OPS[self.op]
+
+    @property
+    def weighted(self) -> bool:
+        return self.op in OPS and OPS[self.op].weighted
+
+
+@dataclass
+class StageInfo:
+    """A stage as the spec wrote it: ``stage layer2: bottleneck(128) x 4 stride 2``."""
+
+    name: str
+    block_type: str
+    depth: int
+    stride: int
+    blocks: list[str]
+    span: Span | None = None
+
+
+@dataclass
+class BlockInfo:
+    """A block instance of a stage (``layer2.0``): its type and every resolved argument."""
+
+    name: str
+    type: str
+    stage: str
+    input: str
+    output: str
+    args: dict[str, Any]
+    #: where each argument's value came from: a default, the stage line, an override, --set
+    origins: dict[str, str]
+    span: Span | None = None
+
+
+@dataclass
+class Graph:
+    name: str
+    input_shape: Shape
+    nodes: dict[str, Node] = field(default_factory=dict)
+    output: str = ""
+    summary: str | None = None
+    #: the parameters the spec was elaborated with
+    params: dict[str, Any] = field(default_factory=dict)
+    stages: list[StageInfo] = field(default_factory=list)
+    blocks: dict[str, BlockInfo] = field(default_factory=dict)
+    #: what elaboration reports without failing (declared roundings, for instance)
+    notes: list[str] = field(default_factory=list)
+    source: str | None = None
+
+    @property
+    def input(self) -> Node:
+        return next(iter(self.nodes.values()))
+
+    def __iter__(self) -> Iterator[Node]:
+        """Nodes in topological (execution) order."""
+        return iter(self.nodes.values())
+
+    def __len__(self) -> int:
+        return len(self.nodes)
+
+    def add(self, node: Node) -> Node:
+        self.nodes[node.name] = node
+        return node
+
+    def users(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {name: [] for name in self.nodes}
+        for node in self:
+            for i in node.inputs:
+                out[i].append(node.name)
+        return out
+
+    def to_text(self) -> str:
+        """A line per node: ``name = op(inputs) attrs -> shape``; stable, for golden files."""
+        lines = [f"graph {self.name} input {fmt_shape(self.input_shape)}"]
+        for n in self:
+            attrs = ", ".join(f"{k}={_fmt_attr(v)}" for k, v in sorted(n.attrs.items()))
+            args = ", ".join(n.inputs)
+            lines.append(f"{n.name} = {n.op}({args}{', ' if args and attrs else ''}{attrs})"
+                         f" -> {fmt_shape(n.shape)}")
+        lines.append(f"output {self.output}")
+        return "\n".join(lines) + "\n"
+
+
+def _fmt_attr(v: Any) -> str:
+    if isinstance(v, tuple):
+        return "x".join(str(x) for x in v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)

@@ -1,0 +1,267 @@
+"""The primitive operations of resgraph: signatures, shape rules and analytic costs, side by side.
+
+Shapes are per sample, without the batch dimension: ``(C, H, W)`` for feature maps and
+``(F,)`` after ``flatten``. Every rule here is pure Python; elaboration uses the signatures
+and shape rules, ``lower_fx`` builds modules from the same attributes, and the analyses read
+the cost rules. Costs are for one sample; analyses multiply by the batch size.
+
+Cost conventions (see ``resgraph.analysis`` for the others it can print):
+
+* ``macs`` — multiply-accumulates of convolutions and linear layers only, biases not
+  counted: the figure torchvision publishes and ``torch.utils.flop_counter`` counts (÷ 2).
+* ``flops`` — every floating-point operation once: 2 per MAC, 1 per bias add, 2 per element
+  for inference batch norm (scale and shift), 1 per element for ReLU, add and multiply,
+  4 for sigmoid (negate, exp, add, reciprocal), k·k − 1 comparisons per max-pool output,
+  k·k per average-pool output (k·k − 1 adds and a divide).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+Shape = tuple[int, ...]
+Attrs = dict[str, Any]
+
+REQUIRED = object()
+
+
+class OpError(Exception):
+    """A rule of an op is broken; elaboration adds the spec location."""
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument of an op: its name, type (``int``, ``size``, ``bool``, ``tensor``) and default."""
+
+    name: str
+    type: str
+    default: Any = REQUIRED
+
+
+@dataclass(frozen=True)
+class OpDef:
+    name: str
+    doc: str
+    args: tuple[Arg, ...]
+    infer: Callable[[Attrs, Sequence[Shape]], Shape]
+    params: Callable[[Attrs, Sequence[Shape]], dict[str, Shape]] = lambda a, s: {}
+    buffers: Callable[[Attrs, Sequence[Shape]], dict[str, Shape]] = lambda a, s: {}
+    macs: Callable[[Attrs, Sequence[Shape], Shape], int] = lambda a, s, o: 0
+    flops: Callable[[Attrs, Sequence[Shape], Shape], int] = lambda a, s, o: 0
+    #: number of tensor inputs; ``None`` for any number (two or more)
+    arity: int | None = 1
+    #: conv and linear: the layers that count toward depth and gradient-path length
+    weighted: bool = False
+
+    @property
+    def attr_args(self) -> tuple[Arg, ...]:
+        return tuple(a for a in self.args if a.type != "tensor")
+
+
+def numel(shape: Shape) -> int:
+    return math.prod(shape)
+
+
+def _feature_map(shape: Shape, op: str) -> tuple[int, int, int]:
+    if len(shape) != 3:
+        raise OpError(f"{op} needs a CxHxW feature map, got {fmt_shape(shape)}")
+    return shape  # type: ignore[return-value]
+
+
+def fmt_shape(shape: Shape) -> str:
+    return "x".join(str(d) for d in shape)
+
+
+def pair(v: int | Shape) -> tuple[int, int]:
+    if isinstance(v, int):
+        return (v, v)
+    return (v[0], v[1])
+
+
+def window_out(size: int, kernel: int, stride: int, pad: int, dilation: int = 1,
+               ceil: bool = False) -> int:
+    """Output length of a sliding window, with PyTorch's rule for ``ceil_mode``."""
+    span = size + 2 * pad - dilation * (kernel - 1) - 1
+    out = (-(-span // stride) if ceil else span // stride) + 1
+    if ceil and (out - 1) * stride >= size + pad:
+        out -= 1  # the last window may not start in the right padding
+    return out
+
+
+def _windowed(attrs: Attrs, shape: Shape, op: str, channels: int, ceil: bool = False) -> Shape:
+    c, h, w = _feature_map(shape, op)
+    (kh, kw), (sh, sw), (ph, pw) = attrs["kernel"], attrs["stride"], attrs["pad"]
+    dh, dw = attrs.get("dilation", (1, 1))
+    if op != "conv" and (ph * 2 > kh or pw * 2 > kw):
+        raise OpError(f"{op} padding {ph}x{pw} is more than half the kernel {kh}x{kw}")
+    oh = window_out(h, kh, sh, ph, dh, ceil)
+    ow = window_out(w, kw, sw, pw, dw, ceil)
+    if oh < 1 or ow < 1:
+        raise OpError(f"{op} {kh}x{kw} with stride {sh} on a {h}x{w} input leaves no output")
+    return (channels, oh, ow)
+
+
+# conv -----------------------------------------------------------------------------------------
+
+
+def _conv_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
+    c = _feature_map(s[0], "conv")[0]
+    g = a["groups"]
+    if c % g or a["out"] % g:
+        raise OpError(f"conv with groups={g} needs input and output channels divisible by {g}, "
+                      f"got {c} in and {a['out']} out")
+    return _windowed(a, s[0], "conv", a["out"])
+
+
+def _conv_params(a: Attrs, s: Sequence[Shape]) -> dict[str, Shape]:
+    kh, kw = a["kernel"]
+    p = {"weight": (a["out"], s[0][0] // a["groups"], kh, kw)}
+    if a["bias"]:
+        p["bias"] = (a["out"],)
+    return p
+
+
+def _conv_macs(a: Attrs, s: Sequence[Shape], o: Shape) -> int:
+    kh, kw = a["kernel"]
+    return numel(o) * (s[0][0] // a["groups"]) * kh * kw
+
+
+# pooling ----------------------------------------------------------------------------------------
+
+
+def _pool_infer(op: str) -> Callable[[Attrs, Sequence[Shape]], Shape]:
+    def infer(a: Attrs, s: Sequence[Shape]) -> Shape:
+        return _windowed(a, s[0], op, s[0][0], ceil=a["ceil"])
+    return infer
+
+
+def _window_elems(a: Attrs) -> int:
+    kh, kw = a["kernel"]
+    return kh * kw
+
+
+# the others -------------------------------------------------------------------------------------
+
+
+def _same(a: Attrs, s: Sequence[Shape]) -> Shape:
+    return s[0]
+
+
+def _bn_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
+    _feature_map(s[0], "bn")
+    return s[0]
+
+
+def _add_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
+    if s[0] != s[1]:
+        raise OpError(f"cannot add {fmt_shape(s[0])} to {fmt_shape(s[1])}")
+    return s[0]
+
+
+def _mul_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
+    x, y = s
+    if len(x) != len(y) or any(p != q and 1 not in (p, q) for p, q in zip(x, y)):
+        raise OpError(f"cannot multiply {fmt_shape(x)} by {fmt_shape(y)} (shapes do not broadcast)")
+    return tuple(max(p, q) for p, q in zip(x, y))
+
+
+def _concat_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
+    maps = [_feature_map(x, "concat") for x in s]
+    if len({x[1:] for x in maps}) != 1:
+        raise OpError("concat needs equal spatial sizes, got "
+                      + ", ".join(fmt_shape(x) for x in maps))
+    return (sum(x[0] for x in maps), *maps[0][1:])
+
+
+def _gap_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
+    c = _feature_map(s[0], "global_avgpool")[0]
+    return (c, 1, 1)
+
+
+def _linear_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
+    if len(s[0]) != 1:
+        raise OpError(f"linear needs a flat input, got {fmt_shape(s[0])}; add 'flatten' first")
+    return (a["out"],)
+
+
+def _linear_params(a: Attrs, s: Sequence[Shape]) -> dict[str, Shape]:
+    p = {"weight": (a["out"], s[0][0])}
+    if a["bias"]:
+        p["bias"] = (a["out"],)
+    return p
+
+
+def _pad_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
+    c, h, w = _feature_map(s[0], "pad_channels")
+    if a["out"] < c:
+        raise OpError(f"pad_channels cannot shrink {c} channels to {a['out']}")
+    st = a["stride"]
+    return (a["out"], -(-h // st), -(-w // st))
+
+
+def _bias(a: Attrs, o: Shape) -> int:
+    return numel(o) if a["bias"] else 0
+
+
+def _stats(a: Attrs, s: Sequence[Shape]) -> dict[str, Shape]:
+    c = s[0][0]
+    return {"running_mean": (c,), "running_var": (c,), "num_batches_tracked": ()}
+
+
+OPS: dict[str, OpDef] = {op.name: op for op in [
+    OpDef("conv", "2-D convolution (no bias unless bias=true); pad defaults to 'same' for stride 1",
+          (Arg("x", "tensor"), Arg("kernel", "size"), Arg("out", "int"), Arg("stride", "size", 1),
+           Arg("pad", "size", None), Arg("groups", "int", 1), Arg("dilation", "size", 1),
+           Arg("bias", "bool", False)),
+          _conv_infer, _conv_params, macs=_conv_macs,
+          flops=lambda a, s, o: 2 * _conv_macs(a, s, o) + _bias(a, o), weighted=True),
+    OpDef("bn", "batch normalisation; zero_init=true starts its scale at 0",
+          (Arg("x", "tensor"), Arg("zero_init", "bool", False)), _bn_infer,
+          params=lambda a, s: {"weight": (s[0][0],), "bias": (s[0][0],)}, buffers=_stats,
+          flops=lambda a, s, o: 2 * numel(o)),
+    OpDef("relu", "rectified linear unit", (Arg("x", "tensor"),), _same,
+          flops=lambda a, s, o: numel(o)),
+    OpDef("sigmoid", "logistic sigmoid", (Arg("x", "tensor"),), _same,
+          flops=lambda a, s, o: 4 * numel(o)),
+    OpDef("maxpool", "max pooling; stride defaults to the kernel",
+          (Arg("x", "tensor"), Arg("kernel", "size"), Arg("stride", "size", None),
+           Arg("pad", "size", 0), Arg("ceil", "bool", False)), _pool_infer("maxpool"),
+          flops=lambda a, s, o: (_window_elems(a) - 1) * numel(o)),
+    OpDef("avgpool", "average pooling; stride defaults to the kernel",
+          (Arg("x", "tensor"), Arg("kernel", "size"), Arg("stride", "size", None),
+           Arg("pad", "size", 0), Arg("ceil", "bool", False), Arg("count_pad", "bool", True)),
+          _pool_infer("avgpool"), flops=lambda a, s, o: _window_elems(a) * numel(o)),
+    OpDef("global_avgpool", "average over the whole feature map, to Cx1x1",
+          (Arg("x", "tensor"),), _gap_infer, flops=lambda a, s, o: numel(s[0])),
+    OpDef("flatten", "CxHxW to a flat vector", (Arg("x", "tensor"),),
+          lambda a, s: (numel(s[0]),)),
+    OpDef("linear", "fully connected layer", (Arg("x", "tensor"), Arg("out", "int"),
+                                              Arg("bias", "bool", True)),
+          _linear_infer, _linear_params, macs=lambda a, s, o: o[0] * s[0][0],
+          flops=lambda a, s, o: 2 * o[0] * s[0][0] + _bias(a, o), weighted=True),
+    OpDef("add", "element-wise sum of two equal shapes", (Arg("a", "tensor"), Arg("b", "tensor")),
+          _add_infer, flops=lambda a, s, o: numel(o), arity=2),
+    OpDef("mul", "element-wise product, broadcasting Cx1x1 over CxHxW",
+          (Arg("a", "tensor"), Arg("b", "tensor")), _mul_infer,
+          flops=lambda a, s, o: numel(o), arity=2),
+    OpDef("concat", "concatenation along channels", (Arg("xs", "tensor"),), _concat_infer,
+          arity=None),
+    OpDef("pad_channels", "option-A shortcut: subsample by stride, zero-pad channels to out",
+          (Arg("x", "tensor"), Arg("out", "int"), Arg("stride", "int", 1)), _pad_infer),
+]}
+
+
+def normalise(op: OpDef, attrs: Attrs) -> Attrs:
+    """Fill derived defaults: sizes as pairs, pool stride = kernel, conv 'same' padding."""
+    out = dict(attrs)
+    for a in op.args:
+        if a.type == "size" and out.get(a.name) is not None:
+            out[a.name] = pair(out[a.name])
+    if op.name in ("maxpool", "avgpool") and out["stride"] is None:
+        out["stride"] = out["kernel"]
+    if op.name == "conv" and out["pad"] is None:
+        out["pad"] = tuple(d * (k - 1) // 2 for k, d in zip(out["kernel"], out["dilation"]))
+    return out

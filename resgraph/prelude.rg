@@ -1,0 +1,92 @@
+resgraph 1
+# The built-in blocks of resgraph, written in resgraph's own language, so that a block a user
+# writes is the same kind of thing as these. Module names follow torchvision (conv1, bn1, ...,
+# downsample.0, downsample.1) so that its checkpoints load as they are; squeeze-excitation
+# and the ResNet-D shortcut follow timm (se.fc1, se.fc2; downsample.0 pool, .1 conv, .2 bn).
+
+block downsample(out, stride = 1, kind = "B") "the shortcut's projection: A pads with zeros, B and C project with a 1x1 convolution, D average-pools first (He et al. 2016; He et al. 2019)" {
+  if kind == "A" {
+    pad_channels(out, stride=stride)
+  } elif kind == "D" {
+    if stride > 1 {
+      0: avgpool(stride, stride=stride, ceil=true, count_pad=false)
+    }
+    1: conv(1, out) -> 2: bn
+  } else {
+    0: conv(1, out, stride=stride) -> 1: bn
+  }
+}
+
+block squeeze_excite(reduction = 16, divisor = 8) "channel attention of Hu et al. 2018, 'Squeeze-and-Excitation Networks'" {
+  let hidden = make_divisible(in_channels // reduction, divisor)
+  gate = global_avgpool -> fc1: conv(1, hidden, bias=true) -> relu
+    -> fc2: conv(1, in_channels, bias=true) -> sigmoid
+  mul(input, gate)
+}
+
+block basic(planes, stride = 1, groups = 1, base_width = 64, shortcut = "B", stride_on = "3x3", se = 0, preact = false, zero_init = false) "two 3x3 convolutions (He et al. 2016); preact=true puts BN and ReLU before each (He et al. 2016b)" {
+  require groups == 1 and base_width == 64, "the basic block supports only groups=1 and base_width=64"
+  require shortcut in ["A", "B", "C", "D"], "shortcut must be 'A', 'B', 'C' or 'D'"
+  require stride_on in ["1x1", "3x3"], "stride_on must be '1x1' or '3x3'"
+  let project = shortcut == "C" or stride != 1 or in_channels != planes
+  if preact {
+    pre = input -> bn1: bn -> relu
+    res = pre -> conv1: conv(3, planes, stride=stride) -> bn2: bn -> relu -> conv2: conv(3, planes)
+    from = pre
+  } else {
+    res = conv1: conv(3, planes, stride=stride) -> bn1: bn -> relu
+      -> conv2: conv(3, planes) -> bn2: bn(zero_init=zero_init)
+    from = input
+  }
+  if se > 0 {
+    res = res -> se: squeeze_excite(se)
+  }
+  if project {
+    skip = from -> downsample: downsample(planes, stride, shortcut)
+  } else {
+    skip = input
+  }
+  if preact {
+    add(res, skip)
+  } else {
+    add(res, skip) -> relu
+  }
+}
+
+block bottleneck(planes, stride = 1, groups = 1, base_width = 64, expansion = 4, shortcut = "B", stride_on = "3x3", se = 0, preact = false, zero_init = false) "1x1, 3x3, 1x1 convolutions (He et al. 2016); groups and base_width give ResNeXt (Xie et al. 2017), base_width=128 the wide ResNet (Zagoruyko and Komodakis 2016)" {
+  require shortcut in ["A", "B", "C", "D"], "shortcut must be 'A', 'B', 'C' or 'D'"
+  require stride_on in ["1x1", "3x3"], "stride_on must be '1x1' or '3x3'"
+  let width = planes * base_width // 64 * groups
+  let out = planes * expansion
+  let project = shortcut == "C" or stride != 1 or in_channels != out
+  let s1 = stride_on == "1x1" ? stride : 1
+  let s3 = stride_on == "3x3" ? stride : 1
+  if preact {
+    pre = input -> bn1: bn -> relu
+    res = pre -> conv1: conv(1, width, stride=s1) -> bn2: bn -> relu
+      -> conv2: conv(3, width, stride=s3, groups=groups) -> bn3: bn -> relu
+      -> conv3: conv(1, out)
+    from = pre
+  } else {
+    res = conv1: conv(1, width, stride=s1) -> bn1: bn -> relu
+      -> conv2: conv(3, width, stride=s3, groups=groups) -> bn2: bn -> relu
+      -> conv3: conv(1, out) -> bn3: bn(zero_init=zero_init)
+    from = input
+  }
+  if se > 0 {
+    res = res -> se: squeeze_excite(se)
+  }
+  if project {
+    skip = from -> downsample: downsample(out, stride, shortcut)
+  } else {
+    skip = input
+  }
+  if preact {
+    add(res, skip)
+  } else {
+    add(res, skip) -> relu
+  }
+}
+
+let preact_basic = basic(preact=true)
+let preact_bottleneck = bottleneck(preact=true)

@@ -1,0 +1,27 @@
+"""A one-paragraph summary of an IR graph (what ``resgraph check`` prints)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from resgraph.ir import Graph
+from resgraph.ops import fmt_shape
+
+
+def param_count(graph: Graph) -> int:
+    """Trainable parameters, from the ops' analytic rules."""
+    total = 0
+    for n in graph:
+        if n.op == "input":
+            continue
+        shapes = [graph.nodes[i].shape for i in n.inputs]
+        total += sum(math.prod(s) for s in n.opdef.params(n.attrs, shapes).values())
+    return total
+
+
+def summarise(graph: Graph) -> dict[str, Any]:
+    return {"network": graph.name, "nodes": len(graph) - 1, "blocks": len(graph.blocks),
+            "stages": [s.name for s in graph.stages], "params": param_count(graph),
+            "input": fmt_shape(graph.input_shape), "output": fmt_shape(graph.nodes[graph.output].shape),
+            "parameters": graph.params, "notes": graph.notes}

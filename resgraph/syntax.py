@@ -1,0 +1,252 @@
+"""The abstract syntax tree of a spec file. Every node carries the span of its text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from resgraph.errors import Span
+
+
+@dataclass
+class Node:
+    span: Span = field(repr=False, compare=False)
+
+
+# Expressions -------------------------------------------------------------------------------
+
+
+class Expr(Node):
+    pass
+
+
+@dataclass
+class Int(Expr):
+    value: int
+
+
+@dataclass
+class Str(Expr):
+    value: str
+
+
+@dataclass
+class Bool(Expr):
+    value: bool
+
+
+@dataclass
+class ShapeLit(Expr):
+    dims: tuple[int, ...]
+
+
+@dataclass
+class Name(Expr):
+    id: str
+
+
+@dataclass
+class ListLit(Expr):
+    items: list[Expr]
+
+
+@dataclass
+class DictLit(Expr):
+    entries: list[tuple[Expr, Expr]]
+
+
+@dataclass
+class Index(Expr):
+    target: Expr
+    key: Expr
+
+
+@dataclass
+class Kwarg(Node):
+    name: str
+    value: Expr
+
+
+@dataclass
+class Call(Expr):
+    func: str
+    args: list[Expr]
+    kwargs: list[Kwarg]
+
+
+@dataclass
+class BinOp(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass
+class Compare(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass
+class Logic(Expr):
+    op: str  # "and" | "or"
+    left: Expr
+    right: Expr
+
+
+@dataclass
+class Not(Expr):
+    operand: Expr
+
+
+@dataclass
+class Neg(Expr):
+    operand: Expr
+
+
+@dataclass
+class Cond(Expr):
+    test: Expr
+    then: Expr
+    orelse: Expr
+
+
+# Flows and statements -----------------------------------------------------------------------
+
+
+@dataclass
+class Step(Node):
+    label: str | None
+    expr: Expr
+
+
+@dataclass
+class Flow(Node):
+    steps: list[Step]
+
+
+class Stmt(Node):
+    pass
+
+
+@dataclass
+class Let(Stmt):
+    name: str
+    value: Expr
+
+
+@dataclass
+class Require(Stmt):
+    test: Expr
+    message: str
+
+
+@dataclass
+class Assign(Stmt):
+    name: str
+    flow: Flow
+
+
+@dataclass
+class FlowStmt(Stmt):
+    flow: Flow
+
+
+@dataclass
+class Return(Stmt):
+    flow: Flow
+
+
+@dataclass
+class Body(Node):
+    stmts: list[Stmt]
+
+
+@dataclass
+class If(Stmt):
+    branches: list[tuple[Expr, Body]]
+    orelse: Body | None
+
+
+# Top-level items ----------------------------------------------------------------------------
+
+
+@dataclass
+class Use(Stmt):
+    path: str
+
+
+@dataclass
+class Param(Stmt):
+    name: str
+    value: Expr
+
+
+@dataclass
+class Variant(Stmt):
+    name: str
+    kwargs: list[Kwarg]
+    summary: str | None
+
+
+@dataclass
+class Network(Stmt):
+    name: str
+    summary: str | None
+
+
+@dataclass
+class Input(Stmt):
+    shape: Expr
+
+
+@dataclass
+class Stem(Stmt):
+    body: Body
+
+
+@dataclass
+class Head(Stmt):
+    body: Body
+
+
+@dataclass
+class Override(Node):
+    ranges: list[tuple[int, int]]  # inclusive
+    kwargs: list[Kwarg]
+
+
+@dataclass
+class Stage(Stmt):
+    name: str
+    block: Expr
+    depth: Expr
+    stride: Expr | None
+    overrides: list[Override]
+
+
+@dataclass
+class ParamDecl(Node):
+    name: str
+    default: Expr | None
+
+
+@dataclass
+class BlockDef(Stmt):
+    name: str
+    params: list[ParamDecl]
+    doc: str | None
+    body: Body
+
+
+@dataclass
+class Comment:
+    line: int
+    text: str
+
+
+@dataclass
+class Module(Node):
+    version: int
+    items: list[Stmt]
+    comments: list[Comment] = field(default_factory=list, compare=False)

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Set-up for a fresh machine of this project's kind; safe to run again (it skips what is there).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v dot >/dev/null 2>&1; then
+  echo "setup: installing Graphviz (Debian package graphviz)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null) \
+    || echo "setup: could not install Graphviz; resgraph draw will write .dot files only"
+fi
+# The pinned CPU build of torch first (it lies on this machine's disk); the project's own torch
+# range is then already satisfied and pip fetches no multi-GB CUDA build.
+python3 -m pip install -q --disable-pip-version-check torch==2.13.0
+python3 -m pip install -q --disable-pip-version-check -e '.[dev]'

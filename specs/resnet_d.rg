@@ -1,0 +1,34 @@
+resgraph 1
+# He, Zhang, Zhang, Zhang, Xie, Li. "Bag of Tricks for Image Classification with Convolutional
+# Neural Networks", CVPR 2019: ResNet-D (a deep stem of three 3x3 convolutions, and shortcuts
+# that average-pool before their 1x1 projection), in timm's layout and module names.
+
+variant resnet50d(depth=50) "ResNet-50-D: deep stem, average-pool shortcuts (timm resnet50d)"
+variant resnet101d(depth=101) "ResNet-101-D: deep stem, average-pool shortcuts (timm resnet101d)"
+
+param depth = 50
+param num_classes = 1000
+
+let layers = {50: [3, 4, 6, 3], 101: [3, 4, 23, 3], 152: [3, 8, 36, 3]}[depth]
+let block = bottleneck(shortcut="D")
+
+block deep_stem(width = 32, out = 64) "three 3x3 convolutions in place of one 7x7 (ResNet-C)" {
+  0: conv(3, width, stride=2) -> 1: bn -> 2: relu
+  3: conv(3, width) -> 4: bn -> 5: relu
+  6: conv(3, out)
+}
+
+network resnet_d "ResNet-D (He et al. 2019), timm layout"
+input 3x224x224
+stem {
+  conv1: deep_stem -> bn1: bn -> relu
+  maxpool: maxpool(3, stride=2, pad=1)
+}
+stage layer1: block(64) x layers[0]
+stage layer2: block(128) x layers[1] stride 2
+stage layer3: block(256) x layers[2] stride 2
+stage layer4: block(512) x layers[3] stride 2
+head {
+  avgpool: global_avgpool -> flatten
+  fc: linear(num_classes)
+}
