@@ -1,0 +1,63 @@
+"""The one small interface every execution backend implements, so the benchmark harness
+treats ONNX Runtime, PyTorch and TensorRT alike."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import torch
+from torch import fx
+
+from resgraph.ir import Graph
+
+
+class MissingExtra(Exception):
+    """An optional dependency is missing; the message names the extra (exit code 3)."""
+
+    def __init__(self, what: str, extra: str, more: str = ""):
+        super().__init__(f"{what} is not installed: pip install 'resgraph[{extra}]'"
+                         + (f" ({more})" if more else ""))
+
+
+@dataclass
+class Workload:
+    """What every backend is asked to run: one network at one batch size, precision, device."""
+
+    graph: Graph
+    #: the reference module: eval mode, fp32, on the CPU, with the weights every backend uses
+    module: fx.GraphModule
+    batch: int
+    #: "fp32", "fp16" or "bf16"
+    precision: str = "fp32"
+    #: "cpu" or "cuda"
+    device: str = "cpu"
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return (self.batch, *self.graph.input_shape)
+
+
+class Backend(ABC):
+    """prepare once, run many times, describe itself for the report."""
+
+    name: ClassVar[str]
+
+    @abstractmethod
+    def prepare(self, work: Workload) -> None:
+        """Build whatever the backend needs (a session, a compiled module, an engine)."""
+
+    @abstractmethod
+    def run(self, x: torch.Tensor) -> torch.Tensor:
+        """One forward pass of a batch; returns the output (on the backend's device)."""
+
+    def synchronize(self) -> None:
+        """Wait until the work ``run`` queued is done (GPU backends override this)."""
+
+    @abstractmethod
+    def describe(self) -> dict[str, Any]:
+        """Versions, providers, device, settings: what the report records beside the figures."""
+
+    def close(self) -> None:
+        """Release what ``prepare`` took."""
