@@ -153,6 +153,9 @@ class _Elaborator:
                     err.span = frame_span
                     err.notes.append(f"in {what}, at line {inner.line} of the built-in blocks")
                     break
+        elif self.frames and span is not None and self.frames[-1][0] != span:
+            frame_span, what = self.frames[-1]
+            err.notes.append(f"in {what}, used at {frame_span}")
         raise err
 
     # files ----------------------------------------------------------------------------------
@@ -170,14 +173,15 @@ class _Elaborator:
         base = Path(file).parent if file not in (PRELUDE, "<spec>") else Path.cwd()
         path = (base / item.path).resolve()
         if not path.is_file():
-            self.fail(f"cannot find '{item.path}' (looked for {path})", item.span)
-        if str(path) in self.using or str(path) == str(Path(self.file).resolve()):
-            chain = " → ".join(Path(p).name for p in [*self.using, str(path)])
+            self.fail(f"cannot find '{item.path}' (looked for {_display(path)})", item.span)
+        root = str(Path(self.file).resolve())
+        if str(path) in self.using or str(path) == root:
+            chain = " → ".join(Path(p).name for p in [root, *self.using, str(path)])
             self.fail(f"'use' goes round in a circle: {chain}", item.span)
         self.using.append(str(path))
         try:
             lib = Env({}, self.prelude)
-            self.exec_library(parse(path.read_text(), str(path)), lib, str(path))
+            self.exec_library(parse(path.read_text(), _display(path)), lib, str(path))
         finally:
             self.using.pop()
         env.vars.update(lib.vars)
@@ -441,7 +445,11 @@ class _Elaborator:
                       partial.args[len(sig)][1], hint=_signature(op))
         values: dict[str, tuple[Any, Span | None]] = {
             a.name: (v, sp) for a, (v, sp) in zip(sig, partial.args)}
+        known = [a.name for a in sig]
         for key, (v, sp, _) in partial.kwargs.items():
+            if key not in known:
+                self.fail(f"'{op.name}' has no argument '{key}'", sp,
+                          did_you_mean(key, known) or _signature(op))
             if key in values:
                 self.fail(f"'{op.name}' got '{key}' twice", sp)
             values[key] = (v, sp)
@@ -718,6 +726,14 @@ class _Elaborator:
 
     def eval_Cond(self, e: s.Cond, env: Env) -> Any:
         return self.eval(e.then if self.eval_bool(e.test, env, "?") else e.orelse, env)
+
+
+def _display(path: Path) -> str:
+    """A path as errors show it: relative to the working directory when inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _keyword(item: s.Stmt) -> str:

@@ -1,0 +1,4 @@
+resgraph 1
+network bad
+input 3x32x32
+stage layer1: bottleneck(16, groups="32") x 1

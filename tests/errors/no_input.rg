@@ -1,0 +1,5 @@
+resgraph 1
+network bad
+stem {
+  conv(3, 16)
+}

@@ -1,0 +1,1 @@
+resgraph 2

@@ -1,0 +1,2 @@
+resgraph 1
+use "use_cycle_b.rg"
