@@ -14,6 +14,9 @@ WIDTH = 96
 _PREC = {"?": 1, "or": 2, "and": 3, "not": 4, "cmp": 5, "+": 6, "-": 6, "*": 7, "/": 7,
          "//": 7, "%": 7, "neg": 8}
 _ATOM = 9
+# items of one group are printed without blank lines between them
+_GROUPS = {"Require": "Let", "Input": "Network", "Stem": "Network", "Stage": "Network",
+           "Head": "Network"}
 
 
 def format_module(module: s.Module) -> str:
@@ -99,11 +102,11 @@ class _Printer:
         self.lines.append(f"resgraph {m.version}" + self.trailing(1))
         prev: str | None = None
         for item in m.items:
-            kind = type(item).__name__
-            if kind != prev or kind == "BlockDef" or (prev == "BlockDef"):
+            group = _GROUPS.get(type(item).__name__, type(item).__name__)
+            if group != prev or group == "BlockDef":
                 self.flush(item.span.line, "")
                 self.lines.append("")
-            prev = kind
+            prev = group
             self.item(item, "")
         self.flush(10**9, "")
         return "\n".join(self.lines) + "\n"
@@ -114,10 +117,10 @@ class _Printer:
         elif isinstance(it, s.Param):
             self.emit(f"param {it.name} = {format_expr(it.value)}", it, ind)
         elif isinstance(it, s.Variant):
-            summary = f' "{it.summary}"' if it.summary else ""
+            summary = f' "{it.summary}"' if it.summary is not None else ""
             self.emit(f"variant {it.name}({_kwargs(it.kwargs)}){summary}", it, ind)
         elif isinstance(it, s.Network):
-            summary = f' "{it.summary}"' if it.summary else ""
+            summary = f' "{it.summary}"' if it.summary is not None else ""
             self.emit(f"network {it.name}{summary}", it, ind)
         elif isinstance(it, s.Input):
             self.emit(f"input {format_expr(it.shape)}", it, ind)
@@ -128,7 +131,7 @@ class _Printer:
         elif isinstance(it, s.BlockDef):
             params = ", ".join(p.name if p.default is None else f"{p.name} = {format_expr(p.default)}"
                                for p in it.params)
-            doc = f' "{it.doc}"' if it.doc else ""
+            doc = f' "{it.doc}"' if it.doc is not None else ""
             self.body(f"block {it.name}({params}){doc}", it.body, it, ind)
         else:
             self.stmt(it, ind)

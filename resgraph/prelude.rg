@@ -31,11 +31,12 @@ block basic(planes, stride = 1, groups = 1, base_width = 64, shortcut = "B", str
   let project = shortcut == "C" or stride != 1 or in_channels != planes
   if preact {
     pre = input -> bn1: bn -> relu
-    res = pre -> conv1: conv(3, planes, stride=stride) -> bn2: bn -> relu -> conv2: conv(3, planes)
+    res = pre -> conv1: conv(3, planes, stride=stride) -> bn2: bn -> relu
+      -> conv2: conv(3, planes)
     from = pre
   } else {
-    res = conv1: conv(3, planes, stride=stride) -> bn1: bn -> relu
-      -> conv2: conv(3, planes) -> bn2: bn(zero_init=zero_init)
+    res = conv1: conv(3, planes, stride=stride) -> bn1: bn -> relu -> conv2: conv(3, planes)
+      -> bn2: bn(zero_init=zero_init)
     from = input
   }
   if se > 0 {

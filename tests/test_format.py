@@ -1,0 +1,124 @@
+"""format: canonical text that parses back to the same tree, idempotent, comments kept."""
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from resgraph import syntax as s
+from resgraph.errors import Span
+from resgraph.format import format_module
+from resgraph.parse import parse
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECS = sorted((ROOT / "specs").glob("*.rg")) + [ROOT / "resgraph" / "prelude.rg"]
+SP = Span("<gen>", 1, 1, 1, 2)
+KEYWORDS = {"use", "param", "let", "require", "block", "variant", "network", "input", "stem",
+            "stage", "head", "return", "if", "elif", "else", "true", "false", "and", "or",
+            "not", "in", "x", "stride", "resgraph"}
+
+
+@pytest.mark.parametrize("path", SPECS, ids=lambda p: p.name)
+def test_shipped_specs_are_canonical_and_round_trip(path):
+    text = path.read_text()
+    module = parse(text, path.name)
+    formatted = format_module(module)
+    assert parse(formatted, "again") == module
+    assert format_module(parse(formatted, "again")) == formatted
+    assert formatted == text, f"{path.name} is not in canonical form: run resgraph fmt --write"
+
+
+def test_comments_are_kept():
+    text = ("resgraph 1\n# about\n\nparam n = 3  # blocks per stage\n\nnetwork t\ninput 3x8x8\n\n"
+            "stem {\n  # the stem\n  conv(3, 4)\n}\n")
+    out = format_module(parse(text))
+    assert "# about" in out and "# blocks per stage" in out and "# the stem" in out
+    assert format_module(parse(out)) == out
+
+
+names = st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True).filter(
+    lambda n: n not in KEYWORDS and not any(n.startswith(k) and n[len(k):].isdigit() for k in ()))
+ints = st.integers(min_value=0, max_value=999)
+strings = st.from_regex(r"[A-Za-z0-9 _.]{0,8}", fullmatch=True)
+
+
+def exprs():
+    leaves = st.one_of(
+        ints.map(lambda v: s.Int(SP, v)),
+        strings.map(lambda v: s.Str(SP, v)),
+        st.booleans().map(lambda v: s.Bool(SP, v)),
+        names.map(lambda v: s.Name(SP, v)),
+        st.lists(st.integers(1, 64), min_size=2, max_size=3).map(lambda d: s.ShapeLit(SP, tuple(d))),
+    )
+
+    def extend(children):
+        kwarg = st.builds(lambda n, v: s.Kwarg(SP, n, v), names, children)
+        return st.one_of(
+            st.builds(lambda op, a, b: s.BinOp(SP, op, a, b), st.sampled_from(["+", "-", "*", "/", "//", "%"]), children, children),
+            st.builds(lambda op, a, b: s.Compare(SP, op, a, b), st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "in"]), children, children),
+            st.builds(lambda op, a, b: s.Logic(SP, op, a, b), st.sampled_from(["and", "or"]), children, children),
+            st.builds(lambda a: s.Not(SP, a), children),
+            st.builds(lambda a: s.Neg(SP, a), children),
+            st.builds(lambda a, b, c: s.Cond(SP, a, b, c), children, children, children),
+            st.builds(lambda a, k: s.Index(SP, a, k), children, children),
+            st.builds(lambda f, a, k: s.Call(SP, f, a, k), names, st.lists(children, max_size=3), st.lists(kwarg, max_size=2)),
+            st.lists(children, max_size=3).map(lambda i: s.ListLit(SP, i)),
+            st.lists(st.tuples(children, children), max_size=2).map(lambda e: s.DictLit(SP, e)),
+        )
+
+    return st.recursive(leaves, extend, max_leaves=5)
+
+
+def flows():
+    step = st.builds(lambda lab, e: s.Step(SP, lab, e), st.none() | names | ints.map(str), exprs())
+    return st.lists(step, min_size=1, max_size=4).map(lambda steps: s.Flow(SP, steps))
+
+
+def bodies(depth=2):
+    simple = st.one_of(
+        st.builds(lambda n, e: s.Let(SP, n, e), names, exprs()),
+        st.builds(lambda e, m: s.Require(SP, e, m), exprs(), strings),
+        st.builds(lambda n, f: s.Assign(SP, n, f), names, flows()),
+        flows().map(lambda f: s.FlowStmt(SP, f)),
+        flows().map(lambda f: s.Return(SP, f)),
+    )
+    if depth:
+        inner = bodies(depth - 1)
+        simple = simple | st.builds(lambda br, orelse: s.If(SP, br, orelse),
+                                    st.lists(st.tuples(exprs(), inner), min_size=1, max_size=2),
+                                    st.none() | inner)
+    return st.lists(simple, max_size=4).map(lambda stmts: s.Body(SP, stmts))
+
+
+items = st.one_of(
+    st.builds(lambda n, e: s.Param(SP, n, e), names, exprs()),
+    st.builds(lambda n, e: s.Let(SP, n, e), names, exprs()),
+    st.builds(lambda p: s.Use(SP, p), strings),
+    st.builds(lambda n, k, d: s.Variant(SP, n, k, d), names,
+              st.lists(st.builds(lambda n, v: s.Kwarg(SP, n, s.Int(SP, v)), names, ints), max_size=2),
+              st.none() | strings),
+    st.builds(lambda n, d: s.Network(SP, n, d), names, st.none() | strings),
+    exprs().map(lambda e: s.Input(SP, e)),
+    bodies().map(lambda b: s.Stem(SP, b)),
+    bodies().map(lambda b: s.Head(SP, b)),
+    st.builds(lambda n, b, d, sd, ov: s.Stage(SP, n, b, d, sd, ov), names, exprs(), exprs(),
+              st.none() | exprs(),
+              st.lists(st.builds(lambda r, k: s.Override(SP, r, k),
+                                 st.lists(st.tuples(ints, ints).map(sorted).map(tuple), min_size=1, max_size=2),
+                                 st.lists(st.builds(lambda n, v: s.Kwarg(SP, n, v), names, exprs()), min_size=1, max_size=2)),
+                       max_size=2)),
+    st.builds(lambda n, ps, d, b: s.BlockDef(SP, n, ps, d, b), names,
+              st.lists(st.builds(lambda n, e: s.ParamDecl(SP, n, e), names, st.none() | exprs()), max_size=3),
+              st.none() | strings, bodies()),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(items, max_size=5))
+def test_any_tree_round_trips_through_text(items_):
+    module = s.Module(SP, 1, items_)
+    text = format_module(module)
+    again = parse(text, "gen")
+    assert again == module, text
+    assert format_module(again) == text
