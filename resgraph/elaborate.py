@@ -200,8 +200,23 @@ class _Elaborator:
         self.graph = Graph(name=name or Path(self.file).stem, input_shape=())
         self.graph.source = self.file
         self.current: Tensor | None = None
+        errors: list[SpecError] = []
         for item in module.items:
-            self.exec_item(item, env, self.file)
+            try:
+                if errors and isinstance(item, (s.Stem, s.Head, s.Input)):
+                    continue  # they need the shapes the failed item would have made
+                if errors and isinstance(item, s.Stage):
+                    self.stage_header(item, env)  # still check what needs no shapes
+                else:
+                    self.exec_item(item, env, self.file)
+            except SpecError as exc:
+                errors.append(exc)
+                if not isinstance(item, (s.Stage, s.Stem, s.Head, s.Input)):
+                    break  # a missing name or value would make every later error noise
+        if len(errors) > 1:
+            raise SpecErrors(errors)
+        if errors:
+            raise errors[0]
         if self.current is None:
             self.fail("the spec has no 'input' line; write one such as 'input 3x224x224'",
                       module.span)
@@ -288,6 +303,25 @@ class _Elaborator:
     def item_Stage(self, item: s.Stage, env: Env, file: str) -> None:
         assert self.graph is not None
         x = self.require_input(item)
+        block, depth, stride, per_block = self.stage_header(item, env)
+        self.stage = item.name
+        names = []
+        for i in range(depth):
+            call = Partial(block.target, block.name, list(block.args), dict(block.kwargs))
+            if item.stride is not None and i == 0:
+                call.kwargs["stride"] = (stride, item.stride.span, f"stage stride at {item.stride.span}")
+            call.kwargs.update(per_block.get(i, {}))
+            self.block = f"{item.name}.{i}"
+            x = self.apply_block(call, x, str(i), item.span, scope=item.name)
+            names.append(self.block)
+        self.block = None
+        self.current = x
+        self.graph.stages.append(StageInfo(item.name, block.target_name, depth, stride, names, item.span))
+
+    def stage_header(self, item: s.Stage, env: Env
+                     ) -> tuple[Partial, int, int, dict[int, dict[str, tuple[Any, Span, str]]]]:
+        """Everything about a stage that needs no shapes: its block, depth, stride, overrides."""
+        assert self.graph is not None
         if any(st.name == item.name for st in self.graph.stages) or item.name in ("stem", "head"):
             self.fail(f"there is already a stage named '{item.name}'", item.span)
         block = self.eval(item.block, env)
@@ -305,20 +339,7 @@ class _Elaborator:
             if not any(p.name == "stride" for p in block.target.defn.params):
                 self.fail(f"block '{block.target.defn.name}' has no 'stride' parameter",
                           item.stride.span)
-        per_block = self.overrides(item, block, depth, env)
-        self.stage = item.name
-        names = []
-        for i in range(depth):
-            call = Partial(block.target, block.name, list(block.args), dict(block.kwargs))
-            if item.stride is not None and i == 0:
-                call.kwargs["stride"] = (stride, item.stride.span, f"stage stride at {item.stride.span}")
-            call.kwargs.update(per_block.get(i, {}))
-            self.block = f"{item.name}.{i}"
-            x = self.apply_block(call, x, str(i), item.span, scope=item.name)
-            names.append(self.block)
-        self.block = None
-        self.current = x
-        self.graph.stages.append(StageInfo(item.name, block.target_name, depth, stride, names, item.span))
+        return block, depth, stride, self.overrides(item, block, depth, env)
 
     def overrides(self, item: s.Stage, block: Partial, depth: int, env: Env
                   ) -> dict[int, dict[str, tuple[Any, Span, str]]]:

@@ -68,7 +68,7 @@ class SpecErrors(Exception):
         self.errors = errors
 
     def render(self) -> str:
-        return "\n\n".join(e.render() for e in self.errors)
+        return "\n\n".join(e.render() for e in self.errors) + f"\n\n{len(self.errors)} errors"
 
 
 _SOURCES: dict[str, str] = {}
