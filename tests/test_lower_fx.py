@@ -105,3 +105,12 @@ def test_zero_init_last_bn():
     gm = resgraph.compile("resnet18", zero_init=True)
     assert torch.count_nonzero(gm.get_submodule("layer1.0.bn2").weight) == 0
     assert torch.count_nonzero(gm.get_submodule("layer1.0.bn1").weight) > 0
+
+
+def test_torch_compile_traces_the_module():
+    # aot_eager runs dynamo and AOTAutograd without generating C++, so the test stays fast;
+    # the benchmarks run inductor.
+    gm = resgraph.compile(TINY).eval()
+    x = torch.randn(2, 3, 16, 16)
+    compiled = torch.compile(gm, backend="aot_eager", fullgraph=True)
+    torch.testing.assert_close(compiled(x), gm(x))
