@@ -1,13 +1,7 @@
-import json
-from pathlib import Path
+"""Shared test settings."""
 
-import pytest
+from hypothesis import settings
 
-ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT.parent / "shared" / "reference" / "resnets.json"
-
-
-@pytest.fixture(scope="session")
-def reference() -> dict:
-    """Published figures (torchvision docs; He et al. 2016 Table 6), from ../shared/reference."""
-    return json.loads(REFERENCE.read_text())
+# CI machines are slow and shared: no per-example deadline, and a fixed example budget.
+settings.register_profile("resgraph", deadline=None, print_blob=True)
+settings.load_profile("resgraph")

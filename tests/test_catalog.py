@@ -16,7 +16,38 @@ import resgraph
 from resgraph.catalog import catalog
 from resgraph.summary import param_count
 
-REFERENCE = json.loads((Path(__file__).resolve().parents[2] / "shared/reference/resnets.json").read_text())
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "reference" / "resnets.json"
+
+# torchvision.models documentation: num_params, GFLOPS (= multiply-accumulates) and the number
+# of state_dict entries of each weights entry; the same figures as ../shared/reference.
+IMAGENET = [
+    {"name": "resnet18", "params": 11689512, "macs": 1814073344, "state_dict_entries": 122},
+    {"name": "resnet34", "params": 21797672, "macs": 3663761408, "state_dict_entries": 218},
+    {"name": "resnet50", "params": 25557032, "macs": 4089184256, "state_dict_entries": 320},
+    {"name": "resnet101", "params": 44549160, "macs": 7801405440, "state_dict_entries": 626},
+    {"name": "resnet152", "params": 60192808, "macs": 11513626624, "state_dict_entries": 932},
+    {"name": "resnext50_32x4d", "params": 25028904, "macs": 4230479872, "state_dict_entries": 320},
+    {"name": "resnext101_32x8d", "params": 88791336, "macs": 16414015488, "state_dict_entries": 626},
+    {"name": "wide_resnet50_2", "params": 68883240, "macs": 11398021120, "state_dict_entries": 320},
+]
+# He et al. 2016, Table 6: CIFAR-10 networks with option-A shortcuts.
+CIFAR10 = [
+    {"name": "resnet20", "blocks_per_stage": 3, "params_approx": 0.27e6},
+    {"name": "resnet32", "blocks_per_stage": 5, "params_approx": 0.46e6},
+    {"name": "resnet44", "blocks_per_stage": 7, "params_approx": 0.66e6},
+    {"name": "resnet56", "blocks_per_stage": 9, "params_approx": 0.85e6},
+    {"name": "resnet110", "blocks_per_stage": 18, "params_approx": 1.7e6},
+    {"name": "resnet1202", "blocks_per_stage": 200, "params_approx": 19.4e6},
+]
+REFERENCE = {"imagenet": IMAGENET, "cifar10": CIFAR10}
+
+
+@pytest.mark.skipif(not SHARED.is_file(), reason="../shared/reference is not beside this checkout")
+def test_figures_here_equal_the_shared_reference():
+    shared = json.loads(SHARED.read_text())
+    strip = lambda rows: [{k: v for k, v in r.items() if k != "source"} for r in rows]  # noqa: E731
+    assert strip(shared["imagenet"]) == IMAGENET
+    assert strip(shared["cifar10"]) == CIFAR10
 
 
 @pytest.mark.parametrize("ref", REFERENCE["imagenet"], ids=lambda r: r["name"])
