@@ -11,6 +11,7 @@ render read the IR; ``resgraph.backends`` depends on this core, never the revers
 
 from resgraph.api import compile, fmt, load
 from resgraph.errors import SpecError, SpecErrors
+from resgraph.render import draw
 
-__all__ = ["compile", "fmt", "load", "SpecError", "SpecErrors"]
+__all__ = ["compile", "draw", "fmt", "load", "SpecError", "SpecErrors"]
 __version__ = "0.1.0"

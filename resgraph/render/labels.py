@@ -1,0 +1,109 @@
+"""The words on a diagram: short op descriptions, paper-style block summaries, numbers.
+
+Labels follow the notation of the ResNet paper's Table 1 (``1x1, 64 · 3x3, 64 · 1x1, 256``)
+so that a folded block reads like the paper; everything is plain text here, and ``dot``
+escapes it for HTML-like labels.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from resgraph.ir import Graph, Node
+from resgraph.render.view import FOLLOWERS, Unit, View
+
+MACS, PARAMS, PATHS = "resgraph.macs", "resgraph.params", "resgraph.paths"
+SYMBOLS = {"add": "+", "mul": "×"}
+
+
+def si(value: float) -> str:
+    """3 significant digits with a K/M/G suffix: 4.09G, 25.6M, 512."""
+    for suffix, scale in (("G", 1e9), ("M", 1e6), ("K", 1e3)):
+        if abs(value) >= scale:
+            return f"{value / scale:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def _size(v: Any) -> str:
+    return "x".join(str(x) for x in v) if isinstance(v, tuple) else str(v)
+
+
+def _stride(v: Any) -> str:
+    s = v[0] if isinstance(v, tuple) and len(set(v)) == 1 else v
+    return "" if s == 1 else f" /{_size(s)}"
+
+
+def describe(node: Node, short: bool = False) -> str:
+    """``conv 3x3, 64 /2``; ``short`` drops the op name of convolutions (block summaries)."""
+    a = node.attrs
+    if node.op == "conv":
+        groups = f" g{a['groups']}" if a["groups"] > 1 else ""
+        dil = f" d{_size(a['dilation'][0])}" if a["dilation"] != (1, 1) else ""
+        text = f"{_size(a['kernel'])}, {a['out']}{_stride(a['stride'])}{groups}{dil}"
+        return text if short else f"conv {text}"
+    if node.op == "linear":
+        return f"fc {a['out']}"
+    if node.op in ("maxpool", "avgpool"):
+        return f"{node.op} {_size(a['kernel'])}{_stride(a['stride'])}"
+    if node.op == "pad_channels":
+        return f"zero-pad to {a['out']}{_stride(a['stride'])}"
+    return {"global_avgpool": "global avgpool"}.get(node.op, node.op)
+
+
+def op_summary(nodes: list[Node]) -> str:
+    """The ops of a layer or a part, followers joined to their head: ``conv 7x7, 64 /2 · bn · relu``."""
+    return " · ".join(describe(n) for n in nodes)
+
+
+def block_summary(view: View, block: str) -> tuple[str, str]:
+    """Main-column weighted layers in paper notation, and the shortcut: (``1x1, 64 · ...``, ``identity``)."""
+    graph = view.graph
+    members = [n for n in graph if n.block == block]
+    main = [n for n in members if n.weighted and n.name not in view.side]
+    shortcut = [n for n in members if view.side.get(n.name) == "shortcut"]
+    branch = [n for n in members if view.side.get(n.name) == "branch" and n.weighted]
+    side = "shortcut: " + (" · ".join(describe(n) for n in shortcut
+                                       if n.op not in FOLLOWERS) or "identity")
+    if branch:
+        side += f" · gate: {len(branch)} layers"
+    return " · ".join(describe(n, short=True) for n in main), side
+
+
+def run_title(blocks: list[str]) -> str:
+    """``layer3.1–5  × 5`` for a run of folded blocks, the block name for one."""
+    if len(blocks) == 1:
+        return blocks[0]
+    first, last = blocks[0], blocks[-1]
+    prefix = first.rpartition(".")[0]
+    if prefix and last.startswith(prefix + "."):
+        return f"{first}–{last.removeprefix(prefix + '.')}  × {len(blocks)}"
+    return f"{first} – {last}  × {len(blocks)}"
+
+
+def unit_output(graph: Graph, unit: Unit) -> Node:
+    return graph.nodes[unit.members[-1]]
+
+
+def unit_inputs(graph: Graph, unit: Unit) -> list[Node]:
+    """The nodes outside ``unit`` that feed it, in order."""
+    inside = set(unit.members)
+    seen: dict[str, Node] = {}
+    for name in unit.members:
+        for i in graph.nodes[name].inputs:
+            if i not in inside:
+                seen.setdefault(i, graph.nodes[i])
+    return list(seen.values())
+
+
+def total(graph: Graph, unit: Unit, key: str) -> int:
+    return sum(graph.nodes[n].meta.get(key, 0) for n in unit.members)
+
+
+def paths_text(node: Node) -> str:
+    p = node.meta.get(PATHS)
+    if not p:
+        return ""
+    count = p["count"]
+    shown = f"2^{math.log2(count):.1f}" if count > 10**6 else f"{count:,}"
+    return f"{shown} paths, {p['shortest']}–{p['longest']} deep"
