@@ -1,0 +1,119 @@
+"""Engines as files: build one from a spec or an ONNX file and write it with its sidecar;
+open one, refusing it when the sidecar says it was built for another machine.
+
+Shared by ``resgraph build``, ``resgraph profile`` and the ``tensorrt`` bench backend, so that
+every engine resgraph makes carries the same sidecar and every engine it loads is checked
+the same way. TensorRT itself is reached only through :mod:`.runtime`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from resgraph.backends.trt import runtime
+from resgraph.backends.trt import sidecar as sc
+from resgraph.backends.trt.plan import (
+    BuildOptions,
+    BuildPlan,
+    PlanError,
+    Source,
+    make_plan,
+    sidecar_path,
+    spec_source,
+)
+
+from resgraph.ir import Graph
+
+#: the names resgraph's ONNX export gives the network's input and output
+INPUT_NAME, OUTPUT_NAME = "input", "output"
+
+
+@dataclass
+class Target:
+    """What to build: a spec's graph (exported by resgraph) or an ONNX file as it is."""
+
+    source: Source
+    sample_shape: tuple[int, ...]
+    input_name: str
+    graph: Graph | None = None
+
+    @property
+    def where(self) -> dict[str, str]:
+        """Spec scope → ``file:line:col``, for parser errors."""
+        if self.graph is None:
+            return {}
+        return {n.name: f"{n.span.file}:{n.span.line}:{n.span.column}"
+                for n in self.graph if n.span is not None}
+
+
+def spec_target(graph: Graph, ref: str, params: dict[str, Any], options: BuildOptions) -> Target:
+    return Target(spec_source(ref, params, options), tuple(graph.input_shape), INPUT_NAME, graph)
+
+
+def onnx_target(path: str) -> Target:
+    """An ONNX file: its first input's name and per-sample shape come from the file."""
+    import onnx
+
+    try:
+        model = onnx.load(path, load_external_data=False)
+    except Exception as exc:  # noqa: BLE001 - protobuf's DecodeError and kin: the file is not a model
+        raise PlanError(f"{path}: not an ONNX model ({type(exc).__name__})") from None
+    if not model.graph.input:
+        raise PlanError(f"{path}: the model has no input")
+    first = model.graph.input[0]
+    dims = tuple(d.dim_value for d in first.type.tensor_type.shape.dim)
+    if len(dims) < 2 or not all(dims[1:]):
+        raise PlanError(f"{path}: input '{first.name}' needs a known shape after the batch "
+                         f"dimension, got {dims}")
+    return Target(Source("onnx", path), dims[1:], first.name)
+
+
+def plan_for(target: Target, options: BuildOptions, output: str) -> BuildPlan:
+    return make_plan(options, target.source, output, target.input_name, target.sample_shape)
+
+
+def build(target: Target, plan: BuildPlan,
+          progress: runtime.BuildProgress | None = None) -> sc.Sidecar:
+    """Export (for a spec), build with TensorRT, write the engine and its sidecar."""
+    runtime.require()
+    with tempfile.TemporaryDirectory(prefix="resgraph-trt-") as tmp:
+        onnx, scopes = _onnx_for(target, plan, Path(tmp))
+        built = runtime.build_engine(plan, onnx, progress)
+        source_hash = sc.graph_hash(target.graph) if target.graph else sc.file_hash(onnx)
+    Path(plan.output).write_bytes(built.engine)
+    meta = sc.Sidecar(
+        engine=plan.output, source_kind=target.source.kind, source=target.source.ref,
+        source_hash=source_hash, params=target.source.params, machine=runtime.machine(),
+        precision=plan.precision, profiles=plan.to_dict()["profiles"],
+        build_seconds=round(built.seconds, 3), input_name=built.input_name,
+        output_name=built.output_name, plan=plan.to_dict(), scopes=scopes,
+        places=sc.places(target.graph) if target.graph else {})
+    sc.write(meta, plan.sidecar)
+    return meta
+
+
+def _onnx_for(target: Target, plan: BuildPlan, tmp: Path) -> tuple[Path, dict[str, str]]:
+    """The ONNX file to parse and its node → scope table (empty for a foreign file)."""
+    if target.graph is None:
+        return Path(target.source.ref), {}
+    from resgraph.backends.onnx_export import export_onnx
+
+    export = plan.source.export or {}
+    path = tmp / f"{target.graph.name}.onnx"
+    info = export_onnx(target.graph, path, batch="dynamic",
+                       opset=export.get("opset"), fold_bn=export.get("fold_bn", True),
+                       precision=export.get("precision", "fp32"))
+    return path, dict(getattr(info, "scopes", {}))
+
+
+def open_engine(path: str | Path) -> tuple[bytes, sc.Sidecar]:
+    """An engine file and its sidecar, checked against this machine."""
+    runtime.require()
+    if not Path(path).is_file():
+        raise sc.SidecarError(f"{path}: no such engine file")
+    meta = sc.read(sidecar_path(str(path)))
+    sc.check_compatible(meta, runtime.machine())
+    return Path(path).read_bytes(), meta
