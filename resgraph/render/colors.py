@@ -1,6 +1,6 @@
 """Colour by a number per node (MACs, parameters, depth, or any measured value) with a legend.
 
-Six light steps of ColorBrewer's "Oranges", so black text stays legible on every fill and a
+Six light steps of ColorBrewer's "OrRd", so black text stays legible on every fill and a
 printed page still tells them apart. Costs spread over orders of magnitude, so a scale whose
 largest value is over 100 times its smallest bins by the logarithm.
 """
@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-PALETTE = ("#fff5eb", "#fee6ce", "#fdd0a2", "#fdae6b", "#fd8d3c", "#f16913")
+PALETTE = ("#fff7ec", "#fee8c8", "#fdd49e", "#fdbb84", "#fca46c", "#fc8d59")
 NO_VALUE = "#ffffff"
 
 

@@ -187,7 +187,7 @@ def _annotations(view: View, unit: Unit, options: DrawOptions) -> list[str]:
     graph = view.graph
     out = lb.unit_output(graph, unit)
     notes = {
-        "shapes": fmt_shape(out.shape),
+        "shapes": "" if _keeps_shape(graph, unit) else fmt_shape(out.shape),
         "macs": f"{lb.si(lb.total(graph, unit, lb.MACS))} MACs",
         "params": f"{lb.si(lb.total(graph, unit, lb.PARAMS))} params",
         "paths": lb.paths_text(out),
@@ -197,6 +197,14 @@ def _annotations(view: View, unit: Unit, options: DrawOptions) -> list[str]:
         share = lb.total(graph, unit, lb.MACS) / max(1, sum(n.meta.get(lb.MACS, 0) for n in graph))
         picked.append(f"{100 * share:.1f}% of MACs")
     return [" · ".join(p for p in picked if p)]
+
+
+def _keeps_shape(graph: Graph, unit: Unit) -> bool:
+    """An op drawn alone that does not change its input's shape (bn, relu): the shape above
+    it says it already, so the diagram stays a line shorter per op."""
+    node = graph.nodes[unit.members[0]]
+    return unit.kind == "op" and len(node.inputs) == 1 and \
+        graph.nodes[node.inputs[0]].shape == node.shape
 
 
 def _tooltip(view: View, unit: Unit, options: DrawOptions) -> str:
@@ -268,12 +276,13 @@ def _has_shortcuts(view: View) -> bool:
 
 
 def _edge(view: View, edge: Any) -> str:
+    """Main edges are heavy, so the main column stays straight; shortcuts weigh nothing, so
+    ``dot`` routes them around it rather than through it."""
+    ends = f"{_q(edge.tail)} -> {_q(edge.head)}"
     if edge.kind == "main":
-        weight = 8 if edge.tail in view.spine and edge.head in view.spine else 2
-        return f"  {_q(edge.tail)} -> {_q(edge.head)} [weight={weight}];"
+        return f"  {ends} [weight={8 if edge.tail in view.spine else 2}];"
     color = SHORTCUT if edge.kind == "shortcut" else BRANCH
-    return (f'  {_q(edge.tail)} -> {_q(edge.head)} [color="{color}", style=dashed, '
-            f'penwidth=1.1, weight=1];')
+    return f'  {ends} [color="{color}", style=dashed, penwidth=1.1, weight=0];'
 
 
 # quoting -----------------------------------------------------------------------------------------
