@@ -8,6 +8,7 @@ the same way. TensorRT itself is reached only through :mod:`.runtime`.
 
 from __future__ import annotations
 
+import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,12 +85,13 @@ def build(target: Target, plan: BuildPlan,
         built = runtime.build_engine(plan, onnx, progress)
         source_hash = sc.graph_hash(target.graph) if target.graph else sc.file_hash(onnx)
     Path(plan.output).write_bytes(built.engine)
+    planned = json.loads(plan.to_json())
     meta = sc.Sidecar(
         engine=plan.output, source_kind=target.source.kind, source=target.source.ref,
         source_hash=source_hash, params=target.source.params, machine=runtime.machine(),
-        precision=plan.precision, profiles=plan.to_dict()["profiles"],
+        precision=plan.precision, profiles=planned["profiles"],
         build_seconds=round(built.seconds, 3), input_name=built.input_name,
-        output_name=built.output_name, plan=plan.to_dict(), scopes=scopes,
+        output_name=built.output_name, plan=planned, scopes=scopes,
         places=sc.places(target.graph) if target.graph else {})
     sc.write(meta, plan.sidecar)
     return meta

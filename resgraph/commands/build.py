@@ -191,7 +191,7 @@ class BuildDisplay:
     def __init__(self) -> None:
         self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                                 console=err, transient=True)
+                                 console=err, transient=True, disable=not err.is_terminal)
         self.tasks: dict[str, Any] = {}
 
     def __enter__(self) -> BuildDisplay:

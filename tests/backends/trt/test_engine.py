@@ -1,0 +1,103 @@
+"""Engine files with a stand-in for TensorRT: what ``build`` writes beside an engine, what
+``open_engine`` refuses, and how a parser failure reaches the user node by node."""
+
+import json
+
+import pytest
+from resgraph.backends.trt import engine, runtime
+from resgraph.backends.trt import sidecar as sc
+from resgraph.backends.trt.plan import BuildOptions, parse_batch
+from resgraph.backends.trt.scopes import ParserIssue
+
+from resgraph.cli import main
+from resgraph.commands.build import BuildDisplay
+
+pytest.importorskip("onnx")
+
+HERE = sc.Machine("10.13.0.35", "NVIDIA H100 80GB HBM3", "9.0")
+
+
+@pytest.fixture
+def fake_tensorrt(monkeypatch):
+    """TensorRT "present": building returns fixed bytes and records the plan it was given."""
+    calls = []
+
+    def build_engine(plan, onnx, progress=None):
+        calls.append((plan, onnx))
+        if progress is not None:
+            progress.phase_start("Building engine", None, 2)
+            progress.step("Building engine", 0)
+            progress.phase_finish("Building engine")
+        return runtime.Built(b"ENGINE", 1.25, "x", "y")
+
+    monkeypatch.setattr(runtime, "missing", lambda: None)
+    monkeypatch.setattr(runtime, "machine", lambda: HERE)
+    monkeypatch.setattr(runtime, "build_engine", build_engine)
+    return calls
+
+
+def test_build_writes_engine_and_sidecar(fake_tensorrt, tiny_onnx, tmp_path):
+    options = BuildOptions(precision="fp32", batch=parse_batch("1:2:4"))
+    target = engine.onnx_target(str(tiny_onnx))
+    output = str(tmp_path / "tiny.engine")
+    meta = engine.build(target, engine.plan_for(target, options, output))
+    assert (tmp_path / "tiny.engine").read_bytes() == b"ENGINE"
+    saved = sc.read(tmp_path / "tiny.engine.json")
+    assert saved == meta and saved.machine == HERE and saved.build_seconds == 1.25
+    assert saved.source_hash == sc.file_hash(tiny_onnx) and saved.precision == "fp32"
+    assert saved.profiles == [{"input": "x", "min": [1, 3, 8, 8], "opt": [2, 3, 8, 8],
+                               "max": [4, 3, 8, 8]}]
+    assert saved.plan["builder_flags"] == {"TF32": False}
+    assert fake_tensorrt[0][1] == tiny_onnx
+
+
+def test_open_engine_checks_the_machine(fake_tensorrt, tiny_onnx, tmp_path, monkeypatch):
+    target = engine.onnx_target(str(tiny_onnx))
+    output = str(tmp_path / "tiny.engine")
+    engine.build(target, engine.plan_for(target, BuildOptions(), output))
+    blob, meta = engine.open_engine(output)
+    assert blob == b"ENGINE" and meta.engine == output
+    monkeypatch.setattr(runtime, "machine", lambda: sc.Machine("11.4.0.106", HERE.gpu, "9.0"))
+    with pytest.raises(sc.SidecarError, match="was built with TensorRT 10.13.0.35 on NVIDIA H100"):
+        engine.open_engine(output)
+    with pytest.raises(sc.SidecarError, match="no such engine file"):
+        engine.open_engine(tmp_path / "other.engine")
+
+
+def test_cli_build_of_an_onnx_file(fake_tensorrt, tiny_onnx, tmp_path, capsys):
+    output = tmp_path / "t.engine"
+    code = main(["build", str(tiny_onnx), "-o", str(output), "--timing-cache",
+                 str(tmp_path / "t.cache"), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0 and data["engine"] == str(output) and data["sidecar"] == f"{output}.json"
+    assert data["machine"]["gpu"] == HERE.gpu
+    assert fake_tensorrt[0][0].timing_cache == str(tmp_path / "t.cache")
+    code = main(["build", str(tiny_onnx), "-o", str(output)])
+    assert code == 0 and "wrote" in capsys.readouterr().out
+
+
+def test_parser_errors_are_listed_node_by_node(fake_tensorrt, tiny_onnx, monkeypatch, capsys):
+    def refuse(plan, onnx, progress=None):
+        raise runtime.ParseFailed([ParserIssue(1, "/relu1/Relu", "Relu", "bad input type"),
+                                   ParserIssue(-1, "", "", "model has no opset")])
+
+    monkeypatch.setattr(runtime, "build_engine", refuse)
+    code = main(["build", str(tiny_onnx), "-o", "never.engine"])
+    errors = capsys.readouterr().err
+    assert code == 2
+    assert errors.splitlines() == [
+        "error: TensorRT's ONNX parser reported 2 error(s):",
+        "  node 1 Relu '/relu1/Relu': bad input type",
+        "  model: model has no opset"]
+
+
+def test_build_display_follows_phases(capsys):
+    with BuildDisplay() as display:
+        display.phase_start("Building engine", None, 3)
+        display.phase_start("Tactic selection", "Building engine", 10)
+        display.step("Tactic selection", 4)
+        assert display.progress.tasks[-1].completed == 5
+        display.phase_finish("Tactic selection")
+        display.step("unknown phase", 1)  # TensorRT may report a phase it did not start
+        display.phase_finish("Building engine")
+        assert list(display.tasks) == ["build"]
