@@ -71,7 +71,7 @@ def render_dot(graph: Graph, options: DrawOptions = DrawOptions()) -> str:
     lines += _clusters(view, options, scale)
     lines += [_edge(view, e) for e in view.edges]
     if scale is not None:
-        lines.append(_legend(scale, _has_shortcuts(view)))
+        lines.append(_legend(scale, {e.kind for e in view.edges}))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -254,22 +254,19 @@ def _scale(view: View, options: DrawOptions) -> Scale | None:
     return make_scale(title, [v for v in values if v is not None], fmt)
 
 
-def _legend(scale: Scale, shortcuts: bool) -> str:
+def _legend(scale: Scale, edge_kinds: set[str]) -> str:
     rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT"><B>{_h(scale.title)}</B></TD></TR>']
     for color, (lo, hi) in zip(PALETTE, scale.bounds()):
         rows.append(f'<TR><TD BGCOLOR="{color}" WIDTH="14" BORDER="1"> </TD>'
                     f'<TD ALIGN="LEFT">{_h(scale.fmt(lo))} – {_h(scale.fmt(hi))}</TD></TR>')
-    if shortcuts:
-        rows.append(f'<TR><TD><FONT COLOR="{SHORTCUT}">- -</FONT></TD>'
-                    f'<TD ALIGN="LEFT">shortcut</TD></TR>')
+    for kind, color in (("shortcut", SHORTCUT), ("branch", BRANCH)):
+        if kind in edge_kinds:
+            rows.append(f'<TR><TD><FONT COLOR="{color}"><B>- -</B></FONT></TD>'
+                        f'<TD ALIGN="LEFT">{kind}</TD></TR>')
     table = ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="1">'
              + "".join(rows) + "</TABLE>>")
     return (f'  "legend" [shape=box, style="rounded", color="#cbd5e0", fontsize=8, '
             f'tooltip="legend", label={table}];')
-
-
-def _has_shortcuts(view: View) -> bool:
-    return any(e.kind == "shortcut" for e in view.edges)
 
 
 # edges -------------------------------------------------------------------------------------------
