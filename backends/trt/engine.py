@@ -82,8 +82,9 @@ def build(target: Target, plan: BuildPlan,
     runtime.require()
     with tempfile.TemporaryDirectory(prefix="resgraph-trt-") as tmp:
         onnx, scopes = _onnx_for(target, plan, Path(tmp))
-        built = runtime.build_engine(plan, onnx, progress)
         source_hash = sc.graph_hash(target.graph) if target.graph else sc.file_hash(onnx)
+        onnx, quantization = _quantized(target, plan, onnx, Path(tmp))
+        built = runtime.build_engine(plan, onnx, progress)
     Path(plan.output).write_bytes(built.engine)
     planned = json.loads(plan.to_json())
     meta = sc.Sidecar(
@@ -92,7 +93,7 @@ def build(target: Target, plan: BuildPlan,
         precision=plan.precision, profiles=planned["profiles"],
         build_seconds=round(built.seconds, 3), input_name=built.input_name,
         output_name=built.output_name, plan=planned, scopes=scopes,
-        places=sc.places(target.graph) if target.graph else {})
+        places=sc.places(target.graph) if target.graph else {}, quantization=quantization)
     sc.write(meta, plan.sidecar)
     return meta
 
@@ -109,6 +110,23 @@ def _onnx_for(target: Target, plan: BuildPlan, tmp: Path) -> tuple[Path, dict[st
                        opset=export.get("opset"), fold_bn=export.get("fold_bn", True),
                        precision=export.get("precision", "fp32"))
     return path, dict(getattr(info, "scopes", {}))
+
+
+def _quantized(target: Target, plan: BuildPlan, onnx: Path,
+               tmp: Path) -> tuple[Path, dict[str, Any]]:
+    """For int8, ``onnx`` with Q/DQ nodes and how far its outputs drift from fp32."""
+    if not plan.quantize:
+        return onnx, {}
+    from resgraph.backends.trt.quantize import Calibration, drift, quantize_int8, samples
+
+    q = plan.quantize
+    cal = Calibration(q["calibration"], q["batches"], q["batch_size"], q["seed"])
+    calibrate, held_out = samples(cal, target.sample_shape)
+    out = tmp / f"{onnx.stem}.int8.onnx"
+    quantize_int8(onnx, out, target.input_name, calibrate)
+    measured = drift(onnx, out, target.input_name, held_out)
+    return out, {**q, "calibrated_on": cal.describe(), "drift": measured.to_dict(),
+                 "summary": measured.describe()}
 
 
 def open_engine(path: str | Path) -> tuple[bytes, sc.Sidecar]:

@@ -14,8 +14,10 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-#: --precision values, and the type the ONNX graph is emitted in for each
-EXPORT_PRECISION = {"fp32": "fp32", "tf32": "fp32", "fp16": "fp16", "bf16": "bf16"}
+#: --precision values, and the type the ONNX graph is emitted in for each (int8: fp32, then
+#: Q/DQ nodes inserted by :mod:`.quantize`)
+EXPORT_PRECISION = {"fp32": "fp32", "tf32": "fp32", "fp16": "fp16", "bf16": "bf16",
+                    "int8": "fp32"}
 PRECISIONS = tuple(EXPORT_PRECISION)
 #: TensorRT's own default for a plain build (trtexec with no precision flag): fp32 with TF32
 DEFAULT_PRECISION = "tf32"
@@ -95,6 +97,9 @@ class BuildOptions:
     workspace: int | None = None
     opt_level: int = DEFAULT_OPT_LEVEL
     timing_cache: str | None = None
+    #: int8 only: "random" (seeded) or a .npy file of samples, and how many batches of 8
+    calibration: str = "random"
+    calibration_batches: int = 8
 
 
 def check_options(o: BuildOptions) -> None:
@@ -102,6 +107,18 @@ def check_options(o: BuildOptions) -> None:
         raise PlanError(f"--precision must be one of {', '.join(PRECISIONS)}, got '{o.precision}'")
     if not 0 <= o.opt_level <= MAX_OPT_LEVEL:
         raise PlanError(f"--opt-level must be 0 to {MAX_OPT_LEVEL}, got {o.opt_level}")
+    if o.calibration_batches < 1:
+        raise PlanError(f"--calibration-batches must be at least 1, got {o.calibration_batches}")
+
+
+def quantize_step(o: BuildOptions) -> dict[str, Any] | None:
+    """How the ONNX gets its Q/DQ nodes (int8 only): what TensorRT 11 needs instead of the
+    removed INT8 flag and calibrator."""
+    if o.precision != "int8":
+        return None
+    return {"type": "int8", "format": "QDQ", "scheme": "symmetric, per-channel weights",
+            "method": "minmax", "calibration": o.calibration, "batches": o.calibration_batches,
+            "batch_size": 8, "seed": 0}
 
 
 @dataclass(frozen=True)
@@ -145,6 +162,8 @@ class BuildPlan:
     profiling_verbosity: str
     #: read before the build when the file exists, written after it
     timing_cache: str | None
+    #: Q/DQ insertion before parsing (int8), else None
+    quantize: dict[str, Any] | None = None
     tensorrt: str = SUPPORTED_TENSORRT
 
     def to_dict(self) -> dict[str, Any]:
@@ -162,6 +181,8 @@ class BuildPlan:
         if self.source.export:
             out.append("onnx export: " + ", ".join(f"{k}={v}" for k, v in
                                                      self.source.export.items()))
+        if self.quantize:
+            out.append("quantize: " + ", ".join(f"{k}={v}" for k, v in self.quantize.items()))
         out += [f"network: {', '.join(self.network_flags)}, parsed by OnnxParser",
                 f"precision: {self.precision} ({_precision_note(self.precision)})",
                 f"builder flags: {flags}",
@@ -184,7 +205,8 @@ def _dims(shape: tuple[int, ...]) -> str:
 def _precision_note(precision: str) -> str:
     return {"fp32": "fp32 graph, TF32 off", "tf32": "fp32 graph, TF32 on",
             "fp16": "fp16 graph, fp32 inputs/outputs with casts at the edges",
-            "bf16": "bf16 graph, fp32 inputs/outputs with casts at the edges"}[precision]
+            "bf16": "bf16 graph, fp32 inputs/outputs with casts at the edges",
+            "int8": "fp32 graph with Q/DQ nodes: INT8 where quantized, fp32 elsewhere"}[precision]
 
 
 def sidecar_path(engine: str) -> str:
@@ -198,7 +220,7 @@ def make_plan(options: BuildOptions, source: Source, output: str, input_name: st
 
     ``sample_shape`` is one sample's input shape (CxHxW); the batch range goes in front."""
     check_options(options)
-    if source.kind == "onnx" and EXPORT_PRECISION[options.precision] != "fp32":
+    if source.kind == "onnx" and options.precision in ("fp16", "bf16"):
         raise PlanError(f"--precision {options.precision} needs a spec: an ONNX file's precision "
                         "is its tensor types (strongly typed); export it in that type first")
     b = options.batch
@@ -213,7 +235,8 @@ def make_plan(options: BuildOptions, source: Source, output: str, input_name: st
                           (b.max, *sample_shape)),),
         builder_optimization_level=options.opt_level,
         profiling_verbosity="DETAILED",
-        timing_cache=options.timing_cache)
+        timing_cache=options.timing_cache,
+        quantize=quantize_step(options))
 
 
 def spec_source(ref: str, params: dict[str, Any], options: BuildOptions,

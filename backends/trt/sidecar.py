@@ -62,6 +62,8 @@ class Sidecar:
     scopes: dict[str, str] = field(default_factory=dict)
     #: spec scope → [block or None, stage]
     places: dict[str, list[str | None]] = field(default_factory=dict)
+    #: int8: the Q/DQ step, its calibration data and the measured drift from fp32
+    quantization: dict[str, Any] = field(default_factory=dict)
     format: int = FORMAT
 
     def to_json(self) -> str:

@@ -35,11 +35,14 @@ BUILD_EPILOG = """examples:
   resgraph build resnet50 -o r50_dyn.engine --precision bf16 --batch 1:32:256 --workspace 4GiB
   resgraph build specs/resnet.rg --set depth=101 -o r101.engine --timing-cache trt.cache
   resgraph build model.onnx -o model.engine --precision fp32
+  resgraph build resnet50 -o r50_int8.engine --precision int8 --calibration images.npy
   resgraph build resnet50 -o r50.engine --precision fp16 --dry-run --json
 
 precision: fp32 (TF32 off), tf32 (fp32 with TF32, TensorRT's default), fp16, bf16. The network
 is always strongly typed: for fp16/bf16 resgraph exports the graph in that type with fp32
 inputs and outputs, which TensorRT 10 (strongly typed) and 11 both build as written.
+int8 is explicit quantization: resgraph inserts Q/DQ nodes calibrated on --calibration data
+and reports the outputs' drift from fp32 (ONNX Runtime, held-out samples).
 Beside the engine goes NAME.engine.json: what it was built from, with which TensorRT, for
 which GPU. Needs TensorRT and an NVIDIA GPU: pip install 'resgraph[tensorrt]'."""
 
@@ -62,7 +65,7 @@ def register(add: AddCommand) -> None:
                    help="override a 'param' of the spec (repeatable)")
     p.add_argument("-o", "--output", help="the engine file (default: NAME.engine)")
     p.add_argument("--precision", default="tf32",
-                   help="fp32, tf32 (default, as TensorRT), fp16 or bf16")
+                   help="fp32, tf32 (default, as TensorRT), fp16, bf16, or int8 (Q/DQ)")
     p.add_argument("--batch", default="1", metavar="N|MIN:OPT:MAX",
                    help="a fixed batch size, or a dynamic range tuned for OPT (default 1)")
     p.add_argument("--workspace", metavar="SIZE",
@@ -72,6 +75,11 @@ def register(add: AddCommand) -> None:
                    help="builder optimisation level (default 3, TensorRT's)")
     p.add_argument("--timing-cache", metavar="FILE",
                    help="read tactic timings from FILE if it exists, write them back after")
+    p.add_argument("--calibration", default="random", metavar="random|FILE.npy",
+                   help="int8: calibrate on seeded random data (default) or on an array of "
+                        "samples (NxCxHxW .npy)")
+    p.add_argument("--calibration-batches", type=int, default=8, metavar="N",
+                   help="int8: calibration batches of 8 samples (default 8)")
     p.add_argument("--dry-run", action="store_true",
                    help="print every setting the build would apply, and stop")
     p.add_argument("--json", action="store_true", help="print JSON for machines")
@@ -98,6 +106,7 @@ def _translated() -> Any:
     """The backends' exceptions as the CLI's: missing things exit 3, bad input exits 2."""
     from resgraph.backends.base import MissingExtra
     from resgraph.backends.trt.plan import PlanError
+    from resgraph.backends.trt.quantize import QuantizeError
     from resgraph.backends.trt.runtime import TensorRTError
     from resgraph.backends.trt.sidecar import SidecarError
 
@@ -105,7 +114,7 @@ def _translated() -> Any:
         yield
     except MissingExtra as exc:
         raise MissingDependency(str(exc)) from None
-    except (PlanError, SidecarError, TensorRTError) as exc:
+    except (PlanError, QuantizeError, SidecarError, TensorRTError) as exc:
         raise UsageError(str(exc)) from None
 
 
@@ -135,7 +144,9 @@ def _options(args: argparse.Namespace) -> Any:
 
     return BuildOptions(precision=args.precision, batch=parse_batch(args.batch),
                         workspace=parse_size(args.workspace) if args.workspace else None,
-                        opt_level=args.opt_level, timing_cache=args.timing_cache)
+                        opt_level=args.opt_level, timing_cache=args.timing_cache,
+                        calibration=args.calibration,
+                        calibration_batches=args.calibration_batches)
 
 
 def _target(args: argparse.Namespace, options: Any) -> Any:
@@ -183,6 +194,8 @@ def _print_built(meta: Any, as_json: bool) -> None:
     out.print(f"wrote {meta.engine} ({size:.1f} MiB) in {meta.build_seconds:.1f} s: "
               f"{meta.precision}, {meta.machine.describe()}; sidecar {meta.engine}.json",
               markup=False)
+    if meta.quantization:
+        out.print(meta.quantization["summary"], markup=False)
 
 
 class BuildDisplay:

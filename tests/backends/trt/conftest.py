@@ -18,5 +18,5 @@ def tiny_onnx(tmp_path):
         nodes, "tiny", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["N", 3, 8, 8])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["N", 4, 8, 8])], [w])
     path = tmp_path / "tiny.onnx"
-    onnx.save(helper.make_model(graph), path)
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
     return path

@@ -56,7 +56,7 @@ def test_dry_run_of_an_onnx_file_reads_its_input(capsys, tiny_onnx):
 
 
 @pytest.mark.parametrize("argv,message", [
-    (["resnet50", "--precision", "int8"], "--precision must be one of fp32, tf32, fp16, bf16"),
+    (["resnet50", "--precision", "fp8"], "--precision must be one of fp32, tf32, fp16, bf16, int8"),
     (["resnet50", "--batch", "8:4:2"], "--batch 8:4:2: need 1 <= MIN <= OPT <= MAX"),
     (["resnet50", "--workspace", "lots"], "--workspace takes a size"),
     (["resnet50", "--opt-level", "9"], "--opt-level must be 0 to 5"),

@@ -20,6 +20,7 @@ CASES = {
     "tf32": {"precision": "tf32"},
     "fp16_batch256": {"precision": "fp16", "batch": "256"},
     "bf16_dynamic": {"precision": "bf16", "batch": "1:32:256", "workspace": "4GiB"},
+    "int8_batch32": {"precision": "int8", "batch": "32"},
     "fp16_cache_opt5": {"precision": "fp16", "opt_level": 5, "timing_cache": "resnet.cache",
                             "workspace": "512"},
 }
@@ -61,7 +62,7 @@ def test_onnx_source_refuses_a_precision_it_cannot_emit():
 def test_tf32_is_off_only_for_fp32():
     flags = {prec: spec_plan(precision=prec).builder_flags for prec in p.PRECISIONS}
     assert flags == {"fp32": {"TF32": False}, "tf32": {"TF32": True},
-                     "fp16": {"TF32": True}, "bf16": {"TF32": True}}
+                     "fp16": {"TF32": True}, "bf16": {"TF32": True}, "int8": {"TF32": True}}
 
 
 def test_every_plan_is_strongly_typed_and_exports_the_target_type():
@@ -143,7 +144,7 @@ def test_format_size():
 
 
 @pytest.mark.parametrize("kw,message", [
-    ({"precision": "int8"}, "--precision must be one of fp32, tf32, fp16, bf16"),
+    ({"precision": "fp8"}, "--precision must be one of fp32, tf32, fp16, bf16, int8"),
     ({"opt_level": 6}, "--opt-level must be 0 to 5"),
     ({"opt_level": -1}, "--opt-level must be 0 to 5"),
 ])
@@ -165,3 +166,21 @@ def test_text_lines_name_every_setting():
 def test_json_round_trips():
     data = json.loads(spec_plan(precision="bf16").to_json())
     assert data["precision"] == "bf16" and data["profiles"][0]["opt"] == [1, 3, 224, 224]
+
+
+def test_int8_plans_a_qdq_step_and_other_precisions_none():
+    plan = spec_plan(precision="int8")
+    assert plan.source.export["precision"] == "fp32"
+    assert plan.quantize == {"type": "int8", "format": "QDQ",
+                             "scheme": "symmetric, per-channel weights", "method": "minmax",
+                             "calibration": "random", "batches": 8, "batch_size": 8, "seed": 0}
+    assert all(spec_plan(precision=x).quantize is None for x in ("fp32", "tf32", "fp16", "bf16"))
+    assert "quantize: type=int8, format=QDQ" in "\n".join(plan.lines())
+    onnx_plan = p.make_plan(p.BuildOptions(precision="int8", calibration="x.npy"),
+                            p.Source("onnx", "m.onnx"), "m.engine", "x", SAMPLE)
+    assert onnx_plan.quantize["calibration"] == "x.npy"
+
+
+def test_calibration_batches_must_be_positive():
+    with pytest.raises(p.PlanError, match="--calibration-batches must be at least 1"):
+        p.check_options(p.BuildOptions(calibration_batches=0))
