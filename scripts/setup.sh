@@ -11,6 +11,6 @@ fi
 # range is then already satisfied and pip fetches no multi-GB CUDA build.
 python3 -m pip install -q --disable-pip-version-check torch==2.13.0
 python3 -m pip install -q --disable-pip-version-check -e '.[dev]'
-# Type stubs for TensorRT's Python API, for mypy (tests/backends/trt/test_mypy.py); --no-deps because
+# Type stubs for TensorRT's Python API, for mypy (tests/backends/trt/test_trt_mypy.py); --no-deps because
 # they pin a TensorRT release whose libraries come from NVIDIA's package index, not PyPI.
 python3 -m pip install -q --disable-pip-version-check --no-deps tensorrt-stubs
