@@ -86,6 +86,8 @@ class TensorRTBackend(Backend):
         r = self._runner()
         events = [torch.cuda.Event(enable_timing=True, blocking=not self.timing.spin_wait)
                   for _ in range(4)]
+        caller = torch.cuda.current_stream()
+        r.stream.wait_stream(caller)  # x may still be being written on the caller's stream
         with torch.cuda.stream(r.stream):
             events[0].record(r.stream)
             if x.data_ptr() != r.input.data_ptr():
@@ -98,6 +100,7 @@ class TensorRTBackend(Backend):
             if self.host_out is not None:
                 out = self.host_out.copy_(r.output, non_blocking=True)
             events[3].record(r.stream)
+        caller.wait_stream(r.stream)  # whoever reads the output on its stream reads it whole
         self.events.append(events)
         return out
 

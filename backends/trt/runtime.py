@@ -10,8 +10,6 @@ function, after :func:`require` said it is there, so that everything else runs w
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -315,18 +313,3 @@ def _profiler(sink: dict[str, list[float]]) -> trt.IProfiler:
             sink.setdefault(layer_name, []).append(ms)
 
     return Profiler()
-
-
-@contextmanager
-def timed(stream: torch.cuda.Stream, spin: bool) -> Iterator[list[torch.cuda.Event]]:
-    """Two CUDA events around the work queued inside; waited for on exit (spinning on the
-    event as trtexec's ``--useSpinWait``, or blocking)."""
-    events = [torch.cuda.Event(enable_timing=True, blocking=not spin) for _ in range(2)]
-    events[0].record(stream)
-    yield events
-    events[1].record(stream)
-    if spin:
-        while not events[1].query():
-            pass
-    else:
-        events[1].synchronize()
