@@ -40,6 +40,8 @@ class Target:
     sample_shape: tuple[int, ...]
     input_name: str
     graph: Graph | None = None
+    #: an ONNX file whose batch dimension is a number, not a symbol
+    fixed_batch: int | None = None
 
     @property
     def where(self) -> dict[str, str]:
@@ -69,10 +71,14 @@ def onnx_target(path: str) -> Target:
     if len(dims) < 2 or not all(dims[1:]):
         raise PlanError(f"{path}: input '{first.name}' needs a known shape after the batch "
                          f"dimension, got {dims}")
-    return Target(Source("onnx", path), dims[1:], first.name)
+    return Target(Source("onnx", path), dims[1:], first.name, fixed_batch=dims[0] or None)
 
 
 def plan_for(target: Target, options: BuildOptions, output: str) -> BuildPlan:
+    fixed = target.fixed_batch
+    if fixed and (options.batch.min, options.batch.max) != (fixed, fixed):
+        raise PlanError(f"{target.source.ref} has a fixed batch of {fixed}: build it with "
+                        f"--batch {fixed}, or export it with a dynamic batch dimension")
     return make_plan(options, target.source, output, target.input_name, target.sample_shape)
 
 

@@ -113,8 +113,9 @@ def build_engine(plan: BuildPlan, onnx: Path, progress: BuildProgress | None = N
         raise ParseFailed([_issue(parser.get_error(i)) for i in range(parser.num_errors)])
     _check_input(plan, network)
     config = _config(plan, builder)
-    if progress is not None:
-        config.progress_monitor = _monitor(progress)
+    monitor = _monitor(progress) if progress is not None else None  # alive through the build
+    if monitor is not None:
+        config.progress_monitor = monitor
     start = time.perf_counter()
     blob = builder.build_serialized_network(network, config)
     seconds = time.perf_counter() - start

@@ -167,3 +167,14 @@ def test_profile_bad_layer_times(capsys, tmp_path, content, message):
 def test_profile_without_sidecar(capsys, tmp_path):
     code, _, errors = run(capsys, "profile", str(tmp_path / "x.engine"), "--layer-times", "p.json")
     assert code == 2 and "no sidecar beside the engine" in errors
+
+
+def test_onnx_file_with_a_fixed_batch(capsys, tiny_onnx, tmp_path):
+    model = onnx.load(tiny_onnx)
+    model.graph.input[0].type.tensor_type.shape.dim[0].dim_value = 4
+    fixed = tmp_path / "fixed.onnx"
+    onnx.save(model, fixed)
+    code, _, errors = run(capsys, "build", str(fixed), "--dry-run")
+    assert code == 2 and "has a fixed batch of 4: build it with --batch 4" in errors
+    code, text, _ = run(capsys, "build", str(fixed), "--batch", "4", "--dry-run", "--json")
+    assert code == 0 and json.loads(text)["plan"]["profiles"][0]["min"] == [4, 3, 8, 8]
