@@ -74,7 +74,8 @@ class TensorRTBackend(Backend):
         """An engine for exactly this workload, built in a scratch folder and read back."""
         options = replace(self.build_options, precision=BUILD_PRECISION[work.precision],
                           batch=BatchRange(work.batch, work.batch, work.batch))
-        target = files.spec_target(work.graph, work.graph.name, dict(work.graph.params), options)
+        target = replace(files.spec_target(work.graph, work.graph.name, dict(work.graph.params),
+                                           options), module=work.module)  # its weights
         with tempfile.TemporaryDirectory(prefix="resgraph-trt-") as tmp:
             output = str(Path(tmp) / f"{work.graph.name}.engine")
             meta = files.build(target, files.plan_for(target, options, output))

@@ -42,6 +42,8 @@ class Target:
     graph: Graph | None = None
     #: an ONNX file whose batch dimension is a number, not a symbol
     fixed_batch: int | None = None
+    #: the module to export, with its weights (the bench's reference); default: lower the graph
+    module: Any = None
 
     @property
     def where(self) -> dict[str, str]:
@@ -112,7 +114,8 @@ def _onnx_for(target: Target, plan: BuildPlan, tmp: Path) -> tuple[Path, dict[st
 
     export = plan.source.export or {}
     path = tmp / f"{target.graph.name}.onnx"
-    info = export_onnx(target.graph, path, batch="dynamic",
+    source = target.module if target.module is not None else target.graph
+    info = export_onnx(source, path, batch="dynamic",
                        opset=export.get("opset"), fold_bn=export.get("fold_bn", True),
                        precision=export.get("precision", "fp32"))
     return path, dict(getattr(info, "scopes", {}))

@@ -40,3 +40,44 @@ def test_describe_before_running_has_settings_only(monkeypatch):
 def test_run_before_prepare_is_an_error():
     with pytest.raises(RuntimeError, match="before prepare"):
         TensorRTBackend().run(torch.zeros(1))
+
+
+def test_prepare_builds_from_the_workloads_module(monkeypatch, tiny_onnx):
+    """With stand-ins for TensorRT and the export: the engine is built from the workload's
+    module (the reference weights), in the workload's precision, at its batch, then graphed."""
+    import shutil
+    import sys
+    import types
+
+    from resgraph.backends.trt import sidecar as sc
+
+    exported, built, loaded = [], [], []
+
+    def export_onnx(source, path, **kw):
+        exported.append((source, kw))
+        shutil.copy(tiny_onnx, path)
+        return types.SimpleNamespace(scopes={"/conv1/Conv": "conv1"})
+
+    class Runner:
+        output = torch.zeros(2, 10)
+
+        def capture(self):
+            loaded.append("captured")
+
+    fake_export = types.ModuleType("resgraph.backends.onnx_export")
+    fake_export.export_onnx = export_onnx
+    monkeypatch.setitem(sys.modules, "resgraph.backends.onnx_export", fake_export)
+    monkeypatch.setattr(runtime, "missing", lambda: None)
+    monkeypatch.setattr(runtime, "machine", lambda: sc.Machine("10.13", "GPU", "9.0"))
+    monkeypatch.setattr(runtime, "build_engine",
+                        lambda plan, onnx, progress=None: built.append(plan) or
+                        runtime.Built(b"ENGINE", 0.1, "input", "output"))
+    monkeypatch.setattr(runtime, "load", lambda blob, batch: loaded.append((blob, batch)) or Runner())
+    graph = load("cifar_resnet20")
+    module = lower_fx(graph, "cpu").eval()
+    backend = TensorRTBackend()
+    backend.prepare(Workload(graph, module, batch=2, precision="fp16", device="cuda"))
+    assert exported[0][0] is module and exported[0][1]["precision"] == "fp16"
+    assert built[0].precision == "fp16" and built[0].profiles[0].opt[0] == 2
+    assert loaded == [(b"ENGINE", 2), "captured"]
+    assert backend.info["precision"] == "fp16" and backend.info["build_seconds"] == 0.1
