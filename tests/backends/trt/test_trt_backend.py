@@ -72,7 +72,8 @@ def test_prepare_builds_from_the_workloads_module(monkeypatch, tiny_onnx):
     monkeypatch.setattr(runtime, "build_engine",
                         lambda plan, onnx, progress=None: built.append(plan) or
                         runtime.Built(b"ENGINE", 0.1, "input", "output"))
-    monkeypatch.setattr(runtime, "load", lambda blob, batch: loaded.append((blob, batch)) or Runner())
+    monkeypatch.setattr(runtime, "load",
+                        lambda blob, batch: loaded.append((blob, batch)) or Runner())
     graph = load("cifar_resnet20")
     module = lower_fx(graph, "cpu").eval()
     backend = TensorRTBackend()
