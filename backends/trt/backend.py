@@ -19,7 +19,8 @@ import torch
 from resgraph.backends.base import Backend, Workload
 from resgraph.backends.trt import engine as files
 from resgraph.backends.trt import runtime
-from resgraph.backends.trt.plan import DEFAULT_OPT_LEVEL, BatchRange, BuildOptions
+from resgraph.backends.trt import sidecar as sc
+from resgraph.backends.trt.plan import DEFAULT_OPT_LEVEL, BatchRange, BuildOptions, sidecar_path
 
 
 @dataclass(frozen=True)
@@ -145,3 +146,21 @@ class TensorRTBackend(Backend):
 def _spread(ms: list[float]) -> dict[str, float]:
     return {"mean": statistics.fmean(ms), "median": statistics.median(ms), "min": min(ms),
             "max": max(ms)}
+
+
+#: an engine's build precision → the precision its workload is checked and reported in
+WORKLOAD_PRECISION = {"fp32": "fp32", "tf32": "fp32", "fp16": "fp16", "bf16": "bf16",
+                      "int8": "fp32"}
+
+
+def engine_workload(path: str, batch: int | None = None,
+                    timing: TimingOptions = TimingOptions()) -> tuple[Workload, TensorRTBackend]:
+    """What ``resgraph bench NAME.engine`` runs: the engine file as a backend, and a workload
+    whose reference module has the engine's own weights (rebuilt from the spec and seed the
+    sidecar names), at ``batch`` (default: the profile's OPT)."""
+    runtime.require()
+    meta = sc.read(sidecar_path(path))
+    graph, module = files.reference(meta)
+    work = Workload(graph, module, batch or int(meta.profiles[0]["opt"][0]),
+                    WORKLOAD_PRECISION[meta.precision], "cuda")
+    return work, TensorRTBackend(timing, engine=path)

@@ -30,6 +30,9 @@ from resgraph.ir import Graph
 
 #: the names resgraph's ONNX export gives the network's input and output
 INPUT_NAME, OUTPUT_NAME = "input", "output"
+#: the seed of the weights of an engine built from a spec (torchvision's initialisation), so
+#: that the same module can be rebuilt later to check the engine's outputs against PyTorch
+WEIGHT_SEED = 0
 
 
 @dataclass
@@ -42,8 +45,15 @@ class Target:
     graph: Graph | None = None
     #: an ONNX file whose batch dimension is a number, not a symbol
     fixed_batch: int | None = None
-    #: the module to export, with its weights (the bench's reference); default: lower the graph
+    #: the module to export, with its weights (the bench's reference); default: the graph
+    #: lowered with weights from WEIGHT_SEED
     module: Any = None
+
+    @property
+    def weights(self) -> str:
+        if self.graph is None:
+            return "the ONNX file's"
+        return "the given module's" if self.module is not None else f"seed {WEIGHT_SEED}"
 
     @property
     def where(self) -> dict[str, str]:
@@ -101,7 +111,8 @@ def build(target: Target, plan: BuildPlan,
         precision=plan.precision, profiles=planned["profiles"],
         build_seconds=round(built.seconds, 3), input_name=built.input_name,
         output_name=built.output_name, plan=planned, scopes=scopes,
-        places=sc.places(target.graph) if target.graph else {}, quantization=quantization)
+        places=sc.places(target.graph) if target.graph else {}, quantization=quantization,
+        weights=target.weights)
     sc.write(meta, plan.sidecar)
     return meta
 
@@ -114,7 +125,7 @@ def _onnx_for(target: Target, plan: BuildPlan, tmp: Path) -> tuple[Path, dict[st
 
     export = plan.source.export or {}
     path = tmp / f"{target.graph.name}.onnx"
-    source = target.module if target.module is not None else target.graph
+    source = target.module if target.module is not None else seeded_module(target.graph)
     info = export_onnx(source, path, batch="dynamic",
                        opset=export.get("opset"), fold_bn=export.get("fold_bn", True),
                        precision=export.get("precision", "fp32"))
@@ -136,6 +147,31 @@ def _quantized(target: Target, plan: BuildPlan, onnx: Path,
     measured = drift(onnx, out, target.input_name, held_out)
     return out, {**q, "calibrated_on": cal.describe(), "drift": measured.to_dict(),
                  "summary": measured.describe()}
+
+
+def seeded_module(graph: Graph) -> Any:
+    """The spec's module with weights drawn from WEIGHT_SEED (the global RNG left as it was)."""
+    import torch
+
+    from resgraph.lower_fx import lower_fx
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(WEIGHT_SEED)
+        return lower_fx(graph, "cpu").eval()
+
+
+def reference(meta: sc.Sidecar) -> tuple[Graph, Any]:
+    """The spec's graph and the very module an engine was built from, to check it against."""
+    from resgraph.api import load
+
+    if meta.source_kind != "spec" or meta.weights != f"seed {WEIGHT_SEED}":
+        raise sc.SidecarError(f"{meta.engine}: built from {meta.weights} weights, which resgraph "
+                              "cannot rebuild to check the engine's outputs against")
+    graph = load(meta.source, **meta.params)
+    if sc.graph_hash(graph) != meta.source_hash:
+        raise sc.SidecarError(f"{meta.engine}: {meta.source} has changed since the engine was "
+                              f"built; rebuild it with 'resgraph build {meta.source}'")
+    return graph, seeded_module(graph)
 
 
 def open_engine(path: str | Path) -> tuple[bytes, sc.Sidecar]:

@@ -64,6 +64,9 @@ class Sidecar:
     places: dict[str, list[str | None]] = field(default_factory=dict)
     #: int8: the Q/DQ step, its calibration data and the measured drift from fp32
     quantization: dict[str, Any] = field(default_factory=dict)
+    #: where the weights came from: "seed 0" (rebuildable from the spec), "the given
+    #: module's", "the ONNX file's"
+    weights: str = ""
     format: int = FORMAT
 
     def to_json(self) -> str:

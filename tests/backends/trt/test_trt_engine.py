@@ -101,3 +101,66 @@ def test_build_display_follows_phases(capsys):
         display.step("unknown phase", 1)  # TensorRT may report a phase it did not start
         display.phase_finish("Building engine")
         assert list(display.tasks) == ["build"]
+
+
+def _spec_sidecar(tmp_path, **kw):
+    from resgraph.api import load
+
+    graph = load("cifar_resnet20")
+    profile = {"input": "input", "min": [1, 3, 32, 32], "opt": [16, 3, 32, 32],
+               "max": [64, 3, 32, 32]}
+    data = {"engine": str(tmp_path / "c20.engine"), "source_kind": "spec",
+            "source": "cifar_resnet20", "source_hash": sc.graph_hash(graph), "params": {},
+            "machine": HERE, "precision": "tf32", "profiles": [profile], "build_seconds": 1.0,
+            "input_name": "input", "output_name": "output", "weights": "seed 0"}
+    meta = sc.Sidecar(**{**data, **kw})
+    (tmp_path / "c20.engine").write_bytes(b"ENGINE")
+    sc.write(meta, tmp_path / "c20.engine.json")
+    return meta
+
+
+def test_seeded_weights_are_reproducible_and_leave_the_rng_alone():
+    import torch
+
+    from resgraph.api import load
+
+    graph = load("cifar_resnet20")
+    torch.manual_seed(123)
+    before = torch.rand(1)
+    torch.manual_seed(123)
+    a, b = engine.seeded_module(graph), engine.seeded_module(graph)
+    assert torch.rand(1) == before
+    assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(),
+                                                 b.state_dict().values(), strict=True))
+
+
+def test_reference_rebuilds_the_engines_module(tmp_path):
+    import torch
+
+    graph, module = engine.reference(_spec_sidecar(tmp_path))
+    assert graph.name == "cifar_resnet20"
+    seeded = engine.seeded_module(graph)
+    assert all(torch.equal(x, y) for x, y in zip(module.state_dict().values(),
+                                                 seeded.state_dict().values(), strict=True))
+
+
+@pytest.mark.parametrize("kw,match", [
+    ({"weights": "the given module's"}, "built from the given module's weights"),
+    ({"source_kind": "onnx", "weights": "the ONNX file's"}, "built from the ONNX file's weights"),
+    ({"source_hash": "0" * 64}, "cifar_resnet20 has changed since the engine was built"),
+])
+def test_reference_refuses_what_it_cannot_rebuild(tmp_path, kw, match):
+    with pytest.raises(sc.SidecarError, match=match):
+        engine.reference(_spec_sidecar(tmp_path, **kw))
+
+
+def test_engine_workload_for_resgraph_bench(tmp_path, monkeypatch):
+    from resgraph.backends.trt.backend import engine_workload
+
+    monkeypatch.setattr(runtime, "missing", lambda: None)
+    _spec_sidecar(tmp_path)
+    work, backend = engine_workload(str(tmp_path / "c20.engine"))
+    assert (work.batch, work.precision, work.device) == (16, "fp32", "cuda")
+    assert backend.engine_path == str(tmp_path / "c20.engine")
+    work, _ = engine_workload(str(tmp_path / "c20.engine"), batch=4)
+    assert work.input_shape == (4, 3, 32, 32)
