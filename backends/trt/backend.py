@@ -25,13 +25,14 @@ from resgraph.backends.trt.plan import DEFAULT_OPT_LEVEL, BatchRange, BuildOptio
 
 @dataclass(frozen=True)
 class TimingOptions:
-    #: replay one captured CUDA graph per inference (trtexec: on; --noCudaGraph... off)
+    #: replay one captured CUDA graph per inference (trtexec 11's default; 10's --useCudaGraph)
     cuda_graph: bool = True
-    #: bring each output back to pinned host memory inside ``run`` (trtexec: off,
-    #: --noDataTransfers); the input copy, when the input is not already the engine's
-    #: buffer, is always timed apart
+    #: bring each output back to pinned host memory inside ``run`` (off: trtexec 11's default,
+    #: 10's --noDataTransfers); the input copy, when the input is not already the engine's
+    #: buffer, is timed apart from the inference either way
     copies: bool = False
-    #: wait for the GPU by spinning on an event (trtexec --useSpinWait) or blocking
+    #: wait for the GPU by spinning on an event (trtexec 11's default; 10's --useSpinWait)
+    #: rather than blocking the thread
     spin_wait: bool = True
 
 
