@@ -9,6 +9,7 @@ options.
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import tempfile
 from dataclasses import asdict, dataclass, replace
@@ -34,6 +35,26 @@ class TimingOptions:
     #: wait for the GPU by spinning on an event (trtexec 11's default; 10's --useSpinWait)
     #: rather than blocking the thread
     spin_wait: bool = True
+
+
+def add_timing_args(parser: argparse.ArgumentParser) -> None:
+    """The flags that change :class:`TimingOptions`, for ``resgraph bench``; each says what
+    it departs from, so that figures are compared knowingly."""
+    group = parser.add_argument_group(
+        "tensorrt timing", "defaults as trtexec 11: CUDA graph on, copies off, spin-wait on")
+    group.add_argument("--no-cuda-graph", action="store_true",
+                       help="enqueue each inference with execute_async_v3 instead of replaying "
+                            "a CUDA graph (trtexec 10's default)")
+    group.add_argument("--copies", action="store_true",
+                       help="copy each output to the host inside the timed run (trtexec "
+                            "without --noDataTransfers); its time is still reported apart")
+    group.add_argument("--no-spin-wait", action="store_true",
+                       help="block on the GPU instead of spinning (trtexec 10's default)")
+
+
+def timing_from_args(args: argparse.Namespace) -> TimingOptions:
+    return TimingOptions(cuda_graph=not args.no_cuda_graph, copies=args.copies,
+                         spin_wait=not args.no_spin_wait)
 
 
 #: Workload precision → build precision: "fp32" is strict fp32 (TF32 off)

@@ -82,3 +82,17 @@ def test_prepare_builds_from_the_workloads_module(monkeypatch, tiny_onnx):
     assert built[0].precision == "fp16" and built[0].profiles[0].opt[0] == 2
     assert loaded == [(b"ENGINE", 2), "captured"]
     assert backend.info["precision"] == "fp16" and backend.info["build_seconds"] == 0.1
+
+
+def test_timing_flags_for_bench():
+    import argparse
+
+    from resgraph.backends.trt.backend import add_timing_args, timing_from_args
+
+    parser = argparse.ArgumentParser()
+    add_timing_args(parser)
+    assert timing_from_args(parser.parse_args([])) == TimingOptions()
+    changed = timing_from_args(parser.parse_args(["--no-cuda-graph", "--copies",
+                                                  "--no-spin-wait"]))
+    assert changed == TimingOptions(cuda_graph=False, copies=True, spin_wait=False)
+    assert "trtexec 10's default" in parser.format_help()
