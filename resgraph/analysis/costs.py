@@ -1,0 +1,52 @@
+"""Per-node costs from the analytic rules of :mod:`resgraph.ops`: MACs, FLOPs, parameters, buffers.
+
+The rules live beside each op's shape rule (one place to read and to fix); this pass only
+applies them to a graph's shapes and scales them by the batch. It writes, on every node
+(the input node gets zeros):
+
+``resgraph.macs``     int, multiply-accumulates of conv and linear at ``batch`` (biases not
+                      counted): torchvision's published figure, ``FlopCounterMode`` total ÷ 2
+``resgraph.flops``    int, resgraph's full count at ``batch``: every floating-point operation
+                      once (see the conventions in :mod:`resgraph.ops`)
+``resgraph.params``   int, trainable parameters (independent of the batch)
+``resgraph.buffers``  int, elements of the non-trainable buffers (BN running statistics and
+                      ``num_batches_tracked``)
+"""
+
+from __future__ import annotations
+
+from resgraph.ir import Graph, Node
+from resgraph.ops import Shape, numel
+
+MACS, FLOPS, PARAMS, BUFFERS = "resgraph.macs", "resgraph.flops", "resgraph.params", "resgraph.buffers"
+
+
+def input_shapes(graph: Graph, node: Node) -> list[Shape]:
+    return [graph.nodes[i].shape for i in node.inputs]
+
+
+def node_params(graph: Graph, node: Node) -> dict[str, Shape]:
+    """The shapes of a node's trainable parameters, by name (``weight``, ``bias``)."""
+    if node.op == "input":
+        return {}
+    return node.opdef.params(node.attrs, input_shapes(graph, node))
+
+
+def node_buffers(graph: Graph, node: Node) -> dict[str, Shape]:
+    if node.op == "input":
+        return {}
+    return node.opdef.buffers(node.attrs, input_shapes(graph, node))
+
+
+def annotate_costs(graph: Graph, batch: int = 1) -> None:
+    """Write MACs, FLOPs, parameters and buffers of every node into ``node.meta``."""
+    for node in graph:
+        if node.op == "input":
+            node.meta.update({MACS: 0, FLOPS: 0, PARAMS: 0, BUFFERS: 0})
+            continue
+        shapes = input_shapes(graph, node)
+        op = node.opdef
+        node.meta[MACS] = batch * op.macs(node.attrs, shapes, node.shape)
+        node.meta[FLOPS] = batch * op.flops(node.attrs, shapes, node.shape)
+        node.meta[PARAMS] = sum(numel(s) for s in op.params(node.attrs, shapes).values())
+        node.meta[BUFFERS] = sum(numel(s) for s in op.buffers(node.attrs, shapes).values())

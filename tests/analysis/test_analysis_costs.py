@@ -1,0 +1,40 @@
+"""MACs and parameters of every shipped ImageNet spec equal the published figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import resgraph
+from resgraph.analysis.costs import BUFFERS, FLOPS, MACS, PARAMS, annotate_costs
+
+REFERENCE = Path(__file__).parents[3] / "shared" / "reference" / "resnets.json"
+IMAGENET = json.loads(REFERENCE.read_text())["imagenet"] if REFERENCE.exists() else []
+
+
+@pytest.mark.parametrize("entry", IMAGENET, ids=lambda e: e["name"])
+def test_reference_macs_and_params(entry: dict) -> None:
+    graph = resgraph.load(entry["name"])
+    annotate_costs(graph)
+    assert sum(n.meta[MACS] for n in graph) == entry["macs"]
+    assert sum(n.meta[PARAMS] for n in graph) == entry["params"]
+
+
+def test_batch_scales_macs_and_flops_not_params() -> None:
+    one, eight = resgraph.load("cifar_resnet20"), resgraph.load("cifar_resnet20")
+    annotate_costs(one)
+    annotate_costs(eight, batch=8)
+    for a, b in zip(one, eight):
+        assert b.meta[MACS] == 8 * a.meta[MACS]
+        assert b.meta[FLOPS] == 8 * a.meta[FLOPS]
+        assert b.meta[PARAMS] == a.meta[PARAMS] and b.meta[BUFFERS] == a.meta[BUFFERS]
+
+
+def test_params_and_buffers_match_the_module() -> None:
+    gm = resgraph.compile("se_resnet50", device="meta")
+    graph = resgraph.load("se_resnet50")
+    annotate_costs(graph)
+    assert sum(n.meta[PARAMS] for n in graph) == sum(p.numel() for p in gm.parameters())
+    assert sum(n.meta[BUFFERS] for n in graph) == sum(b.numel() for b in gm.buffers())

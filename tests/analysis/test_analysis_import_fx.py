@@ -1,0 +1,100 @@
+"""import_fx: traced models become the same IR as their specs, names, stages and blocks included."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+import resgraph
+from resgraph.import_fx import ImportFxError, import_fx
+
+
+def _rows(graph: resgraph.ir.Graph) -> list[tuple]:
+    return [(n.op, n.inputs and len(n.inputs), n.attrs, n.shape, n.stage, n.block) for n in graph]
+
+
+@pytest.mark.parametrize("spec", ["cifar_resnet20", "resnet18", "resnet50d", "se_resnet50",
+                                  "preact_resnet164"])
+def test_compiled_spec_round_trips(spec: str) -> None:
+    graph = resgraph.load(spec)
+    traced = import_fx(resgraph.compile(spec, device="meta"), graph.input_shape)
+    assert _rows(traced) == _rows(graph)
+    assert [(s.name, s.depth, s.stride, s.blocks) for s in traced.stages] == \
+        [(s.name, s.depth, s.stride, s.blocks) for s in graph.stages]
+    assert {b.name: (b.input, b.output) for b in traced.blocks.values()} == \
+        {b.name: (b.input, b.output) for b in graph.blocks.values()}
+
+
+class Basic(nn.Module):
+    """torchvision's BasicBlock, written out: one ReLU module called twice, ``+=`` shortcut."""
+
+    def __init__(self, c_in: int, c: int, stride: int = 1) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(c_in, c, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c)
+        self.relu = nn.ReLU(inplace=True)
+        self.conv2 = nn.Conv2d(c, c, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(c)
+        self.downsample = (nn.Sequential(nn.Conv2d(c_in, c, 1, stride, bias=False),
+                                         nn.BatchNorm2d(c)) if stride != 1 or c_in != c else None)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        identity = x if self.downsample is None else self.downsample(x)
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        out += identity
+        return self.relu(out)
+
+
+class TinyResNet(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.relu = nn.ReLU()
+        self.layer1 = nn.Sequential(Basic(8, 8), Basic(8, 8))
+        self.layer2 = nn.Sequential(Basic(8, 16, 2), Basic(16, 16))
+        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(16, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.relu(self.bn1(self.conv1(x)))
+        x = self.layer2(self.layer1(x))
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+def test_torchvision_style_model() -> None:
+    graph = import_fx(TinyResNet(), (3, 16, 16))
+    names = [n.name for n in graph]
+    assert names[:5] == ["input", "conv1", "bn1", "relu", "layer1.0.conv1"]
+    assert "layer1.0.relu_1" in names and "layer1.0.add1" in names
+    assert graph.nodes["layer2.0.add1"].inputs == ("layer2.0.bn2", "layer2.0.downsample.1")
+    assert [(s.name, s.depth, s.stride) for s in graph.stages] == [("layer1", 2, 1), ("layer2", 2, 2)]
+    assert graph.blocks["layer2.0"].type == "Basic"
+    assert graph.blocks["layer2.0"].input == "layer1.1.relu_1"
+    assert graph.nodes["fc"].stage == "head" and graph.nodes["bn1"].stage == "stem"
+    assert graph.nodes[graph.output].shape == (10,)
+
+
+class Untraceable(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x if x.sum() > 0 else -x
+
+
+class Unsupported(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.act = nn.GELU()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.act(x)
+
+
+def test_errors() -> None:
+    with pytest.raises(ImportFxError, match="cannot trace Untraceable"):
+        import_fx(Untraceable(), (3, 8, 8))
+    with pytest.raises(ImportFxError, match="no resgraph op for module GELU"):
+        import_fx(Unsupported(), (3, 8, 8))
+    with pytest.raises(ImportFxError, match="shape propagation"):
+        import_fx(TinyResNet(), (5, 16, 16))
