@@ -104,9 +104,12 @@ def _traced(target: str, input_shape: str) -> Any:
     if not callable(getattr(module, factory, None)):
         raise UsageError(f"--module: '{module_name}' has no callable '{factory}'")
     shape = _shape(input_shape)
-    from resgraph.import_fx import import_fx
+    from resgraph.import_fx import ImportFxError, import_fx
 
-    return import_fx(getattr(module, factory)(), shape)
+    try:
+        return import_fx(getattr(module, factory)(), shape)
+    except ImportFxError as exc:
+        raise UsageError(f"--module {target}: {exc}") from None
 
 
 def _shape(text: str) -> tuple[int, ...]:

@@ -78,10 +78,8 @@ def render_dot(graph: Graph, options: DrawOptions = DrawOptions()) -> str:
 
 def _ensure_analyses(graph: Graph, options: DrawOptions) -> None:
     """Costs feed every tooltip; paths only what asks for them. Render reads, never computes."""
-    try:  # DEV-ONLY until the analyses land
-        from resgraph.analysis.costs import annotate_costs
-    except ImportError:
-        return
+    from resgraph.analysis.costs import annotate_costs
+
     if any(lb.MACS not in n.meta for n in graph if n.op != "input"):
         annotate_costs(graph, batch=options.batch)
     if "paths" in options.annotate or options.color == "depth":
@@ -188,8 +186,8 @@ def _annotations(view: View, unit: Unit, options: DrawOptions) -> list[str]:
     out = lb.unit_output(graph, unit)
     notes = {
         "shapes": "" if _keeps_shape(graph, unit) else fmt_shape(out.shape),
-        "macs": f"{lb.si(lb.total(graph, unit, lb.MACS))} MACs",
-        "params": f"{lb.si(lb.total(graph, unit, lb.PARAMS))} params",
+        "macs": _count(lb.total(graph, unit, lb.MACS), "MACs"),
+        "params": _count(lb.total(graph, unit, lb.PARAMS), "params"),
         "paths": lb.paths_text(out),
     }
     picked = [notes[a] for a in ANNOTATIONS if a in options.annotate]
@@ -199,11 +197,15 @@ def _annotations(view: View, unit: Unit, options: DrawOptions) -> list[str]:
     return [" · ".join(p for p in picked if p)]
 
 
+def _count(value: int, what: str) -> str:
+    return f"{lb.si(value)} {what}" if value else ""
+
+
 def _keeps_shape(graph: Graph, unit: Unit) -> bool:
-    """An op drawn alone that does not change its input's shape (bn, relu): the shape above
+    """An unweighted op drawn alone that keeps its input's shape (bn, relu): the shape above
     it says it already, so the diagram stays a line shorter per op."""
     node = graph.nodes[unit.members[0]]
-    return unit.kind == "op" and len(node.inputs) == 1 and \
+    return unit.kind == "op" and not node.weighted and len(node.inputs) == 1 and \
         graph.nodes[node.inputs[0]].shape == node.shape
 
 
@@ -214,7 +216,7 @@ def _tooltip(view: View, unit: Unit, options: DrawOptions) -> str:
     ops = lb.op_summary([graph.nodes[n] for n in unit.members])
     if len(unit.members) > 6:
         ops = f"{len(unit.members)} ops"
-    lines = [scope, ops, *([f"in: {ins}"] if ins else []), f"out: {fmt_shape(lb.unit_output(graph, unit).shape)}",
+    lines = [scope, *([ops] if ops != scope else []), *([f"in: {ins}"] if ins else []), f"out: {fmt_shape(lb.unit_output(graph, unit).shape)}",
              f"MACs: {lb.total(graph, unit, lb.MACS):,}",
              f"params: {lb.total(graph, unit, lb.PARAMS):,}"]
     if options.color == "values":

@@ -105,5 +105,5 @@ def paths_text(node: Node) -> str:
     if not p:
         return ""
     count = p["count"]
-    shown = f"2^{math.log2(count):.1f}" if count > 10**6 else f"{count:,}"
-    return f"{shown} paths, {p['shortest']}–{p['longest']} deep"
+    shown = f"2^{math.log2(count):.3g}" if count > 10**6 else f"{count:,}"
+    return f"{shown} path{'s' if count > 1 else ''}, {p['shortest']}–{p['longest']} deep"

@@ -117,8 +117,8 @@ def _grain(graph: Graph, node: Node, level: str, expanded: frozenset[str]) -> st
     """How finely ``node`` is shown: "op", "layer", "block", "stage" or "part"."""
     if node.op == "input" or node.stage in expanded or node.block in expanded or level == "op":
         return "op"
-    if level == "block" or node.block is None:
-        return "layer" if level != "network" or node.block is not None else "part"
+    if level == "block" or node.block not in graph.blocks:
+        return "part" if level == "network" and node.block is None else "layer"
     if level == "stage" or _stage_opened(graph, node.stage, expanded):
         return "block"
     return "stage"
@@ -171,11 +171,15 @@ def _runs(graph: Graph, level: str, expanded: frozenset[str]) -> dict[str, str]:
     """Block name → the id of its run: consecutive identical blocks share one (stage level)."""
     runs: dict[str, str] = {}
     fold = level in ("stage", "network")
+    members: dict[str, list[Node]] = {}
+    for node in graph:
+        if node.block is not None:
+            members.setdefault(node.block, []).append(node)
     signatures: dict[str, tuple[Any, ...]] = {}
 
     def signature(block: str) -> tuple[Any, ...]:
         if block not in signatures:
-            signatures[block] = _signature(graph, block)
+            signatures[block] = _signature(graph, block, members.get(block, []))
         return signatures[block]
 
     for stage in graph.stages:
@@ -188,6 +192,8 @@ def _runs(graph: Graph, level: str, expanded: frozenset[str]) -> dict[str, str]:
                 current = []
             current.append(block)
         _close_run(current, runs)
+    for block in graph.blocks:  # blocks of no stage (a traced model's) stand alone
+        runs.setdefault(block, block)
     return runs
 
 
@@ -198,10 +204,9 @@ def _close_run(blocks: list[str], runs: dict[str, str]) -> None:
     runs.update({b: run_id for b in blocks})
 
 
-def _signature(graph: Graph, block: str) -> tuple[Any, ...]:
+def _signature(graph: Graph, block: str, members: list[Node]) -> tuple[Any, ...]:
     """The block with its own name taken out: equal signatures mean identical blocks."""
     prefix = block + "."
-    members = [n for n in graph if n.block == block]
     inside = {n.name for n in members}
 
     def local(name: str) -> Any:

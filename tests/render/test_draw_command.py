@@ -71,3 +71,20 @@ def test_without_dot_exit_3_and_the_dot_file_is_there(tmp_path, monkeypatch, cap
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"dot -Tpng {tmp_path / 't.dot'} -o {tmp_path / 't.png'}" in err
     assert (tmp_path / "t.dot").exists()
+
+
+def test_module_draws_a_traced_model_with_folded_blocks(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent))
+    out = tmp_path / "m.dot"
+    assert main(["draw", "--module", "tracednet:make", "--input-shape", "3x16x16",
+                 "-o", str(out)]) == 0
+    text = out.read_text()
+    assert text.startswith('digraph "TracedNet"') and "layer1.0–2  × 3" in text
+
+
+def test_module_the_importer_refuses_is_a_one_line_error(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent))
+    assert main(["draw", "--module", "tracednet:make_unsupported", "--input-shape", "3x16x16",
+                 "-o", str(tmp_path / "m.svg")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: --module tracednet:make_unsupported: ") and err.count("\n") == 1

@@ -73,3 +73,13 @@ def test_dot_output_needs_no_graphviz(tmp_path, monkeypatch, tiny) -> None:
 def test_bad_extension_is_refused_before_any_work(tmp_path) -> None:
     with pytest.raises(resgraph.render.DrawError, match=r"must end in \.svg, \.png, \.pdf, \.dot"):
         draw(TINY, tmp_path / "x.gif")
+
+
+def test_a_coloured_svg_has_its_legend(tmp_path, tiny) -> None:
+    path = tmp_path / "v.svg"
+    draw(tiny, path, level="block", color="values", legend="GPU time (ms)",
+         values={"layer1.0.conv1": 1.0, "layer2.0.conv2": 3.0, "layer2.0.downsample.0": 0.5})
+    nodes = _svg_nodes(path)
+    assert "legend" in nodes
+    text = "".join(nodes["legend"].itertext())
+    assert "GPU time (ms)" in text and "shortcut" in text
