@@ -57,11 +57,25 @@ class Target:
 
     @property
     def where(self) -> dict[str, str]:
-        """Spec scope → ``file:line:col``, for parser errors."""
+        """Spec scope → ``file:line:col``, for parser errors; an op of a block defined
+        elsewhere (the prelude) also names the line that uses the block."""
         if self.graph is None:
             return {}
-        return {n.name: f"{n.span.file}:{n.span.line}:{n.span.column}"
-                for n in self.graph if n.span is not None}
+        blocks = self.graph.blocks
+        places = {}
+        for n in self.graph:
+            if n.span is None:
+                continue
+            place = _at(n.span)
+            used = blocks[n.block].span if n.block in blocks else None
+            if used is not None and used.file != n.span.file:
+                place += f", block {n.block} at {_at(used)}"
+            places[n.name] = place
+        return places
+
+
+def _at(span: Any) -> str:
+    return f"{span.file}:{span.line}:{span.column}"
 
 
 def spec_target(graph: Graph, ref: str, params: dict[str, Any], options: BuildOptions) -> Target:
@@ -102,7 +116,11 @@ def build(target: Target, plan: BuildPlan,
         onnx, scopes = _onnx_for(target, plan, Path(tmp))
         source_hash = sc.graph_hash(target.graph) if target.graph else sc.file_hash(onnx)
         onnx, quantization = _quantized(target, plan, onnx, Path(tmp))
-        built = runtime.build_engine(plan, onnx, progress)
+        try:
+            built = runtime.build_engine(plan, onnx, progress)
+        except runtime.ParseFailed as exc:
+            exc.scopes = scopes  # so that each error names the scope of its node
+            raise
     Path(plan.output).write_bytes(built.engine)
     planned = json.loads(plan.to_json())
     meta = sc.Sidecar(

@@ -44,6 +44,8 @@ class ParseFailed(TensorRTError):
     def __init__(self, issues: list[ParserIssue]):
         super().__init__(f"TensorRT's ONNX parser reported {len(issues)} error(s)")
         self.issues = issues
+        #: the export's ONNX node → spec scope table, filled in by whoever knows it
+        self.scopes: dict[str, str] = {}
 
 
 def missing() -> str | None:

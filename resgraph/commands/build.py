@@ -180,7 +180,8 @@ def _parse_failed(exc: Any, target: Any) -> int:
 
     scopes = places(target.graph) if target.graph is not None else {}
     err.print(f"error: {exc}:", markup=False)
-    for line in describe_parser_issues(exc.issues, ScopeResolver({}, scopes), target.where):
+    resolver = ScopeResolver(exc.scopes, scopes)
+    for line in describe_parser_issues(exc.issues, resolver, target.where):
         err.print(f"  {line}", markup=False)
     return EXIT_BAD_INPUT
 

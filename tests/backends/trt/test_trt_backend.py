@@ -42,21 +42,12 @@ def test_run_before_prepare_is_an_error():
         TensorRTBackend().run(torch.zeros(1))
 
 
-def test_prepare_builds_from_the_workloads_module(monkeypatch, tiny_onnx):
+def test_prepare_builds_from_the_workloads_module(monkeypatch, fake_export):
     """With stand-ins for TensorRT and the export: the engine is built from the workload's
     module (the reference weights), in the workload's precision, at its batch, then graphed."""
-    import shutil
-    import sys
-    import types
-
     from resgraph.backends.trt import sidecar as sc
 
-    exported, built, loaded = [], [], []
-
-    def export_onnx(source, path, **kw):
-        exported.append((source, kw))
-        shutil.copy(tiny_onnx, path)
-        return types.SimpleNamespace(scopes={"/conv1/Conv": "conv1"})
+    exported, built, loaded = fake_export, [], []
 
     class Runner:
         output = torch.zeros(2, 10)
@@ -64,9 +55,6 @@ def test_prepare_builds_from_the_workloads_module(monkeypatch, tiny_onnx):
         def capture(self):
             loaded.append("captured")
 
-    fake_export = types.ModuleType("resgraph.backends.onnx_export")
-    fake_export.export_onnx = export_onnx
-    monkeypatch.setitem(sys.modules, "resgraph.backends.onnx_export", fake_export)
     monkeypatch.setattr(runtime, "missing", lambda: None)
     monkeypatch.setattr(runtime, "machine", lambda: sc.Machine("10.13", "GPU", "9.0"))
     monkeypatch.setattr(runtime, "build_engine",

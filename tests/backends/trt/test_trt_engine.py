@@ -164,3 +164,19 @@ def test_engine_workload_for_resgraph_bench(tmp_path, monkeypatch):
     assert backend.engine_path == str(tmp_path / "c20.engine")
     work, _ = engine_workload(str(tmp_path / "c20.engine"), batch=4)
     assert work.input_shape == (4, 3, 32, 32)
+
+
+def test_parser_errors_name_the_spec_scope_and_line(fake_tensorrt, fake_export, monkeypatch,
+                                                    capsys):
+    def refuse(plan, onnx, progress=None):
+        raise runtime.ParseFailed([ParserIssue(3, "node_conv2d_3", "Conv", "weights must be "
+                                               "constant")])
+
+    monkeypatch.setattr(runtime, "build_engine", refuse)
+    code = main(["build", "cifar_resnet20", "-o", "never.engine", "--precision", "fp16"])
+    lines = capsys.readouterr().err.splitlines()
+    assert code == 2 and lines[0] == "error: TensorRT's ONNX parser reported 1 error(s):"
+    assert lines[1].startswith("  node 3 Conv 'node_conv2d_3' (spec scope layer1.0.conv1 at ")
+    assert lines[1].endswith("): weights must be constant")
+    assert ", block layer1.0 at specs/cifar_resnet.rg:" in lines[1]
+    assert fake_export[0][1]["precision"] == "fp16"
