@@ -191,7 +191,7 @@ def _annotations(view: View, unit: Unit, options: DrawOptions) -> list[str]:
         "paths": lb.paths_text(out),
     }
     picked = [notes[a] for a in ANNOTATIONS if a in options.annotate]
-    if unit.kind == "stage":
+    if unit.kind in ("stage", "part"):
         share = lb.total(graph, unit, lb.MACS) / max(1, sum(n.meta.get(lb.MACS, 0) for n in graph))
         picked.append(f"{100 * share:.1f}% of MACs")
     return [" · ".join(p for p in picked if p)]

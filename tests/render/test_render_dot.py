@@ -91,3 +91,9 @@ def test_unknown_draw_option_is_an_error() -> None:
 def test_draw_takes_spec_parameters() -> None:
     assert "layer2.1–17  × 17" in draw("cifar_resnet20", params={"n": 18})
     assert resgraph.draw is draw
+
+
+def test_network_level_shares_of_macs_add_up() -> None:
+    text = draw("resnet50", level="network")
+    shares = [float(s) for s in re.findall(r"([0-9.]+)% of MACs", text)]
+    assert len(shares) == 6 and abs(sum(shares) - 100) < 0.3  # stem, four stages, head

@@ -83,3 +83,9 @@ def test_a_coloured_svg_has_its_legend(tmp_path, tiny) -> None:
     assert "legend" in nodes
     text = "".join(nodes["legend"].itertext())
     assert "GPU time (ms)" in text and "shortcut" in text
+
+
+def test_pdf_is_rendered_by_dot(tmp_path, tiny) -> None:
+    path = tmp_path / "t.pdf"
+    draw(tiny, path, level="network")
+    assert path.read_bytes()[:5] == b"%PDF-"
