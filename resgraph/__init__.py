@@ -9,9 +9,10 @@ The pipeline, one module per pass: parse → elaborate → (ir) → lower_fx; an
 render read the IR; ``resgraph.backends`` depends on this core, never the reverse.
 """
 
+from resgraph.analysis.report import analyze
 from resgraph.api import compile, fmt, load
 from resgraph.errors import SpecError, SpecErrors
 from resgraph.render import draw
 
-__all__ = ["compile", "draw", "fmt", "load", "SpecError", "SpecErrors"]
+__all__ = ["analyze", "compile", "draw", "fmt", "load", "SpecError", "SpecErrors"]
 __version__ = "0.1.0"

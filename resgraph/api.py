@@ -15,11 +15,14 @@ from resgraph.parse import parse
 Spec = str | Path
 
 
-def load(spec: Spec, **params: Any) -> Graph:
-    """Parse and elaborate a spec (a path, a shipped name such as ``"resnet50"``, or text)."""
+def load(spec: Spec, *, input_shape: tuple[int, ...] | None = None, **params: Any) -> Graph:
+    """Parse and elaborate a spec (a path, a shipped name such as ``"resnet50"``, or text).
+
+    ``input_shape`` (CxHxW) replaces the shape the spec's ``input`` line gives.
+    """
     r = resolve(spec)
     module = parse(r.text, r.file)
-    return elaborate(module, r.file, {**r.params, **params}, name=r.name)
+    return elaborate(module, r.file, {**r.params, **params}, name=r.name, input_shape=input_shape)
 
 
 def compile(spec: Spec, *, device: str = "cpu", **params: Any):  # noqa: A001 - mirrors the CLI

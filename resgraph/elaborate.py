@@ -118,9 +118,15 @@ def _prelude() -> s.Module:
 
 
 def elaborate(module: s.Module, file: str, params: dict[str, Any] | None = None,
-              name: str | None = None) -> Graph:
-    """Build the IR graph of a parsed spec, with ``params`` overriding its ``param`` defaults."""
-    return _Elaborator(file).run(module, params or {}, name)
+              name: str | None = None, input_shape: tuple[int, ...] | None = None) -> Graph:
+    """Build the IR graph of a parsed spec, with ``params`` overriding its ``param`` defaults.
+
+    ``input_shape`` replaces the shape of the spec's ``input`` line (``analyze --input``), so
+    every shape, cost and receptive field is re-derived at that size.
+    """
+    elaborator = _Elaborator(file)
+    elaborator.input_override = input_shape
+    return elaborator.run(module, params or {}, name)
 
 
 class _Return(Exception):
@@ -136,6 +142,7 @@ class _Elaborator:
         self.stage = "stem"
         self.block: str | None = None
         self.frames: list[tuple[Span, str]] = []
+        self.input_override: tuple[int, ...] | None = None
         self.labels: dict[str, Counter[str]] = {}
         self.using: list[str] = []
         base = Env(dict(_BUILTINS))
@@ -274,7 +281,7 @@ class _Elaborator:
         assert self.graph is not None
         if self.current is not None:
             self.fail("the network already has an input", item.span)
-        value = self.eval(item.shape, env)
+        value = self.input_override or self.eval(item.shape, env)
         if isinstance(value, list):
             value = tuple(value)
         if not (isinstance(value, tuple) and len(value) == 3

@@ -1,0 +1,87 @@
+"""Activation memory of an inference forward pass: each tensor, their sum, the peak live set.
+
+Every op's output is a new tensor of ``batch × numel(shape)`` elements of the dtype, except
+``flatten``, a view that allocates nothing and keeps its input alive as long as it is used.
+Ops run in the graph's topological (execution) order; a tensor is live from the op that makes
+it until the last op that reads it has run (the network's output until the end), and the
+input tensor is live from the start. In-place ops (``ReLU(inplace=True)``) are not modelled:
+each op's output is counted as a fresh allocation, as a graph without in-place rewrites
+executes. The peak is taken while an op runs: its inputs and its new output are both live.
+
+Parameter and buffer bytes use the dtype for floating-point tensors and 8 bytes for
+``num_batches_tracked`` (an int64 in PyTorch).
+
+It writes on every node:
+
+``resgraph.activation_bytes``  int, bytes of the node's output at ``batch`` and the dtype
+                               (0 for views)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from resgraph.analysis.costs import node_buffers, node_params
+from resgraph.ir import Graph
+from resgraph.ops import numel
+
+ACTIVATION_BYTES = "resgraph.activation_bytes"
+DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2}
+VIEWS = frozenset({"flatten"})
+
+
+@dataclass(frozen=True)
+class Memory:
+    dtype: str
+    batch: int
+    activation_bytes: int
+    peak_bytes: int
+    #: the op during which the peak is reached
+    peak_at: str
+    param_bytes: int
+    buffer_bytes: int
+
+    def to_json(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+def annotate_memory(graph: Graph, batch: int = 1, dtype: str = "fp32") -> Memory:
+    """Write each node's output bytes and return the totals and the peak."""
+    size = DTYPE_BYTES[dtype]
+    for node in graph:
+        node.meta[ACTIVATION_BYTES] = 0 if node.op in VIEWS else batch * numel(node.shape) * size
+    peak, peak_at = _peak(graph)
+    params = sum(numel(s) for n in graph for s in node_params(graph, n).values())
+    buffers = sum(8 if name == "num_batches_tracked" else numel(s) * size
+                  for n in graph for name, s in node_buffers(graph, n).items())
+    return Memory(dtype, batch, sum(n.meta[ACTIVATION_BYTES] for n in graph), peak, peak_at,
+                  params * size, buffers)
+
+
+def _storage(graph: Graph) -> dict[str, str]:
+    """The node whose allocation each node's output lives in (itself, or a view's source)."""
+    root: dict[str, str] = {}
+    for node in graph:
+        root[node.name] = root[node.inputs[0]] if node.op in VIEWS else node.name
+    return root
+
+
+def _peak(graph: Graph) -> tuple[int, str]:
+    root = _storage(graph)
+    order = {n.name: i for i, n in enumerate(graph)}
+    last_use = {n.name: order[n.name] for n in graph}
+    for node in graph:
+        for i in node.inputs:
+            last_use[root[i]] = max(last_use[root[i]], order[node.name])
+    last_use[root[graph.output]] = len(order)
+    frees: dict[int, list[str]] = {}
+    for name, step in last_use.items():
+        frees.setdefault(step, []).append(name)
+    live = peak = 0
+    peak_at = graph.input.name
+    for step, node in enumerate(graph):
+        live += node.meta[ACTIVATION_BYTES]
+        if live > peak:
+            peak, peak_at = live, node.name
+        live -= sum(graph.nodes[name].meta[ACTIVATION_BYTES] for name in frees.get(step, []))
+    return peak, peak_at

@@ -1,0 +1,80 @@
+"""Receptive fields: size, effective stride and centre offset of every node, exactly.
+
+For one spatial axis, a node's output pixel ``i`` sees the input pixels
+``[start + i·jump, start + i·jump + size − 1]``. A window op with kernel ``k``, stride ``s``,
+padding ``p`` and dilation ``d`` on an input with ``(size, jump, start)`` gives
+``size + (k − 1)·d·jump``, ``jump·s`` and ``start − p·jump``; ``pad_channels`` subsamples
+like a 1×1 window of stride ``s``; element-wise ops keep the field; where branches merge
+(``add``, ``mul``, ``concat``) a pixel sees the union of its inputs' fields (the intervals
+overlap, so the union is one interval). ``global_avgpool`` and everything after it see the
+whole input: its field is its input's, widened by the whole feature map. The centre offset is
+``start + (size − 1)/2``: where the centre of output pixel 0's field lies in input pixels
+(negative when padding shifts it off the image). Ceil-mode pooling changes how many outputs
+there are, not where they look.
+
+It writes on every node:
+
+``resgraph.rf``  ``{"size": (h, w), "stride": (h, w), "start": (h, w)}`` ints, input pixels
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from resgraph.ir import Graph, Node
+
+RF = "resgraph.rf"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One axis."""
+
+    size: int
+    jump: int
+    start: int
+
+    @property
+    def centre(self) -> Fraction:
+        return self.start + Fraction(self.size - 1, 2)
+
+    def window(self, kernel: int, stride: int, pad: int, dilation: int = 1) -> Field:
+        return Field(self.size + (kernel - 1) * dilation * self.jump, self.jump * stride,
+                     self.start - pad * self.jump)
+
+    def union(self, other: Field) -> Field:
+        lo = min(self.start, other.start)
+        hi = max(self.start + self.size, other.start + other.size)
+        return Field(hi - lo, self.jump, lo)
+
+
+def _axes(node: Node, ins: list[tuple[Field, Field]], graph: Graph) -> tuple[Field, Field]:
+    a = node.attrs
+    if node.op in ("conv", "maxpool", "avgpool"):
+        dil = a.get("dilation", (1, 1))
+        return tuple(f.window(a["kernel"][i], a["stride"][i], a["pad"][i], dil[i])  # type: ignore
+                     for i, f in enumerate(ins[0]))
+    if node.op == "pad_channels":
+        return tuple(f.window(1, a["stride"], 0) for f in ins[0])  # type: ignore
+    if node.op == "global_avgpool":
+        h, w = graph.nodes[node.inputs[0]].shape[1:]
+        return (ins[0][0].window(h, 1, 0), ins[0][1].window(w, 1, 0))
+    fields = ins[0]
+    for other in ins[1:]:
+        if other[0].jump != fields[0].jump:
+            other = fields  # a broadcast gate (Cx1x1, field already global) merges as is
+        fields = (fields[0].union(other[0]), fields[1].union(other[1]))
+    return fields
+
+
+def annotate_receptive_fields(graph: Graph) -> None:
+    fields: dict[str, tuple[Field, Field]] = {}
+    for node in graph:
+        if not node.inputs:
+            fields[node.name] = (Field(1, 1, 0), Field(1, 1, 0))
+        else:
+            fields[node.name] = _axes(node, [fields[i] for i in node.inputs], graph)
+        h, w = fields[node.name]
+        node.meta[RF] = {"size": (h.size, w.size), "stride": (h.jump, w.jump),
+                         "start": (h.start, w.start)}
