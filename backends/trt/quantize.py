@@ -153,5 +153,5 @@ def drift(fp32: Path, quantized: Path, input_name: str, batches: list[np.ndarray
         q = np.concatenate([qnt.run(None, {input_name: b})[0] for b in batches])
     f2, q2 = f.reshape(len(f), -1), q.reshape(len(q), -1)
     return Drift(samples=len(f), top1_agreement=float((f2.argmax(1) == q2.argmax(1)).mean()),
-                 relative_error=float(np.linalg.norm(q - f) / max(np.linalg.norm(f), 1e-30)),
+                 relative_error=float(np.linalg.norm(q - f)) / max(float(np.linalg.norm(f)), 1e-30),
                  max_abs_error=float(np.abs(q - f).max()))

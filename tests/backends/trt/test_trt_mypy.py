@@ -1,4 +1,6 @@
-"""``mypy --strict`` checks the modules that call TensorRT against ``tensorrt-stubs``.
+"""``mypy --strict`` checks the modules that call TensorRT (``runtime``, ``backend``) against
+``tensorrt-stubs``, and the plain modules beside them (``engine`` joins once the ONNX export it
+calls is in the tree).
 
 Two things stand between mypy and the stubs, and this test works around both in a scratch
 folder: ``backends/`` becomes ``resgraph.backends`` only through the editable install's
@@ -20,12 +22,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-CHECKED = ["resgraph.backends.trt.runtime", "resgraph.backends.trt.backend"]
+CHECKED = ["resgraph.backends.trt.runtime", "resgraph.backends.trt.backend",
+           "resgraph.backends.trt.plan", "resgraph.backends.trt.quantize",
+           "resgraph.backends.trt.sidecar", "resgraph.backends.trt.scopes"]
 CONFIG = """[mypy]
 python_version = 3.11
 strict = True
 [mypy-torch.*]
 follow_imports = skip
+[mypy-onnxruntime.*]
+ignore_missing_imports = True
 [mypy-tensorrt.*,tensorrt_bindings.*,tensorrt_libs.*,resgraph.*]
 ignore_errors = True
 """ + "".join(f"[mypy-{m}]\nignore_errors = False\n" for m in CHECKED)
