@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import operator
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -152,28 +151,41 @@ def _trace(model: nn.Module) -> fx.GraphModule:
                             f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
 
 
+_SHAPE = "resgraph.import_shape"
+
+
+class _ShapeRecorder(fx.Interpreter):
+    """Runs the graph and notes every tensor result's shape on its node."""
+
+    def run_node(self, n: fx.Node) -> Any:
+        result = super().run_node(n)
+        if isinstance(result, torch.Tensor):
+            n.meta[_SHAPE] = tuple(int(d) for d in result.shape)
+        return result
+
+
 def _propagate(gm: fx.GraphModule, input_shape: tuple[int, ...]) -> None:
-    """Shapes for every node, on fake tensors: nothing allocated, nothing computed."""
+    """Shapes for every node, on fake tensors: nothing allocated, nothing computed.
+
+    Real weights are turned into fake ones as ops meet them, so the model is not copied.
+    """
     from torch._subclasses.fake_tensor import FakeTensorMode
-    from torch.fx.passes.shape_prop import ShapeProp
 
     param = next(iter(gm.parameters()), None)
     device = param.device if param is not None else torch.device("cpu")
-    mode = FakeTensorMode(allow_non_fake_inputs=True)
-    with mode:
+    with FakeTensorMode(allow_non_fake_inputs=True), torch.no_grad():
         x = torch.empty((1, *input_shape), device=device)
-    try:
-        ShapeProp(gm, fake_mode=mode).propagate(x)
-    except Exception as exc:
-        raise ImportFxError(f"shape propagation of a 1x{'x'.join(map(str, input_shape))} input "
-                            f"failed: {str(exc).splitlines()[0] if str(exc) else exc!r}") from exc
+        try:
+            _ShapeRecorder(gm).run(x)
+        except Exception as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ImportFxError(f"shape propagation of a 1x{'x'.join(map(str, input_shape))} "
+                                f"input failed: {first}") from exc
 
 
 def _shape(node: fx.Node) -> tuple[int, ...] | None:
-    tm = node.meta.get("tensor_meta")
-    if tm is None or not hasattr(tm, "shape"):
-        return None
-    return tuple(int(d) for d in tm.shape[1:])
+    shape = node.meta.get(_SHAPE)
+    return None if shape is None else shape[1:]
 
 
 # names, stages and blocks ------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 
 from resgraph.ir import Graph, Node
 
@@ -168,7 +169,7 @@ def path_polynomial(graph: Graph, node_exp: NodeExp, edge_exp: EdgeExp) -> Poly:
     order = relevant_order(graph)
     cuts = cut_positions(order)
     groups = Counter(tuple(segment_poly(order[a:b + 1], node_exp, edge_exp))
-                     for a, b in zip(cuts, cuts[1:]))
+                     for a, b in pairwise(cuts))
     result = shift([1], node_exp(order[0]))
     for poly, m in sorted(groups.items(), key=lambda g: len(g[0])):
         result = multiply(result, power(list(poly), m))

@@ -89,14 +89,14 @@ def load_module(target: str) -> Any:
                          f"torchvision.models:resnet50, got '{target}'")
     try:
         module = importlib.import_module(module_name)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the user's module may raise anything on import
         raise UsageError(f"--module: cannot import '{module_name}': {exc}") from None
     make = getattr(module, factory, None)
     if not callable(make):
         raise UsageError(f"--module: '{module_name}' has no callable '{factory}'")
     try:
         return make()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - so may the user's factory
         raise UsageError(f"--module: {target}() failed: {exc}") from None
 
 
@@ -160,12 +160,9 @@ def run_analyze(args: argparse.Namespace) -> int:
                  ("parameters (trainable)", f"{r.params:,}  ({_bytes(r.memory.param_bytes)})"),
                  ("buffers", f"{r.buffers:,}  ({_bytes(r.memory.buffer_bytes)})"),
                  ("activations, all tensors", _bytes(r.memory.activation_bytes)),
-                 ("activations, peak live", f"{_bytes(r.memory.peak_bytes)} at "
-                                            f"{r.memory.peak_at}"),
-                 ("paths", f"{r.paths.lengths.total:,} (lengths {r.paths.lengths.shortest}.."
-                           f"{r.paths.lengths.longest}, mean {float(r.paths.lengths.mean):.1f}, "
-                           f"median {r.paths.lengths.median}; nominal depth "
-                           f"{r.paths.nominal_depth})")]:
+                 ("activations, peak live", (f"{_bytes(r.memory.peak_bytes)} at "
+                                             f"{r.memory.peak_at}")),
+                 ("paths", _paths_line(r))]:
         head.add_row(k, v)
     out.print(head)
     kinds = Table(title="FLOPs by op kind")
@@ -180,6 +177,13 @@ def run_analyze(args: argparse.Namespace) -> int:
     if r.level != "network":
         _rows(r)
     return EXIT_OK
+
+
+def _paths_line(r: Any) -> str:
+    lengths = r.paths.lengths
+    return (f"{lengths.total:,} (lengths {lengths.shortest}..{lengths.longest}, mean "
+            f"{float(lengths.mean):.1f}, median {lengths.median}; nominal depth "
+            f"{r.paths.nominal_depth})")
 
 
 def _conventions(r: Any) -> None:

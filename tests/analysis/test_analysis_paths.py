@@ -8,8 +8,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import resgraph
-from resgraph.analysis.paths import (PATHS, annotate_paths, branch_distribution,
-                                     length_distribution, power)
+from resgraph.analysis.paths import (
+    PATHS,
+    annotate_paths,
+    branch_distribution,
+    length_distribution,
+    power,
+    relevant_order,
+    residual_inputs,
+    segment_poly,
+    shift,
+)
 from resgraph.ir import Graph, Node
 
 
@@ -79,3 +88,39 @@ def test_lengths_equal_brute_force(graph: Graph) -> None:
     for p in paths:
         expected[sum(graph.nodes[v].weighted for v in p)] += 1
     assert length_distribution(graph).counts == expected
+
+
+def _brute(graph: Graph, measure) -> list[int]:  # type: ignore[no-untyped-def]
+    paths = _enumerate(graph, graph.output)
+    values = [measure(p) for p in paths]
+    out = [0] * (max(values) + 1)
+    for v in values:
+        out[v] += 1
+    return out
+
+
+@given(dags())
+def test_branches_equal_brute_force(graph: Graph) -> None:
+    residual = residual_inputs(graph)
+    taken = lambda p: sum(p[i] in residual.get(p[i + 1], ()) for i in range(len(p) - 1))
+    assert branch_distribution(graph).counts == _brute(graph, taken)
+
+
+@given(dags())
+def test_decomposition_equals_plain_dp(graph: Graph) -> None:
+    order = relevant_order(graph)
+    plain = segment_poly(order, lambda n: int(n.weighted), lambda u, v: 0)
+    assert length_distribution(graph).counts == shift(plain, int(order[0].weighted))
+
+
+def test_residual_branch_is_the_deeper_input() -> None:
+    graph = resgraph.load("resnet50")
+    residual = residual_inputs(graph)
+    assert residual["layer1.0.add1"] == {"layer1.0.bn3"}
+    assert residual["layer2.0.add1"] == {"layer2.0.bn3"}  # not the projection shortcut
+
+
+def test_twelve_hundred_blocks_exact() -> None:
+    graph = resgraph.load("cifar_resnet20", n=400)  # 1200 blocks: 2^1200 paths
+    dist = branch_distribution(graph)
+    assert dist.counts == [math.comb(1200, k) for k in range(1201)]

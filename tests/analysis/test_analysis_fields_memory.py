@@ -1,0 +1,55 @@
+"""Receptive fields and activation memory against values derived by hand."""
+
+from __future__ import annotations
+
+import resgraph
+
+RF_SPEC = """resgraph 1
+network rf "receptive fields by hand"
+input 1x32x32
+stem {
+  c1: conv(3, 4) -> c2: conv(3, 4, stride=2) -> p: maxpool(2)
+}
+stage s1: basic(4) x 1
+head { g: global_avgpool -> flatten }
+"""
+
+MEMORY_SPEC = """resgraph 1
+network m "memory by hand"
+input 1x4x4
+stem { c: conv(1, 2) -> relu -> flatten }
+head { fc: linear(3) }
+"""
+
+
+def test_receptive_fields_by_hand() -> None:
+    # c1 3x3/1 pad 1: size 3, jump 1, start -1; c2 3x3/2 pad 1: 5, 2, -2; maxpool 2/2: 7, 4, -2
+    # (centre -2 + 3 = 1); the block's two 3x3 convs: 15 then 23, start -6 then -10, and the
+    # identity shortcut's 7 lies inside: 23, stride 4, centre -10 + 11 = 1
+    fields = resgraph.analyze(RF_SPEC).receptive_fields
+    assert [(f.stage, f.node, f.size, f.stride, f.centre) for f in fields] == [
+        ("stem", "p", (7, 7), (4, 4), (1.0, 1.0)),
+        ("s1", "s1.0.relu2", (23, 23), (4, 4), (1.0, 1.0))]
+
+
+def test_published_receptive_fields() -> None:
+    fields = resgraph.analyze("resnet18").receptive_fields
+    assert fields[-1].size == (435, 435) and fields[-1].stride == (32, 32)
+    assert resgraph.analyze("resnet50").receptive_fields[-1].size == (427, 427)
+
+
+def test_input_override_changes_shapes_not_fields() -> None:
+    small = resgraph.analyze("resnet18", input_shape=(3, 64, 64))
+    assert small.input_shape == (3, 64, 64)
+    assert small.receptive_fields[-1].size == (435, 435)
+    assert small.macs < resgraph.analyze("resnet18").macs
+
+
+def test_memory_by_hand() -> None:
+    # fp16 at batch 2 = 4 bytes per element-sample: input 16 elements = 64 B, conv 32 = 128 B,
+    # relu 128 B, flatten a view (0 B), fc 3 = 12 B. Live while relu runs: conv + relu = 256 B
+    # (the input was freed after conv); the relu tensor lives on through the view to fc.
+    memory = resgraph.analyze(MEMORY_SPEC, batch=2, dtype="fp16").memory
+    assert memory.activation_bytes == 64 + 128 + 128 + 0 + 12
+    assert (memory.peak_bytes, memory.peak_at) == (256, "relu1")
+    assert memory.param_bytes == (2 * 1 + 3 * 32 + 3) * 2

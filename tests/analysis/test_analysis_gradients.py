@@ -1,0 +1,60 @@
+"""Gradient curves: deterministic under a seed; decaying per-path gradient at initialisation."""
+
+from __future__ import annotations
+
+import pytest
+
+import resgraph
+from resgraph.analysis.gradients import (
+    calibrated,
+    estimated_curve,
+    measured_curve,
+    shortest_range,
+)
+from resgraph.lower_fx import lower_fx
+
+
+def _module(name: str):  # type: ignore[no-untyped-def]
+    graph = resgraph.load(name)
+    return graph, calibrated(lower_fx(graph), graph.input_shape, seed=0)
+
+
+def test_measured_is_deterministic_under_a_seed() -> None:
+    graph, module = _module("cifar_resnet20")
+    a = measured_curve(graph, module, samples=2, seed=3)
+    b = measured_curve(graph, module, samples=2, seed=3)
+    c = measured_curve(graph, module, samples=2, seed=4)
+    assert a == b and a.per_path != c.per_path
+    assert len(a.carried) == 10 and a.samples == 2
+
+
+def test_per_path_gradient_decays_with_length_at_init() -> None:
+    graph, module = _module("cifar_resnet56")
+    curve = measured_curve(graph, module, samples=3, seed=0)
+    per_path = curve.per_path
+    assert per_path is not None
+    third = len(per_path) // 3
+    assert sum(per_path[:third]) > 10 * sum(per_path[-third:])
+    assert all(a >= b for a, b in zip(per_path[::6], per_path[6::6]))
+    lo, hi = curve.range90
+    assert 0 < lo < hi < 27  # short paths carry the gradient, not the longest ones
+
+
+def test_estimate_agrees_with_measurement() -> None:
+    graph, module = _module("cifar_resnet20")
+    est = estimated_curve(graph, module, seed=0)
+    meas = measured_curve(graph, module, samples=4, seed=0)
+    assert abs(est.range90[0] - meas.range90[0]) <= 1 and abs(est.range90[1] - meas.range90[1]) <= 1
+    assert sum(abs(a - b) for a, b in zip(est.normalised(), meas.normalised())) < 0.3
+
+
+def test_analyze_gradients_needs_a_spec() -> None:
+    with pytest.raises(ValueError, match="need a spec"):
+        resgraph.analyze(resgraph.load("cifar_resnet20"), gradients=True)
+
+
+def test_shortest_range() -> None:
+    assert shortest_range([0, 1, 8, 1, 0]) == (1, 2)
+    assert shortest_range([1, 1, 8, 1, 1]) == (0, 3)
+    assert shortest_range([0, 0, 10, 0]) == (2, 2)
+    assert shortest_range([5, 5]) == (0, 1)
