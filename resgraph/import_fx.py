@@ -87,7 +87,7 @@ def _module_op(m: nn.Module, shape: tuple[int, ...]) -> tuple[str, Attrs] | None
     if isinstance(m, nn.AvgPool2d):
         return "avgpool", {**_pool_attrs(m.kernel_size, m.stride, m.padding, m.ceil_mode),
                            "count_pad": m.count_include_pad}
-    if isinstance(m, nn.AdaptiveAvgPool2d) and pair(m.output_size) == (1, 1):
+    if isinstance(m, nn.AdaptiveAvgPool2d) and m.output_size in (1, (1, 1)):
         return "global_avgpool", {}
     if isinstance(m, nn.Flatten):
         return "flatten", {}

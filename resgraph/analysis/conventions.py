@@ -55,16 +55,12 @@ def _bias(n: Node) -> int:
     return numel(n.shape) if n.op in ("conv", "linear") and n.attrs.get("bias") else 0
 
 
-def _out(n: Node, s: Sequence[Shape]) -> int:
-    return numel(n.shape)
-
-
-def _in(n: Node, s: Sequence[Shape]) -> int:
-    return numel(s[0])
-
-
 def _fvcore(n: Node, s: Sequence[Shape]) -> int:
-    return {"bn": 2 * numel(n.shape), "global_avgpool": numel(s[0]) if s else 0}.get(n.op, _macs(n, s))
+    if n.op == "bn":
+        return 2 * numel(n.shape)
+    if n.op == "global_avgpool":
+        return numel(s[0])
+    return _macs(n, s)
 
 
 def _thop(n: Node, s: Sequence[Shape]) -> int:
@@ -135,15 +131,13 @@ CONVENTIONS: dict[str, tuple[Rule, str]] = {
 }
 
 
-def count(graph: Graph, convention: str, batch: int = 1) -> int:
-    """The figure ``convention`` gives for the whole network at ``batch``."""
-    rule = CONVENTIONS[convention][0]
-    total = 0
+def all_counts(graph: Graph, batch: int = 1) -> dict[str, int]:
+    """The figure every convention gives for the whole network at ``batch``."""
+    totals = dict.fromkeys(CONVENTIONS, 0)
+    rules = [(name, rule) for name, (rule, _) in CONVENTIONS.items()]
     for node in graph:
         if node.op != "input":
-            total += rule(node, [graph.nodes[i].shape for i in node.inputs])
-    return batch * total
-
-
-def all_counts(graph: Graph, batch: int = 1) -> dict[str, int]:
-    return {name: count(graph, name, batch) for name in CONVENTIONS}
+            shapes = [graph.nodes[i].shape for i in node.inputs]
+            for name, rule in rules:
+                totals[name] += rule(node, shapes)
+    return {name: batch * v for name, v in totals.items()}

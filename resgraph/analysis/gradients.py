@@ -159,7 +159,7 @@ def branch_gains(graph: Graph, gm: fx.GraphModule, seed: int = 0) -> dict[tuple[
         entry = fxn[idom[node.name]]
         for i in node.inputs:
             fn = _subgraph_fn(gm, env, entry, fxn[i])
-            out, vjp = torch.func.vjp(fn, env[entry])
+            out, vjp = torch.func.vjp(fn, env[entry])  # type: ignore[misc]
             g = torch.randn(out.shape, generator=gen)
             (grad,) = vjp(g / g.norm())
             gains[(i, node.name)] = float(grad.detach().norm())

@@ -139,8 +139,8 @@ def cut_positions(order: Sequence[Node]) -> list[int]:
     pos = {n.name: i for i, n in enumerate(order)}
     cover = [0] * (len(order) + 1)
     for n in order:
-        for i in n.inputs:
-            a, b = pos[i], pos[n.name]
+        for source in n.inputs:
+            a, b = pos[source], pos[n.name]
             if b - a > 1:
                 cover[a + 1] += 1
                 cover[b] -= 1

@@ -1,0 +1,98 @@
+"""The full analysis from spec text, against FlopCounterMode counting a real forward.
+
+Part 1, for resnet50 and resnet152: milliseconds from spec text to the full report (parse,
+elaborate, MACs and FLOPs, the other counters' figures, parameters, memory, receptive fields,
+exact path distributions), against ``torch.utils.flop_counter.FlopCounterMode`` counting one
+real CPU forward (batch 1, 3x224x224) of the same network compiled by resgraph, measured in
+the same run; it prints the ratio (target: at least 10x) and checks that the MACs agree.
+
+Part 2: the path distribution (by length and by residual branches taken) of generated CIFAR
+ResNets of 1,250 to 10,000 blocks: seconds (target under 2 s at 10,000 blocks) and the time
+per block, which must stay roughly flat (linear growth).
+
+    python benchmarks/analyze_bench.py [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from resgraph.analysis.paths import branch_distribution, length_distribution
+from resgraph.analysis.report import analyze_graph
+from resgraph.api import load
+from resgraph.catalog import resolve
+from resgraph.elaborate import elaborate
+from resgraph.lower_fx import lower_fx
+from resgraph.parse import parse
+
+
+def best(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+def analysis_vs_forward(name: str, repeat: int) -> bool:
+    r = resolve(name)
+
+    def from_text() -> object:
+        return analyze_graph(elaborate(parse(r.text, r.file), r.file, dict(r.params)))
+
+    t_analysis, report = best(from_text, repeat)
+    module = lower_fx(load(name)).eval()
+    x = torch.randn(1, 3, 224, 224)
+
+    def counted_forward() -> int:
+        with FlopCounterMode(display=False) as counter, torch.no_grad():
+            module(x)
+        return counter.get_total_flops()
+
+    t_forward, flops = best(counted_forward, repeat)
+    agree = report.macs * 2 == flops  # type: ignore[attr-defined]
+    print(f"{name:10s} analysis {1000 * t_analysis:8.1f} ms   FlopCounterMode forward "
+          f"{1000 * t_forward:8.1f} ms   ratio {t_forward / t_analysis:6.1f}x   "
+          f"MACs {report.macs:,} {'==' if agree else '!='} {flops // 2:,}")  # type: ignore
+    return agree and t_forward / t_analysis >= 10
+
+
+def paths_scaling(repeat: int) -> bool:
+    print("\npath distribution of generated CIFAR ResNets (3 stages of n basic blocks):")
+    per_block = []
+    ok = True
+    for blocks in (1250, 2500, 5000, 10000):
+        graph = load("cifar_resnet20", n=blocks // 3 + (blocks % 3 > 0))
+        n = len(graph.blocks)
+        seconds, dist = best(lambda: (length_distribution(graph), branch_distribution(graph)),
+                             repeat)
+        per_block.append(seconds / n)
+        exact = dist[1].total == 2 ** n  # type: ignore[index]
+        print(f"  {n:6d} blocks  {seconds:7.3f} s   {1e6 * seconds / n:7.1f} us/block   "
+              f"2^{n} paths {'exact' if exact else 'WRONG'}")
+        ok = ok and exact and (n < 10000 or seconds < 2.0)
+    growth = per_block[-1] / per_block[0]
+    print(f"  time per block, 10,000 vs 1,250 blocks: {growth:.2f}x (1.0 = linear)")
+    return ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    ok = all([analysis_vs_forward(n, args.repeat) for n in ("resnet50", "resnet152")])
+    ok = paths_scaling(args.repeat) and ok
+    print("\nall targets met" if ok else "\nSOME TARGETS MISSED")
+    statistics.mean([1.0])
+
+
+if __name__ == "__main__":
+    main()
