@@ -17,6 +17,10 @@ first stage belong to ``stem``, those after the last to ``head``.
 ``resgraph.compile``'s GraphModules carry their IR in ``gm.meta["resgraph.graph"]``; this
 importer ignores it and every ``resgraph.*`` node meta key, so that comparing the two routes
 tests something.
+
+On the traced ``GraphModule``'s FX nodes (not the IR) it leaves one key:
+
+``resgraph.import_shape``  the node's full output shape, batch included, from propagation
 """
 
 from __future__ import annotations
