@@ -39,8 +39,10 @@ resgraph's own ``pad_channels`` (option-A shortcut) and ``concat`` cost nothing 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Hashable, Sequence
 
+from resgraph.analysis.costs import input_shapes, signature
 from resgraph.ir import Graph, Node
 from resgraph.ops import Shape, numel
 
@@ -133,11 +135,17 @@ CONVENTIONS: dict[str, tuple[Rule, str]] = {
 
 def all_counts(graph: Graph, batch: int = 1) -> dict[str, int]:
     """The figure every convention gives for the whole network at ``batch``."""
-    totals = dict.fromkeys(CONVENTIONS, 0)
-    rules = [(name, rule) for name, (rule, _) in CONVENTIONS.items()]
+    per_signature: Counter[Hashable] = Counter()
+    example: dict[Hashable, Node] = {}
     for node in graph:
         if node.op != "input":
-            shapes = [graph.nodes[i].shape for i in node.inputs]
-            for name, rule in rules:
-                totals[name] += rule(node, shapes)
+            key = signature(graph, node)
+            per_signature[key] += 1
+            example.setdefault(key, node)
+    totals = dict.fromkeys(CONVENTIONS, 0)
+    for key, times in per_signature.items():
+        node = example[key]
+        shapes = input_shapes(graph, node)
+        for name, (rule, _) in CONVENTIONS.items():
+            totals[name] += times * rule(node, shapes)
     return {name: batch * v for name, v in totals.items()}

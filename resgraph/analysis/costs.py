@@ -15,6 +15,8 @@ applies them to a graph's shapes and scales them by the batch. It writes, on eve
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from resgraph.ir import Graph, Node
 from resgraph.ops import Shape, numel
 
@@ -38,15 +40,30 @@ def node_buffers(graph: Graph, node: Node) -> dict[str, Shape]:
     return node.opdef.buffers(node.attrs, input_shapes(graph, node))
 
 
+def signature(graph: Graph, node: Node) -> Hashable:
+    """What an op's costs depend on: equal in every repeat of a block, so rules run once."""
+    return (node.op, tuple(node.attrs.items()), tuple(input_shapes(graph, node)), node.shape)
+
+
+def _costs(graph: Graph, node: Node) -> dict[str, int]:
+    shapes = input_shapes(graph, node)
+    op = node.opdef
+    return {MACS: op.macs(node.attrs, shapes, node.shape),
+            FLOPS: op.flops(node.attrs, shapes, node.shape),
+            PARAMS: sum(numel(s) for s in op.params(node.attrs, shapes).values()),
+            BUFFERS: sum(numel(s) for s in op.buffers(node.attrs, shapes).values())}
+
+
 def annotate_costs(graph: Graph, batch: int = 1) -> None:
     """Write MACs, FLOPs, parameters and buffers of every node into ``node.meta``."""
+    seen: dict[Hashable, dict[str, int]] = {}
     for node in graph:
         if node.op == "input":
             node.meta.update({MACS: 0, FLOPS: 0, PARAMS: 0, BUFFERS: 0})
             continue
-        shapes = input_shapes(graph, node)
-        op = node.opdef
-        node.meta[MACS] = batch * op.macs(node.attrs, shapes, node.shape)
-        node.meta[FLOPS] = batch * op.flops(node.attrs, shapes, node.shape)
-        node.meta[PARAMS] = sum(numel(s) for s in op.params(node.attrs, shapes).values())
-        node.meta[BUFFERS] = sum(numel(s) for s in op.buffers(node.attrs, shapes).values())
+        key = signature(graph, node)
+        if key not in seen:
+            seen[key] = _costs(graph, node)
+        costs = seen[key]
+        node.meta.update({MACS: batch * costs[MACS], FLOPS: batch * costs[FLOPS],
+                          PARAMS: costs[PARAMS], BUFFERS: costs[BUFFERS]})
