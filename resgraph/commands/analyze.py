@@ -236,7 +236,7 @@ def run_paths(args: argparse.Namespace) -> int:
         try:
             import matplotlib  # noqa: F401
         except ImportError:
-            raise MissingDependency("--plot needs matplotlib: pip install matplotlib") from None
+            raise MissingDependency("--plot needs matplotlib: pip install 'resgraph[plot]'") from None
     report = _with_progress(args) if args.measured else _analyze(args)
     if args.plot:
         plot(report, args.plot)

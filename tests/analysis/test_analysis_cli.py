@@ -108,3 +108,10 @@ def test_paths_errors(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.Mo
     code, _, err = _run(capsys, "paths", "cifar_resnet20", "--plot",
                         str(tmp_path / "missing" / "x.png"))
     assert code == 2 and "--plot: cannot write" in err
+
+
+def test_plot_without_matplotlib(capsys: pytest.CaptureFixture[str],
+                                 monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setitem(__import__("sys").modules, "matplotlib", None)
+    code, _, err = _run(capsys, "paths", "cifar_resnet20", "--plot", str(tmp_path / "x.png"))
+    assert code == 3 and "resgraph[plot]" in err
