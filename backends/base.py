@@ -13,12 +13,27 @@ from torch import fx
 from resgraph.ir import Graph
 
 
+class Unsupported(Exception):
+    """The backend cannot run this workload here (a precision, a device); the harness reports
+    the reason in place of figures."""
+
+
 class MissingExtra(Exception):
     """An optional dependency is missing; the message names the extra (exit code 3)."""
 
     def __init__(self, what: str, extra: str, more: str = ""):
         super().__init__(f"{what} is not installed: pip install 'resgraph[{extra}]'"
                          + (f" ({more})" if more else ""))
+
+
+def require(module: str, extra: str) -> Any:
+    """Import an optional dependency, or raise :class:`MissingExtra` naming its extra."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingExtra(module, extra) from exc
 
 
 @dataclass
@@ -58,6 +73,12 @@ class Backend(ABC):
     @abstractmethod
     def describe(self) -> dict[str, Any]:
         """Versions, providers, device, settings: what the report records beside the figures."""
+
+    def timings(self) -> dict[str, list[float]]:
+        """Extra per-run figures (ms) the backend measured itself, keyed by what they time
+        (``compute_ms``, ``h2d_ms``, ``d2h_ms``...), one entry per ``run`` in order; the
+        harness keeps the entries of the timed runs and summarizes each."""
+        return {}
 
     def close(self) -> None:
         """Release what ``prepare`` took."""

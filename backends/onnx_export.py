@@ -1,0 +1,339 @@
+"""ONNX export of a spec's module through PyTorch's own (dynamo) exporter.
+
+The exported file is what ONNX Runtime runs and what TensorRT parses, so it is made to leave
+no work behind and to map back to the spec:
+
+* BatchNorm layers that follow a convolution are folded into it before export (a BN whose
+  input is not a convolution, as in pre-activation blocks, stays a ``BatchNormalization``);
+* every spec op becomes a module at its scope path, so the exporter's name scopes carry it,
+  and every ONNX node is renamed after its scope: ``layer2.0.conv1`` when the op made one
+  node, ``layer2.0.shortcut/Slice``, ``layer2.0.shortcut/Pad`` when it made several;
+* the exporter's graph optimiser runs (no Identity left), then ``onnx.checker`` (full check)
+  and strict shape inference.
+
+Names are stable: the input is ``input`` (``batch x C x H x W``), the output ``output``, and a
+dynamic batch dimension is the symbol ``batch``. In fp16/bf16 the whole network computes in
+that type and the input and output stay fp32, converted by one ``Cast`` at each edge (what
+TensorRT's strongly typed mode builds as written).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import fx, nn
+from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+from resgraph.backends.base import MissingExtra, require
+from resgraph.ir import Graph
+
+INPUT_NAME = "input"
+OUTPUT_NAME = "output"
+BATCH_SYMBOL = "batch"
+PRECISIONS = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
+#: ONNX node metadata key holding the spec scope (the node name holds it too)
+SCOPE_KEY = "resgraph.scope"
+
+BatchArg = int | str | tuple[int, int]
+
+
+class ExportError(ValueError):
+    """A bad export request (a batch range, a precision); the message says which."""
+
+
+@dataclass(frozen=True)
+class ExportInfo:
+    """What was written and how to feed it."""
+
+    path: Path
+    network: str
+    input_name: str
+    output_name: str
+    #: per-sample input shape (C, H, W) and output shape
+    input_shape: tuple[int, ...]
+    output_shape: tuple[int, ...]
+    opset: int
+    #: smallest and largest batch the file accepts; None: no upper bound
+    batch_min: int
+    batch_max: int | None
+    precision: str
+    fold_bn: bool
+    #: ONNX node name → spec scope
+    scopes: dict[str, str] = field(default_factory=dict)
+    #: folded BN scope → the convolution's scope that now holds it
+    folded: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def dynamic(self) -> bool:
+        return self.batch_min != self.batch_max
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "path": str(self.path), "dynamic": self.dynamic}
+
+
+def parse_batch(text: BatchArg) -> tuple[int, int | None]:
+    """``1`` / ``8``: fixed; ``"dynamic"``: 1 upward; ``"MIN:MAX"`` or ``(MIN, MAX)``: a range."""
+    if isinstance(text, tuple):
+        lo, hi = text
+    elif isinstance(text, int) or str(text).isdigit():
+        lo = hi = int(text)
+    elif text == "dynamic":
+        lo, hi = 1, None
+    else:
+        parts = str(text).split(":")
+        if len(parts) != 2 or not all(p.isdigit() for p in parts):
+            raise ExportError(f"batch must be N, 'dynamic' or MIN:MAX, got '{text}'")
+        lo, hi = int(parts[0]), int(parts[1])
+    if lo < 1 or (hi is not None and hi < lo):
+        raise ExportError(f"batch range {lo}:{hi} is empty or starts below 1")
+    return lo, hi
+
+
+def export_onnx(source: fx.GraphModule | Graph, path: str | Path, *, batch: BatchArg = 1,
+                opset: int | None = None, fold_bn: bool = True,
+                precision: str = "fp32") -> ExportInfo:
+    """Export a spec's module (from :func:`resgraph.lower_fx.lower_fx`, weights kept) or a
+    graph (fresh weights) to ``path``; checked before it is written."""
+    onnx = require("onnx", "onnx")
+    require("onnxscript", "onnx")
+    if precision not in PRECISIONS:
+        raise ExportError(f"precision must be one of {', '.join(PRECISIONS)}, got '{precision}'")
+    opset = _opset_for(precision, opset)
+    graph, module = _graph_and_module(source)
+    lo, hi = parse_batch(batch)
+    prepared, folded = prepare(module, graph, fold_bn, PRECISIONS[precision])
+    model = _export(prepared, graph, lo, hi, opset)
+    scopes = name_nodes(model, set(graph.nodes) | set(folded))
+    onnx.checker.check_model(model, full_check=True)
+    _annotate(model, graph, precision, folded)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    onnx.save(model, str(path))
+    return ExportInfo(Path(path), graph.name, INPUT_NAME, OUTPUT_NAME, tuple(graph.input_shape),
+                      tuple(graph.nodes[graph.output].shape), _opset(model), lo, hi, precision,
+                      fold_bn, scopes, folded)
+
+
+#: the first opset whose Conv, MaxPool and AveragePool take bfloat16
+BF16_OPSET = 22
+
+
+def _opset_for(precision: str, opset: int | None) -> int | None:
+    """bf16 needs opset 22 (ONNX's convolutions and pools take bfloat16 from there)."""
+    if precision != "bf16":
+        return opset
+    if opset is not None and opset < BF16_OPSET:
+        raise ExportError(f"bf16 needs opset {BF16_OPSET} or later (Conv takes bfloat16 from "
+                          f"there), got --opset {opset}")
+    return opset or BF16_OPSET
+
+
+def _graph_and_module(source: fx.GraphModule | Graph) -> tuple[Graph, fx.GraphModule]:
+    if isinstance(source, Graph):
+        from resgraph.lower_fx import lower_fx
+
+        return source, lower_fx(source).eval()
+    graph = source.meta.get("resgraph.graph")
+    if graph is None:
+        raise ExportError("export_onnx takes a resgraph Graph or the module lower_fx made of one")
+    return graph, source
+
+
+# preparing the module --------------------------------------------------------------------
+
+
+class ScopedOp(nn.Module):
+    """One spec op without weights as a module at its scope path, so that the exporter's name
+    scopes (which follow modules) carry the scope of every node it makes."""
+
+    def __init__(self, fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]):
+        super().__init__()
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+
+    def forward(self, *tensors: torch.Tensor) -> torch.Tensor:
+        def fill(a: Any) -> Any:
+            return tensors[a.index] if isinstance(a, _Slot) else a
+
+        return self.fn(*fx.node.map_aggregate(self.args, fill),
+                       **fx.node.map_aggregate(self.kwargs, fill))
+
+
+@dataclass(frozen=True)
+class _Slot:
+    index: int
+
+
+def prepare(module: fx.GraphModule, graph: Graph, fold_bn: bool,
+            dtype: torch.dtype) -> tuple[fx.GraphModule, dict[str, str]]:
+    """A copy of ``module`` ready to export: BN folded, ops scoped, in ``dtype`` with fp32
+    edges. Returns it and the folded BN scopes."""
+    gm = copy.deepcopy(module).eval().float()
+    folded = fold_batchnorm(gm) if fold_bn else {}
+    scope_functions(gm)
+    if dtype != torch.float32:
+        gm.to(dtype)
+        cast_edges(gm, dtype)
+    gm.recompile()
+    return gm, folded
+
+
+def fold_batchnorm(gm: fx.GraphModule) -> dict[str, str]:
+    """Fold every BN whose input is a convolution used by nothing else into that convolution."""
+    folded: dict[str, str] = {}
+    for node in list(gm.graph.nodes):
+        conv = _foldable_conv(gm, node)
+        if conv is None:
+            continue
+        fused = fuse_conv_bn_eval(gm.get_submodule(conv.target), gm.get_submodule(node.target))
+        _set_submodule(gm, conv.target, fused)
+        node.replace_all_uses_with(conv)
+        gm.graph.erase_node(node)
+        gm.delete_submodule(node.target)
+        folded[node.target] = conv.target
+    return folded
+
+
+def _foldable_conv(gm: fx.GraphModule, node: fx.Node) -> fx.Node | None:
+    """The convolution node ``node`` (a BN) can fold into, if any."""
+    if node.op != "call_module" or not isinstance(gm.get_submodule(node.target), nn.BatchNorm2d):
+        return None
+    conv = node.args[0]
+    ok = (isinstance(conv, fx.Node) and conv.op == "call_module" and len(conv.users) == 1
+          and isinstance(gm.get_submodule(conv.target), nn.Conv2d))
+    return conv if ok else None
+
+
+def _set_submodule(gm: nn.Module, target: str, module: nn.Module) -> None:
+    parent, _, name = target.rpartition(".")
+    setattr(gm.get_submodule(parent) if parent else gm, name, module)
+
+
+def scope_functions(gm: fx.GraphModule) -> None:
+    """Turn each scoped ``call_function`` node into a call of a :class:`ScopedOp` at its scope."""
+    for node in list(gm.graph.nodes):
+        scope = node.meta.get("resgraph.scope")
+        if node.op != "call_function" or not scope:
+            continue
+        inputs = list(node.all_input_nodes)
+
+        def slot(a: fx.Node) -> _Slot:
+            return _Slot(inputs.index(a))
+
+        op = ScopedOp(node.target, fx.node.map_arg(node.args, slot),
+                      fx.node.map_arg(node.kwargs, slot))
+        gm.add_submodule(scope, op)
+        with gm.graph.inserting_before(node):
+            call = gm.graph.call_module(scope, tuple(inputs))
+        call.meta.update(node.meta)
+        node.replace_all_uses_with(call)
+        gm.graph.erase_node(node)
+
+
+def cast_edges(gm: fx.GraphModule, dtype: torch.dtype) -> None:
+    """fp32 in, ``dtype`` inside, fp32 out."""
+    placeholder = next(n for n in gm.graph.nodes if n.op == "placeholder")
+    with gm.graph.inserting_after(placeholder):
+        cast_in = gm.graph.call_method("to", (placeholder, dtype))
+    placeholder.replace_all_uses_with(cast_in, delete_user_cb=lambda user: user is not cast_in)
+    output = next(n for n in gm.graph.nodes if n.op == "output")
+    result = output.args[0]
+    with gm.graph.inserting_before(output):
+        cast_out = gm.graph.call_method("to", (result, torch.float32))
+    output.replace_input_with(result, cast_out)
+
+
+# exporting -------------------------------------------------------------------------------
+
+
+def _export(gm: fx.GraphModule, graph: Graph, lo: int, hi: int | None, opset: int | None) -> Any:
+    example_batch = lo if hi == lo else min(max(2, lo), hi or 2)
+    example = torch.randn(example_batch, *graph.input_shape)
+    dynamic = None
+    if hi != lo:
+        dim = torch.export.Dim(BATCH_SYMBOL, min=lo, max=hi) if hi else torch.export.Dim(
+            BATCH_SYMBOL, min=lo)
+        dynamic = ({0: dim},)
+    registration = logging.getLogger("torch.onnx._internal.exporter._registration")
+    level = registration.level
+    registration.setLevel(logging.ERROR)  # "torchvision is not installed" is no news here
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            program = torch.onnx.export(gm, (example,), dynamo=True, opset_version=opset,
+                                        input_names=[INPUT_NAME], output_names=[OUTPUT_NAME],
+                                        dynamic_shapes=dynamic, optimize=True, verbose=False,
+                                        report=False)
+    finally:
+        registration.setLevel(level)
+    if program is None:
+        raise RuntimeError("torch.onnx.export returned no program")
+    return program.model_proto
+
+
+def name_nodes(model: Any, scopes: set[str]) -> dict[str, str]:
+    """Rename every node after the deepest spec scope among its name scopes; drop the
+    exporter's bulky metadata (stack traces, FX dumps), keeping the scope. Returns name → scope."""
+    by_scope: dict[str, list[Any]] = {}
+    for node in model.graph.node:
+        scope = _scope_of(node, scopes)
+        del node.metadata_props[:]
+        if scope is not None:
+            by_scope.setdefault(scope, []).append(node)
+    _name_edge_casts(model)
+    table: dict[str, str] = {}
+    for scope, nodes in by_scope.items():
+        counts: dict[str, int] = {}
+        for node in nodes:
+            name = scope
+            if len(nodes) > 1:
+                k = counts[node.op_type] = counts.get(node.op_type, 0) + 1
+                name = f"{scope}/{node.op_type}" + (f"_{k - 1}" if k > 1 else "")
+            node.name = name
+            entry = node.metadata_props.add()
+            entry.key, entry.value = SCOPE_KEY, scope
+            table[name] = scope
+    return table
+
+
+def _name_edge_casts(model: Any) -> None:
+    """The fp32 ↔ fp16/bf16 casts at the edges: ``input/Cast`` and ``output/Cast``."""
+    for node in model.graph.node:
+        if node.op_type == "Cast" and INPUT_NAME in node.input:
+            node.name = f"{INPUT_NAME}/Cast"
+        elif node.op_type == "Cast" and OUTPUT_NAME in node.output:
+            node.name = f"{OUTPUT_NAME}/Cast"
+
+
+def _scope_of(node: Any, scopes: set[str]) -> str | None:
+    props = {p.key: p.value for p in node.metadata_props}
+    raw = props.get("pkg.torch.onnx.name_scopes")
+    if raw is None:
+        return None
+    try:
+        stack = json.loads(raw.replace("'", '"'))
+    except json.JSONDecodeError:
+        return None
+    return next((s for s in reversed(stack) if s in scopes), None)
+
+
+def _annotate(model: Any, graph: Graph, precision: str, folded: dict[str, str]) -> None:
+    for key, value in (("resgraph.network", graph.name),
+                       ("resgraph.params", json.dumps(graph.params, default=str)),
+                       ("resgraph.precision", precision),
+                       ("resgraph.folded_bn", json.dumps(folded))):
+        entry = model.metadata_props.add()
+        entry.key, entry.value = key, value
+
+
+def _opset(model: Any) -> int:
+    return next(o.version for o in model.opset_import if o.domain in ("", "ai.onnx"))
+
+
+__all__ = ["ExportError", "ExportInfo", "MissingExtra", "export_onnx", "parse_batch",
+           "INPUT_NAME", "OUTPUT_NAME", "BATCH_SYMBOL", "PRECISIONS"]
