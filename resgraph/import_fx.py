@@ -106,6 +106,18 @@ def _arg(node: fx.Node, i: int, key: str, default: Any) -> Any:
     return node.kwargs.get(key, default)
 
 
+def _is_spatial_mean(node: fx.Node) -> bool:
+    """``x.mean((2, 3), keepdim=True)``: global average pooling as timm and others write it."""
+    dims = _arg(node, 1, "dim", None)
+    dims = tuple(dims) if isinstance(dims, (list, tuple)) else (dims,)
+    if sorted(d % 4 for d in dims if isinstance(d, int)) != [2, 3] or len(dims) != 2:
+        return False
+    if not _arg(node, 2, "keepdim", False):
+        raise ImportFxError(f"'{node.name}': a spatial mean without keepdim=True is not "
+                            "supported; write x.mean((2, 3), keepdim=True) then flatten")
+    return True
+
+
 def _function_op(node: fx.Node, shape: tuple[int, ...]) -> tuple[str, Attrs] | None:
     """The op kind of a call_function or call_method node; None for a pass-through."""
     t = node.target
@@ -131,6 +143,8 @@ def _function_op(node: fx.Node, shape: tuple[int, ...]) -> tuple[str, Attrs] | N
                                          _arg(node, 3, "padding", 0), _arg(node, 4, "ceil_mode", False)),
                            "count_pad": _arg(node, 5, "count_include_pad", True)}
     if t is F.adaptive_avg_pool2d and pair(_arg(node, 1, "output_size", None)) == (1, 1):
+        return "global_avgpool", {}
+    if t in (torch.mean, "mean") and _is_spatial_mean(node):
         return "global_avgpool", {}
     if t in (torch.flatten, "flatten", "view", "reshape", torch.reshape):
         return ("flatten", {}) if len(shape) == 1 else None

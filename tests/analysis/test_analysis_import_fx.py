@@ -91,6 +91,23 @@ class Unsupported(nn.Module):
         return self.act(x)
 
 
+class MeanPool(nn.Module):
+    def __init__(self, keepdim: bool = True) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.keepdim = keepdim
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv(x).mean((2, 3), keepdim=self.keepdim).flatten(1)
+
+
+def test_spatial_mean_is_global_average_pooling() -> None:
+    graph = import_fx(MeanPool(), (3, 8, 8))
+    assert [n.op for n in graph] == ["input", "conv", "global_avgpool", "flatten"]
+    with pytest.raises(ImportFxError, match="without keepdim=True"):
+        import_fx(MeanPool(keepdim=False), (3, 8, 8))
+
+
 def test_errors() -> None:
     with pytest.raises(ImportFxError, match="cannot trace Untraceable"):
         import_fx(Untraceable(), (3, 8, 8))
