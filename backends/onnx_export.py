@@ -221,12 +221,9 @@ def scope_functions(gm: fx.GraphModule) -> None:
         if node.op != "call_function" or not scope:
             continue
         inputs = list(node.all_input_nodes)
-
-        def slot(a: fx.Node) -> _Slot:
-            return _Slot(inputs.index(a))
-
-        op = ScopedOp(node.target, fx.node.map_arg(node.args, slot),
-                      fx.node.map_arg(node.kwargs, slot))
+        slots = {n: _Slot(i) for i, n in enumerate(inputs)}
+        op = ScopedOp(node.target, fx.node.map_arg(node.args, slots.__getitem__),
+                      fx.node.map_arg(node.kwargs, slots.__getitem__))
         gm.add_submodule(scope, op)
         with gm.graph.inserting_before(node):
             call = gm.graph.call_module(scope, tuple(inputs))
@@ -335,5 +332,5 @@ def _opset(model: Any) -> int:
     return next(o.version for o in model.opset_import if o.domain in ("", "ai.onnx"))
 
 
-__all__ = ["ExportError", "ExportInfo", "MissingExtra", "export_onnx", "parse_batch",
-           "INPUT_NAME", "OUTPUT_NAME", "BATCH_SYMBOL", "PRECISIONS"]
+__all__ = ["BATCH_SYMBOL", "INPUT_NAME", "OUTPUT_NAME", "PRECISIONS", "ExportError",
+           "ExportInfo", "MissingExtra", "export_onnx", "parse_batch"]

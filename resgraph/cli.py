@@ -35,8 +35,8 @@ class UsageError(Exception):
 
 def parse_value(text: str) -> Any:
     """A ``--set`` value: an integer, true/false, a shape or list, or else the text itself."""
-    from resgraph.parse import parse
     from resgraph import syntax as s
+    from resgraph.parse import parse
 
     try:
         module = parse(f"resgraph 1\nlet v = {text}\n", "<--set>")

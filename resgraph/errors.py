@@ -7,8 +7,8 @@ Every error carries the :class:`Span` of the spec text it is about, so that it p
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+
 from resgraph.backends.base import Backend, Workload
 from resgraph.backends.trt import engine as files
 from resgraph.backends.trt import runtime

@@ -25,7 +25,7 @@ from resgraph.backends.trt.plan import (
     sidecar_path,
     spec_source,
 )
-
+from resgraph.backends.trt.quantize import qdq_scopes
 from resgraph.ir import Graph
 
 #: the names resgraph's ONNX export gives the network's input and output
@@ -116,6 +116,8 @@ def build(target: Target, plan: BuildPlan,
         onnx, scopes = _onnx_for(target, plan, Path(tmp))
         source_hash = sc.graph_hash(target.graph) if target.graph else sc.file_hash(onnx)
         onnx, quantization = _quantized(target, plan, onnx, Path(tmp))
+        if quantization:
+            scopes |= qdq_scopes(onnx, scopes)
         try:
             built = runtime.build_engine(plan, onnx, progress)
         except runtime.ParseFailed as exc:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from resgraph.backends.trt.plan import PlanError
 
 
@@ -155,3 +156,38 @@ def drift(fp32: Path, quantized: Path, input_name: str, batches: list[np.ndarray
     return Drift(samples=len(f), top1_agreement=float((f2.argmax(1) == q2.argmax(1)).mean()),
                  relative_error=float(np.linalg.norm(q - f)) / max(float(np.linalg.norm(f)), 1e-30),
                  max_abs_error=float(np.abs(q - f).max()))
+
+
+QDQ = ("QuantizeLinear", "DequantizeLinear")
+
+
+def qdq_scopes(quantized: Path, table: dict[str, str]) -> dict[str, str]:
+    """Scopes for the Q/DQ nodes the quantizer added (named after tensors, such as
+    ``relu_QuantizeLinear``): the scope of the op that makes the quantized tensor, else of
+    the op that uses it (for the network's input and the weights), through chains of Q/DQ."""
+    import onnx
+
+    nodes = onnx.load(str(quantized), load_external_data=False).graph.node
+    made_by = {out: n for n in nodes for out in n.output}
+    used_by: dict[str, list[Any]] = {}
+    for n in nodes:
+        for name in n.input:
+            used_by.setdefault(name, []).append(n)
+
+    def upstream(n: Any) -> Any:
+        while n is not None and n.op_type in QDQ:
+            n = made_by.get(n.input[0])
+        return n
+
+    def downstream(n: Any) -> Any:
+        while n is not None and n.op_type in QDQ:
+            n = next(iter(used_by.get(n.output[0], [])), None)
+        return n
+
+    found = {}
+    for n in nodes:
+        if n.op_type in QDQ:
+            near = [m for m in (upstream(n), downstream(n)) if m is not None and m.name in table]
+            if near:
+                found[n.name] = table[near[0].name]
+    return found

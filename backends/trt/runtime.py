@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import torch
+
 from resgraph.backends.base import MissingExtra
 from resgraph.backends.trt.plan import BuildPlan
 from resgraph.backends.trt.scopes import ParserIssue

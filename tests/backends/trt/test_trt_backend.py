@@ -2,11 +2,11 @@
 
 import pytest
 import torch
+
+from resgraph.api import load
 from resgraph.backends.base import Backend, MissingExtra, Workload
 from resgraph.backends.trt import runtime
 from resgraph.backends.trt.backend import BUILD_PRECISION, TensorRTBackend, TimingOptions
-
-from resgraph.api import load
 from resgraph.lower_fx import lower_fx
 
 

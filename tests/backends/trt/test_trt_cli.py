@@ -6,9 +6,9 @@ import json
 import types
 
 import pytest
+
 from resgraph.backends.trt import runtime
 from resgraph.backends.trt import sidecar as sc
-
 from resgraph.cli import main
 
 onnx = pytest.importorskip("onnx")

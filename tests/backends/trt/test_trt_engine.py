@@ -4,11 +4,11 @@
 import json
 
 import pytest
+
 from resgraph.backends.trt import engine, runtime
 from resgraph.backends.trt import sidecar as sc
 from resgraph.backends.trt.plan import BuildOptions, parse_batch
 from resgraph.backends.trt.scopes import ParserIssue
-
 from resgraph.cli import main
 from resgraph.commands.build import BuildDisplay
 

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+
 from resgraph.backends.trt import plan as p
 
 HERE = Path(__file__).parent

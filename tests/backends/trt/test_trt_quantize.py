@@ -5,11 +5,11 @@ import json
 
 import numpy as np
 import pytest
+
 from resgraph.backends.trt import engine, runtime
 from resgraph.backends.trt import quantize as q
 from resgraph.backends.trt import sidecar as sc
 from resgraph.backends.trt.plan import PlanError
-
 from resgraph.cli import main
 
 onnx = pytest.importorskip("onnx")
@@ -99,3 +99,14 @@ def test_onnx_runtime_failure_is_one_clear_error(tiny_onnx, tmp_path):
     cal, _ = q.samples(q.Calibration(batches=1, batch_size=2), (3, 8, 8))
     with pytest.raises(q.QuantizeError, match="int8 quantization failed in ONNX Runtime"):
         q.quantize_int8(bad, tmp_path / "out.onnx", "x", cal)
+
+
+def test_qdq_nodes_get_the_scope_of_their_op(tiny_onnx, tmp_path):
+    cal, _ = q.samples(q.Calibration(batches=1, batch_size=2), (3, 8, 8))
+    out = tmp_path / "tiny.int8.onnx"
+    q.quantize_int8(tiny_onnx, out, "x", cal)
+    found = q.qdq_scopes(out, {"/conv1/Conv": "conv1", "/relu1/Relu": "relu1"})
+    assert found["x_QuantizeLinear"] == "conv1"  # the input: the op that uses it
+    assert found["w_DequantizeLinear"] == "conv1"  # a weight: likewise
+    assert found["c_QuantizeLinear"] == "conv1"  # an activation: the op that makes it
+    assert found["y_DequantizeLinear"] == "relu1"

@@ -4,10 +4,10 @@ inspector) → spec scopes → times per block and stage."""
 import json
 
 import pytest
-from resgraph.backends.trt import scopes as s
-from resgraph.backends.trt.sidecar import places
 
 from resgraph.api import load
+from resgraph.backends.trt import scopes as s
+from resgraph.backends.trt.sidecar import places
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,9 @@
 """The JSON beside an engine: round trip, and refusal on another GPU or TensorRT release."""
 
 import pytest
-from resgraph.backends.trt import sidecar as sc
 
 from resgraph.api import load
+from resgraph.backends.trt import sidecar as sc
 
 H100 = sc.Machine("10.13.0.35", "NVIDIA H100 80GB HBM3", "9.0")
 
