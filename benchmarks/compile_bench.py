@@ -14,6 +14,7 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 
 import torch
 from torch import fx, nn
@@ -97,8 +98,8 @@ def main() -> None:
         text, file, params = _spec(name)
         blocks = len(elaborate(parse(text, file), file, params).blocks)
         repeat = 1 if blocks > 1000 else args.repeat
-        ms = best_ms(lambda: text_to_module(text, file, params), repeat)
-        base = f"{best_ms(lambda: baseline(layers), repeat):.1f}" if layers else "-"
+        ms = best_ms(partial(text_to_module, text, file, params), repeat)
+        base = f"{best_ms(partial(baseline, layers), repeat):.1f}" if layers else "-"
         ratio = f"{float(base) / ms:.2f}x" if layers else "-"
         print(f"{name:<22}{blocks:>8}{ms:>10.1f}{ms / blocks:>10.3f}{base:>13}{ratio:>8}")
     print("ratio = baseline time / resgraph time (above 1: resgraph is faster)")

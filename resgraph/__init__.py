@@ -14,5 +14,5 @@ from resgraph.api import compile, fmt, load
 from resgraph.errors import SpecError, SpecErrors
 from resgraph.render import draw
 
-__all__ = ["analyze", "compile", "draw", "fmt", "load", "SpecError", "SpecErrors"]
+__all__ = ["SpecError", "SpecErrors", "analyze", "compile", "draw", "fmt", "load"]
 __version__ = "0.1.0"

@@ -25,7 +25,7 @@ def load(spec: Spec, *, input_shape: tuple[int, ...] | None = None, **params: An
     return elaborate(module, r.file, {**r.params, **params}, name=r.name, input_shape=input_shape)
 
 
-def compile(spec: Spec, *, device: str = "cpu", **params: Any):  # noqa: A001 - mirrors the CLI
+def compile(spec: Spec, *, device: str = "cpu", **params: Any):
     """A runnable ``torch.fx.GraphModule`` of the spec; ``device="meta"`` allocates nothing."""
     from resgraph.lower_fx import lower_fx
 

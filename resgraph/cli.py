@@ -35,7 +35,6 @@ class UsageError(Exception):
 
 def parse_value(text: str) -> Any:
     """A ``--set`` value: an integer, true/false, a shape or list, or else the text itself."""
-    from resgraph import syntax as s
     from resgraph.parse import parse
 
     try:
@@ -142,7 +141,7 @@ def cmd_fmt(args: argparse.Namespace) -> int:
     from resgraph.api import fmt
 
     source = read_spec(args)
-    text = fmt(source if args.spec != "-" else source)
+    text = fmt(source)
     if args.check or args.write:
         if args.spec == "-" or not Path(args.spec).is_file():
             raise UsageError("--check and --write need a spec file")
@@ -278,7 +277,7 @@ def _command_modules() -> list[Any]:
     import importlib
     import pkgutil
 
-    import resgraph.commands as commands
+    from resgraph import commands
 
     return [importlib.import_module(f"resgraph.commands.{m.name}")
             for m in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name)]

@@ -92,7 +92,7 @@ def window_out(size: int, kernel: int, stride: int, pad: int, dilation: int = 1,
 
 
 def _windowed(attrs: Attrs, shape: Shape, op: str, channels: int, ceil: bool = False) -> Shape:
-    c, h, w = _feature_map(shape, op)
+    _, h, w = _feature_map(shape, op)
     (kh, kw), (sh, sw), (ph, pw) = attrs["kernel"], attrs["stride"], attrs["pad"]
     dh, dw = attrs.get("dilation", (1, 1))
     if op != "conv" and (ph * 2 > kh or pw * 2 > kw):

@@ -11,7 +11,7 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from resgraph import syntax as s
-from resgraph.errors import Span, SpecError, did_you_mean, register_source
+from resgraph.errors import Span, SpecError, register_source
 
 #: The language versions this release reads (the ``resgraph N`` line that opens a file).
 SUPPORTED_VERSIONS = (1,)

@@ -45,7 +45,7 @@ REFERENCE = {"imagenet": IMAGENET, "cifar10": CIFAR10}
 @pytest.mark.skipif(not SHARED.is_file(), reason="../shared/reference is not beside this checkout")
 def test_figures_here_equal_the_shared_reference():
     shared = json.loads(SHARED.read_text())
-    strip = lambda rows: [{k: v for k, v in r.items() if k != "source"} for r in rows]  # noqa: E731
+    strip = lambda rows: [{k: v for k, v in r.items() if k != "source"} for r in rows]
     assert strip(shared["imagenet"]) == IMAGENET
     assert strip(shared["cifar10"]) == CIFAR10
 
