@@ -80,6 +80,64 @@ def spec_args(p: argparse.ArgumentParser, json_flag: bool = True) -> None:
         p.add_argument("--json", action="store_true", help="print JSON for machines")
 
 
+def target_args(p: argparse.ArgumentParser, verb: str) -> None:
+    """A spec or ``--module`` (any traceable model), ``--set`` and ``--input``: the arguments
+    of the commands that also take a PyTorch model (``analyze``, ``paths``, ``draw``)."""
+    p.add_argument("spec", nargs="?", help="a spec file, a shipped network's name, or '-' for "
+                                           "standard input (or use --module)")
+    p.add_argument("--set", dest="sets", action="append", metavar="NAME=VALUE",
+                   help="override a 'param' of the spec (repeatable), e.g. --set depth=101")
+    p.add_argument("--module", metavar="PKG.MODULE:FACTORY",
+                   help=f"{verb} the model FACTORY() returns, traced with torch.fx")
+    p.add_argument("--input", metavar="CxHxW",
+                   help="input shape: re-elaborates the spec at this size (default: the "
+                        "spec's; 3x224x224 for --module)")
+
+
+def read_target(args: argparse.Namespace) -> tuple[Any, tuple[int, int, int] | None]:
+    """What :func:`target_args` named: the spec text or path, or the model ``--module``
+    made; and the ``--input`` shape (for a model: 3x224x224 unless given)."""
+    shape = parse_shape(args.input) if args.input else None
+    if args.module and args.spec:
+        raise UsageError("give a spec or --module, not both")
+    if args.module:
+        if args.sets:
+            raise UsageError("--set overrides a spec's params; it does not apply to --module")
+        return load_module(args.module), shape or (3, 224, 224)
+    if not args.spec:
+        raise UsageError(f"{args.command} needs a spec (or --module PKG.MODULE:FACTORY)")
+    return read_spec(args), shape
+
+
+def parse_shape(text: str) -> tuple[int, int, int]:
+    parts = text.lower().split("x")
+    if len(parts) != 3 or not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise UsageError(f"--input takes CxHxW with positive sizes, such as 3x224x224, "
+                         f"got '{text}'")
+    return tuple(int(p) for p in parts)  # type: ignore[return-value]
+
+
+def load_module(target: str) -> Any:
+    """Import ``pkg.module:factory`` and call the factory."""
+    import importlib
+
+    module_name, colon, factory = target.partition(":")
+    if not colon or not module_name or not factory:
+        raise UsageError(f"--module takes PKG.MODULE:FACTORY, such as "
+                         f"torchvision.models:resnet50, got '{target}'")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # noqa: BLE001 - the user's module may raise anything on import
+        raise UsageError(f"--module: cannot import '{module_name}': {exc}") from None
+    make = getattr(module, factory, None)
+    if not callable(make):
+        raise UsageError(f"--module: '{module_name}' has no callable '{factory}'")
+    try:
+        return make()
+    except Exception as exc:  # noqa: BLE001 - so may the user's factory
+        raise UsageError(f"--module: {target}() failed: {exc}") from None
+
+
 def read_spec(args: argparse.Namespace) -> str:
     return sys.stdin.read() if args.spec == "-" else args.spec
 

@@ -13,7 +13,8 @@ from resgraph.cli import (
     out,
     parse_sets,
     print_json,
-    read_spec,
+    read_target,
+    target_args,
 )
 
 ANALYZE_EPILOG = """examples:
@@ -36,23 +37,11 @@ Path length counts the weighted layers (conv, linear) on an input-to-output path
 exact. --measured runs Veit et al.'s experiment on the compiled module (CPU, seeded)."""
 
 
-def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("spec", nargs="?", help="a spec file, a shipped network's name, or '-' for "
-                                           "standard input (or use --module)")
-    p.add_argument("--set", dest="sets", action="append", metavar="NAME=VALUE",
-                   help="override a 'param' of the spec (repeatable), e.g. --set depth=101")
-    p.add_argument("--module", metavar="PKG.MODULE:FACTORY",
-                   help="analyze the model FACTORY() returns, traced with torch.fx")
-    p.add_argument("--input", metavar="CxHxW",
-                   help="input shape: re-elaborates the spec at this size (default: the "
-                        "spec's; 3x224x224 for --module)")
-    p.add_argument("--json", action="store_true", help="print JSON for machines")
-
-
 def register(add: AddCommand) -> None:
     p = add("analyze", "MACs, FLOPs, parameters, memory, receptive fields and paths of a network",
             ANALYZE_EPILOG, run_analyze)
-    _common(p)
+    target_args(p, "analyze")
+    p.add_argument("--json", action="store_true", help="print JSON for machines")
     p.add_argument("--batch", type=int, default=1, help="batch size (default 1)")
     p.add_argument("--dtype", default="fp32", choices=["fp32", "fp16", "bf16"],
                    help="element type for memory figures (default fp32)")
@@ -60,7 +49,8 @@ def register(add: AddCommand) -> None:
                    help="the rows of the cost table (default network)")
     p = add("paths", "the exact distribution of gradient-path lengths (Veit et al. 2016)",
             PATHS_EPILOG, run_paths)
-    _common(p)
+    target_args(p, "trace the paths of")
+    p.add_argument("--json", action="store_true", help="print JSON for machines")
     p.add_argument("--measured", action="store_true",
                    help="also measure the gradient each path length carries on the real module")
     p.add_argument("--samples", type=int, default=8, help="samples per k for --measured")
@@ -68,56 +58,11 @@ def register(add: AddCommand) -> None:
     p.add_argument("--plot", metavar="OUT.png", help="plot the distribution (matplotlib)")
 
 
-# the target -----------------------------------------------------------------------------------
-
-
-def parse_shape(text: str) -> tuple[int, int, int]:
-    parts = text.lower().split("x")
-    if len(parts) != 3 or not all(p.isdigit() and int(p) > 0 for p in parts):
-        raise UsageError(f"--input takes CxHxW with positive sizes, such as 3x224x224, "
-                         f"got '{text}'")
-    return tuple(int(p) for p in parts)  # type: ignore[return-value]
-
-
-def load_module(target: str) -> Any:
-    """Import ``pkg.module:factory`` and call the factory."""
-    import importlib
-
-    module_name, colon, factory = target.partition(":")
-    if not colon or not module_name or not factory:
-        raise UsageError(f"--module takes PKG.MODULE:FACTORY, such as "
-                         f"torchvision.models:resnet50, got '{target}'")
-    try:
-        module = importlib.import_module(module_name)
-    except Exception as exc:  # noqa: BLE001 - the user's module may raise anything on import
-        raise UsageError(f"--module: cannot import '{module_name}': {exc}") from None
-    make = getattr(module, factory, None)
-    if not callable(make):
-        raise UsageError(f"--module: '{module_name}' has no callable '{factory}'")
-    try:
-        return make()
-    except Exception as exc:  # noqa: BLE001 - so may the user's factory
-        raise UsageError(f"--module: {target}() failed: {exc}") from None
-
-
-def _target(args: argparse.Namespace) -> tuple[Any, tuple[int, ...] | None]:
-    shape = parse_shape(args.input) if args.input else None
-    if args.module and args.spec:
-        raise UsageError("give a spec or --module, not both")
-    if args.module:
-        if args.sets:
-            raise UsageError("--set overrides a spec's params; it does not apply to --module")
-        return load_module(args.module), shape or (3, 224, 224)
-    if not args.spec:
-        raise UsageError(f"{args.command} needs a spec (or --module PKG.MODULE:FACTORY)")
-    return read_spec(args), shape
-
-
 def _analyze(args: argparse.Namespace, **kwargs: Any) -> Any:
     from resgraph.analysis.report import analyze
     from resgraph.import_fx import ImportFxError
 
-    target, shape = _target(args)
+    target, shape = read_target(args)
     try:
         return analyze(target, input_shape=shape, params=parse_sets(args.sets), **kwargs)
     except ImportFxError as exc:

@@ -11,9 +11,11 @@ from resgraph.cli import (
     AddCommand,
     MissingDependency,
     UsageError,
-    load_graph,
     out,
+    parse_sets,
     print_json,
+    read_target,
+    target_args,
 )
 
 EPILOG = """examples:
@@ -22,7 +24,7 @@ EPILOG = """examples:
   resgraph draw resnet152 -o r152.svg --expand layer3.1 --color params
   resgraph draw specs/cifar_resnet.rg --set n=18 -o c110.pdf --rankdir LR
   resgraph draw resnet50 -o r50.dot --level op                # DOT text only
-  resgraph draw --module torchvision.models:resnet18 --input-shape 3x224x224 -o tv18.svg
+  resgraph draw --module torchvision.models:resnet18 --input 3x224x224 -o tv18.svg
 
 levels: network (a node per stage), stage (blocks in clusters, identical ones folded 'x n'),
 block (every layer, shortcuts beside the main column), op (every op).
@@ -32,14 +34,7 @@ Without Graphviz's 'dot' the .dot file is written and the exit code is 3."""
 def register(add: AddCommand) -> None:
     p = add("draw", "draw a network with Graphviz, from the whole network down to single ops",
             EPILOG, run)
-    p.add_argument("spec", nargs="?", help="a spec file, a shipped network's name, or '-' for "
-                                           "standard input (or use --module)")
-    p.add_argument("--set", dest="sets", action="append", metavar="NAME=VALUE",
-                   help="override a 'param' of the spec (repeatable)")
-    p.add_argument("--module", metavar="PKG.MODULE:FACTORY",
-                   help="draw the model FACTORY() returns, traced with torch.fx")
-    p.add_argument("--input-shape", default="3x224x224", metavar="CxHxW",
-                   help="per-sample input shape for --module (default 3x224x224)")
+    target_args(p, "draw")
     p.add_argument("-o", "--output", required=True,
                    help="the file to write: .svg, .png, .pdf or .dot")
     p.add_argument("--level", default="stage", help="network, stage (default), block or op")
@@ -81,42 +76,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _graph(args: argparse.Namespace) -> Any:
-    if args.module and args.spec:
-        raise UsageError("give a spec or --module, not both")
-    if not args.module:
-        if not args.spec:
-            raise UsageError("draw needs a spec (or --module PKG.MODULE:FACTORY)")
-        return load_graph(args)
-    return _traced(args.module, args.input_shape)
-
-
-def _traced(target: str, input_shape: str) -> Any:
-    """Import ``pkg.module:factory``, call it, and trace the model into the IR."""
-    import importlib
-
-    module_name, colon, factory = target.partition(":")
-    if not colon or not module_name or not factory:
-        raise UsageError(f"--module takes PKG.MODULE:FACTORY, got '{target}'")
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as exc:
-        raise UsageError(f"--module: cannot import '{module_name}': {exc}") from None
-    if not callable(getattr(module, factory, None)):
-        raise UsageError(f"--module: '{module_name}' has no callable '{factory}'")
-    shape = _shape(input_shape)
+    from resgraph.api import load
     from resgraph.import_fx import ImportFxError, import_fx
 
+    target, shape = read_target(args)
+    if not args.module:
+        return load(target, input_shape=shape, **parse_sets(args.sets))
     try:
-        return import_fx(getattr(module, factory)(), shape)
+        return import_fx(target, shape)
     except ImportFxError as exc:
-        raise UsageError(f"--module {target}: {exc}") from None
-
-
-def _shape(text: str) -> tuple[int, ...]:
-    try:
-        shape = tuple(int(d) for d in text.lower().split("x"))
-    except ValueError:
-        shape = ()
-    if not shape or min(shape) < 1:
-        raise UsageError(f"--input-shape takes CxHxW such as 3x224x224, got '{text}'")
-    return shape
+        raise UsageError(f"--module {args.module}: {exc}") from None

@@ -26,6 +26,13 @@ def test_set_and_expand_and_json(tmp_path, capsys) -> None:
     assert '"layer3.2.conv1"' in text and "layer1.0–3  × 4" in text
 
 
+def test_input_re_elaborates_the_spec(tmp_path) -> None:
+    out = tmp_path / "t.dot"
+    assert main(["draw", TINY, "-o", str(out), "--input", "3x64x64", "--level", "op"]) == 0
+    text = out.read_text()
+    assert "8x64x64" in text and "16x32x32" in text and "8x16x16" not in text
+
+
 @pytest.mark.parametrize("args, message", [
     (["--expand", "layer9"], ("error: --expand: tiny has no stage or block 'layer9' "
                              "(did you mean 'layer2' or 'layer1'")),
@@ -58,7 +65,7 @@ def test_spec_errors_exit_2(tmp_path, capsys) -> None:
     (["--module", "no_such_module_x:f"], "cannot import 'no_such_module_x'"),
     (["--module", "os.path:nothing_here"], "has no callable 'nothing_here'"),
     ([TINY, "--module", "os.path:join"], "give a spec or --module, not both"),
-    (["--module", "os.path:join", "--input-shape", "3xAx4"], "--input-shape takes CxHxW"),
+    (["--module", "os.path:join", "--input", "3xAx4"], "--input takes CxHxW"),
 ])
 def test_module_and_spec_mistakes(tmp_path, capsys, args, message) -> None:
     assert main(["draw", "-o", str(tmp_path / "t.svg"), *args]) == 2
@@ -76,7 +83,7 @@ def test_without_dot_exit_3_and_the_dot_file_is_there(tmp_path, monkeypatch, cap
 def test_module_draws_a_traced_model_with_folded_blocks(tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent))
     out = tmp_path / "m.dot"
-    assert main(["draw", "--module", "tracednet:make", "--input-shape", "3x16x16",
+    assert main(["draw", "--module", "tracednet:make", "--input", "3x16x16",
                  "-o", str(out)]) == 0
     text = out.read_text()
     assert text.startswith('digraph "TracedNet"') and "layer1.0–2  × 3" in text
@@ -84,7 +91,7 @@ def test_module_draws_a_traced_model_with_folded_blocks(tmp_path, monkeypatch, c
 
 def test_module_the_importer_refuses_is_a_one_line_error(tmp_path, monkeypatch, capsys) -> None:
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent))
-    assert main(["draw", "--module", "tracednet:make_unsupported", "--input-shape", "3x16x16",
+    assert main(["draw", "--module", "tracednet:make_unsupported", "--input", "3x16x16",
                  "-o", str(tmp_path / "m.svg")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: --module tracednet:make_unsupported: ") and err.count("\n") == 1
