@@ -1,46 +1,10 @@
 """lower_fx: the GraphModule runs, re-traces, exports, and equals an independent ResNet."""
 
+import pytest
 import torch
-from torch import nn
+from torchvision_resnet import BasicBlock, ResNet, randomise_bn, resnet50
 
 import resgraph
-
-
-class Basic(nn.Module):
-    """A plain torchvision-style BasicBlock, written here independently of resgraph."""
-
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.downsample = None
-        if stride != 1 or cin != cout:
-            self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False),
-                                            nn.BatchNorm2d(cout))
-
-    def forward(self, x):
-        out = torch.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        skip = x if self.downsample is None else self.downsample(x)
-        return torch.relu(out + skip)
-
-
-class TinyResNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 8, 3, 1, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(8)
-        self.layer1 = nn.Sequential(Basic(8, 8, 1), Basic(8, 8, 1))
-        self.layer2 = nn.Sequential(Basic(8, 16, 2))
-        self.fc = nn.Linear(16, 5)
-
-    def forward(self, x):
-        x = torch.relu(self.bn1(self.conv1(x)))
-        x = self.layer2(self.layer1(x))
-        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
-
 
 TINY = """resgraph 1
 network tiny
@@ -57,24 +21,28 @@ head {
 """
 
 
-def _randomise_bn(model):
-    g = torch.Generator().manual_seed(0)
-    for m in model.modules():
-        if isinstance(m, nn.BatchNorm2d):
-            m.running_mean.copy_(torch.randn(m.num_features, generator=g) * 0.1)
-            m.running_var.copy_(torch.rand(m.num_features, generator=g) + 0.5)
-            m.weight.data.copy_(torch.rand(m.num_features, generator=g) + 0.5)
-
-
 def test_forward_equals_an_independent_implementation():
     torch.manual_seed(0)
-    ref = TinyResNet()
-    _randomise_bn(ref)
-    ref.eval()
+    ref = randomise_bn(ResNet(BasicBlock, [2, 1], num_classes=5, widths=(8, 16), stem="small"))
     gm = resgraph.compile(TINY).eval()
-    gm.load_state_dict(ref.state_dict(), strict=True)
+    gm.load_state_dict(ref.eval().state_dict(), strict=True)
     x = torch.randn(2, 3, 16, 16)
     torch.testing.assert_close(gm(x), ref(x), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("resnet50", {}),
+    ("resnext50_32x4d", {"groups": 32, "width_per_group": 4}),
+    ("wide_resnet50_2", {"width_per_group": 128}),
+])
+def test_torchvision_weights_load_by_name_and_compute_the_same(name, kwargs):
+    """A torchvision checkpoint loads with strict=True, no renaming, and gives the same output."""
+    ref = randomise_bn(resnet50(**kwargs)).eval()
+    gm = resgraph.compile(name).eval()
+    gm.load_state_dict(ref.state_dict(), strict=True)
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        torch.testing.assert_close(gm(x), ref(x), rtol=1e-4, atol=1e-4)
 
 
 def test_meta_device_builds_without_memory():

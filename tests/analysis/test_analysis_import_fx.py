@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 from torch import nn
+from torchvision_resnet import BasicBlock, ResNet
 
 import resgraph
 from resgraph.import_fx import ImportFxError, import_fx
@@ -26,52 +27,18 @@ def test_compiled_spec_round_trips(spec: str) -> None:
         {b.name: (b.input, b.output) for b in graph.blocks.values()}
 
 
-class Basic(nn.Module):
-    """torchvision's BasicBlock, written out: one ReLU module called twice, ``+=`` shortcut."""
-
-    def __init__(self, c_in: int, c: int, stride: int = 1) -> None:
-        super().__init__()
-        self.conv1 = nn.Conv2d(c_in, c, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(c)
-        self.relu = nn.ReLU(inplace=True)
-        self.conv2 = nn.Conv2d(c, c, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(c)
-        self.downsample = (nn.Sequential(nn.Conv2d(c_in, c, 1, stride, bias=False),
-                                         nn.BatchNorm2d(c)) if stride != 1 or c_in != c else None)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        identity = x if self.downsample is None else self.downsample(x)
-        out = self.relu(self.bn1(self.conv1(x)))
-        out = self.bn2(self.conv2(out))
-        out += identity
-        return self.relu(out)
-
-
-class TinyResNet(nn.Module):
-    def __init__(self) -> None:
-        super().__init__()
-        self.conv1 = nn.Conv2d(3, 8, 3, padding=1, bias=False)
-        self.bn1 = nn.BatchNorm2d(8)
-        self.relu = nn.ReLU()
-        self.layer1 = nn.Sequential(Basic(8, 8), Basic(8, 8))
-        self.layer2 = nn.Sequential(Basic(8, 16, 2), Basic(16, 16))
-        self.avgpool = nn.AdaptiveAvgPool2d((1, 1))
-        self.fc = nn.Linear(16, 10)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.relu(self.bn1(self.conv1(x)))
-        x = self.layer2(self.layer1(x))
-        return self.fc(torch.flatten(self.avgpool(x), 1))
+def tiny_resnet() -> ResNet:
+    return ResNet(BasicBlock, [2, 2], num_classes=10, widths=(8, 16), stem="small")
 
 
 def test_torchvision_style_model() -> None:
-    graph = import_fx(TinyResNet(), (3, 16, 16))
+    graph = import_fx(tiny_resnet(), (3, 16, 16))
     names = [n.name for n in graph]
     assert names[:5] == ["input", "conv1", "bn1", "relu", "layer1.0.conv1"]
     assert "layer1.0.relu_1" in names and "layer1.0.add1" in names
     assert graph.nodes["layer2.0.add1"].inputs == ("layer2.0.bn2", "layer2.0.downsample.1")
     assert [(s.name, s.depth, s.stride) for s in graph.stages] == [("layer1", 2, 1), ("layer2", 2, 2)]
-    assert graph.blocks["layer2.0"].type == "Basic"
+    assert graph.blocks["layer2.0"].type == "BasicBlock"
     assert graph.blocks["layer2.0"].input == "layer1.1.relu_1"
     assert graph.nodes["fc"].stage == "head" and graph.nodes["bn1"].stage == "stem"
     assert graph.nodes[graph.output].shape == (10,)
@@ -114,11 +81,11 @@ def test_errors() -> None:
     with pytest.raises(ImportFxError, match="no resgraph op for module GELU"):
         import_fx(Unsupported(), (3, 8, 8))
     with pytest.raises(ImportFxError, match="shape propagation"):
-        import_fx(TinyResNet(), (5, 16, 16))
+        import_fx(tiny_resnet(), (5, 16, 16))
 
 
 TINY_SPEC = """resgraph 1
-network tiny "TinyResNet as a spec"
+network tiny "tiny_resnet() as a spec"
 input 3x16x16
 stem {
   conv1: conv(3, 8) -> bn1: bn -> relu
@@ -136,7 +103,7 @@ def test_hand_written_model_reports_like_its_spec() -> None:
     from resgraph.analysis.report import analyze_graph
 
     reports = [analyze_graph(g, batch=3, level="stage").to_json()
-               for g in (resgraph.load(TINY_SPEC), import_fx(TinyResNet(), (3, 16, 16)))]
+               for g in (resgraph.load(TINY_SPEC), import_fx(tiny_resnet(), (3, 16, 16)))]
     for report in reports:
         report.pop("name")
         report["memory"].pop("peak_at")  # an op name: relu1 in the spec, relu in the model
