@@ -8,24 +8,30 @@ no work behind and to map back to the spec:
 * every spec op becomes a module at its scope path, so the exporter's name scopes carry it,
   and every ONNX node is renamed after its scope: ``layer2.0.conv1`` when the op made one
   node, ``layer2.0.shortcut/Slice``, ``layer2.0.shortcut/Pad`` when it made several;
-* the exporter's graph optimiser runs (no Identity left), then ``onnx.checker`` (full check)
-  and strict shape inference.
+* the exporter's graph optimiser runs (no Identity left), then ``onnx.checker`` (full check,
+  which includes strict shape inference). That optimiser would fold Conv + BN by itself, so
+  with ``fold_bn=False`` its BN-fusing rules are left out and every BN stays a node.
 
 Names are stable: the input is ``input`` (``batch x C x H x W``), the output ``output``, and a
-dynamic batch dimension is the symbol ``batch``. In fp16/bf16 the whole network computes in
+dynamic batch dimension is the symbol ``batch``; its range, which ONNX shapes cannot hold, is
+in the model's metadata (``resgraph.batch``: ``"1:32"``, ``"1:"`` without an upper bound). In fp16/bf16 the whole network computes in
 that type and the input and output stay fp32, converted by one ``Cast`` at each edge (what
 TensorRT's strongly typed mode builds as written).
 """
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import logging
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import torch
 from torch import fx, nn
@@ -40,6 +46,8 @@ BATCH_SYMBOL = "batch"
 PRECISIONS = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 #: ONNX node metadata key holding the spec scope (the node name holds it too)
 SCOPE_KEY = "resgraph.scope"
+#: the lowest opset PyTorch's dynamo exporter writes; it "converts" to a lower one by keeping 18
+MIN_OPSET = 18
 
 BatchArg = int | str | tuple[int, int]
 
@@ -65,6 +73,8 @@ class ExportInfo:
     batch_max: int | None
     precision: str
     fold_bn: bool
+    #: how many nodes the ONNX graph has
+    nodes: int
     #: ONNX node name → spec scope
     scopes: dict[str, str] = field(default_factory=dict)
     #: folded BN scope → the convolution's scope that now holds it
@@ -105,19 +115,38 @@ def export_onnx(source: fx.GraphModule | Graph, path: str | Path, *, batch: Batc
     require("onnxscript", "onnx")
     if precision not in PRECISIONS:
         raise ExportError(f"precision must be one of {', '.join(PRECISIONS)}, got '{precision}'")
-    opset = _opset_for(precision, opset)
-    graph, module = _graph_and_module(source)
+    opset = _opset_for(precision, check_opset(opset))
     lo, hi = parse_batch(batch)
+    graph, module = _graph_and_module(source)
     prepared, folded = prepare(module, graph, fold_bn, PRECISIONS[precision])
-    model = _export(prepared, graph, lo, hi, opset)
+    model = _export(prepared, graph, lo, hi, opset, fold_bn)
+    if opset is not None and _opset(model) != opset:
+        raise ExportError(f"the exporter could not write opset {opset} (it wrote "
+                          f"{_opset(model)}); try another --opset")
     scopes = name_nodes(model, set(graph.nodes) | set(folded))
     onnx.checker.check_model(model, full_check=True)
-    _annotate(model, graph, precision, folded)
+    _annotate(model, graph, precision, folded, _batch_text(lo, hi))
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     onnx.save(model, str(path))
     return ExportInfo(Path(path), graph.name, INPUT_NAME, OUTPUT_NAME, tuple(graph.input_shape),
                       tuple(graph.nodes[graph.output].shape), _opset(model), lo, hi, precision,
-                      fold_bn, scopes, folded)
+                      fold_bn, len(model.graph.node), scopes, folded)
+
+
+def check_opset(opset: int | None) -> int | None:
+    """An opset the exporter can write: from :data:`MIN_OPSET` to the installed onnx's newest
+    (below it the exporter quietly keeps 18; above it the version converter fails)."""
+    import onnx
+
+    newest = onnx.defs.onnx_opset_version()
+    if opset is not None and not MIN_OPSET <= opset <= newest:
+        raise ExportError(f"opset must be from {MIN_OPSET} to {newest} (the installed onnx's "
+                          f"newest), got {opset}")
+    return opset
+
+
+def _batch_text(lo: int, hi: int | None) -> str:
+    return str(lo) if lo == hi else f"{lo}:{hi or ''}"
 
 
 #: the first opset whose Conv, MaxPool and AveragePool take bfloat16
@@ -248,9 +277,9 @@ def cast_edges(gm: fx.GraphModule, dtype: torch.dtype) -> None:
 # exporting -------------------------------------------------------------------------------
 
 
-def _export(gm: fx.GraphModule, graph: Graph, lo: int, hi: int | None, opset: int | None) -> Any:
-    example_batch = lo if hi == lo else min(max(2, lo), hi or 2)
-    example = torch.randn(example_batch, *graph.input_shape)
+def _export(gm: fx.GraphModule, graph: Graph, lo: int, hi: int | None, opset: int | None,
+            fold_bn: bool) -> Any:
+    example = torch.randn(_example_batch(lo, hi), *graph.input_shape)
     dynamic = None
     if hi != lo:
         dim = torch.export.Dim(BATCH_SYMBOL, min=lo, max=hi) if hi else torch.export.Dim(
@@ -260,7 +289,7 @@ def _export(gm: fx.GraphModule, graph: Graph, lo: int, hi: int | None, opset: in
     level = registration.level
     registration.setLevel(logging.ERROR)  # "torchvision is not installed" is no news here
     try:
-        with warnings.catch_warnings(), torch.no_grad():
+        with warnings.catch_warnings(), torch.no_grad(), _optimizer_folds_bn(fold_bn):
             warnings.simplefilter("ignore")
             program = torch.onnx.export(gm, (example,), dynamo=True, opset_version=opset,
                                         input_names=[INPUT_NAME], output_names=[OUTPUT_NAME],
@@ -271,6 +300,29 @@ def _export(gm: fx.GraphModule, graph: Graph, lo: int, hi: int | None, opset: in
     if program is None:
         raise RuntimeError("torch.onnx.export returned no program")
     return program.model_proto
+
+
+def _example_batch(lo: int, hi: int | None) -> int:
+    """The batch to trace with: inside the range, and 2 or more when the batch is dynamic (the
+    exporter would specialise a dimension traced at 1)."""
+    if hi == lo:
+        return lo
+    return max(2, lo) if hi is None else min(max(2, lo), hi)
+
+
+@contextmanager
+def _optimizer_folds_bn(fold: bool) -> Iterator[None]:
+    """The exporter's optimiser (onnxscript's rewriter) folds Conv + BN on its own; when BN is
+    to stay, its ``FuseBatchNorm*`` rules are taken out of the default rule set for the call."""
+    from onnxscript import rewriter
+
+    rules = getattr(rewriter, "_DEFAULT_REWRITE_RULES", None)
+    if fold or rules is None:
+        yield
+        return
+    kept = tuple(r for r in rules if not (r.name or "").startswith("FuseBatchNorm"))
+    with mock.patch.object(rewriter, "_DEFAULT_REWRITE_RULES", kept):
+        yield
 
 
 def name_nodes(model: Any, scopes: set[str]) -> dict[str, str]:
@@ -313,16 +365,18 @@ def _scope_of(node: Any, scopes: set[str]) -> str | None:
     if raw is None:
         return None
     try:
-        stack = json.loads(raw.replace("'", '"'))
-    except json.JSONDecodeError:
+        stack = ast.literal_eval(raw)  # the repr of a list of strings
+    except (SyntaxError, ValueError):
         return None
     return next((s for s in reversed(stack) if s in scopes), None)
 
 
-def _annotate(model: Any, graph: Graph, precision: str, folded: dict[str, str]) -> None:
+def _annotate(model: Any, graph: Graph, precision: str, folded: dict[str, str],
+              batch: str) -> None:
     for key, value in (("resgraph.network", graph.name),
                        ("resgraph.params", json.dumps(graph.params, default=str)),
                        ("resgraph.precision", precision),
+                       ("resgraph.batch", batch),
                        ("resgraph.folded_bn", json.dumps(folded))):
         entry = model.metadata_props.add()
         entry.key, entry.value = key, value
@@ -332,5 +386,6 @@ def _opset(model: Any) -> int:
     return next(o.version for o in model.opset_import if o.domain in ("", "ai.onnx"))
 
 
-__all__ = ["BATCH_SYMBOL", "INPUT_NAME", "OUTPUT_NAME", "PRECISIONS", "ExportError",
-           "ExportInfo", "MissingExtra", "export_onnx", "parse_batch"]
+__all__ = ["BATCH_SYMBOL", "INPUT_NAME", "MIN_OPSET", "OUTPUT_NAME", "PRECISIONS",
+           "ExportError", "ExportInfo", "MissingExtra", "check_opset", "export_onnx",
+           "parse_batch"]

@@ -39,8 +39,7 @@ class OnnxRuntimeBackend(Backend):
             info = export_onnx(work.module, Path(tmp) / "model.onnx", batch=work.batch,
                                opset=self.opset, precision=work.precision)
             self.session = self._session(info.path, provider)
-        self.info = {"opset": info.opset, "precision": work.precision,
-                     "onnx_nodes": len(info.scopes)}
+        self.info = {"opset": info.opset, "precision": work.precision, "onnx_nodes": info.nodes}
         self.device = work.device
 
     def _session(self, path: Path, provider: str) -> Any:

@@ -33,6 +33,9 @@ class TorchBackend(Backend):
         self.static_out: torch.Tensor | None = None
         self.events: list[tuple[torch.cuda.Event, torch.cuda.Event]] = []
         self.info: dict[str, Any] = {}
+        #: set by ``prepare``; the defaults let ``describe`` answer before it (or after it
+        #: raised :class:`Unsupported`)
+        self.device, self.dtype = torch.device("cpu"), torch.float32
 
     def prepare(self, work: Workload) -> None:
         if work.device == "cuda" and not torch.cuda.is_available():
