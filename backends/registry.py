@@ -15,6 +15,7 @@ BACKENDS: dict[str, str] = {
     "onnxruntime": "resgraph.backends.ort_backend:OnnxRuntimeBackend",
     "torch": "resgraph.backends.torch_backend:TorchBackend",
     "torch-compile": "resgraph.backends.torch_backend:TorchCompileBackend",
+    "tensorrt": "resgraph.backends.trt.backend:TensorRTBackend",
 }
 
 

@@ -3,16 +3,14 @@
 trtexec 11 times with CUDA graphs on, host↔device copies left out and spin-wait on by
 default; :class:`TimingOptions` defaults to the same so that figures compare, and each can
 be turned off. Every ``run`` records CUDA events around the input copy, the inference and
-the output copy, so ``describe`` reports GPU compute time apart from the copies whatever the
+the output copy, so ``timings`` reports GPU compute time apart from the copies whatever the
 options.
 """
 
 from __future__ import annotations
 
-import argparse
-import statistics
 import tempfile
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,40 +21,7 @@ from resgraph.backends.trt import engine as files
 from resgraph.backends.trt import runtime
 from resgraph.backends.trt import sidecar as sc
 from resgraph.backends.trt.plan import DEFAULT_OPT_LEVEL, BatchRange, BuildOptions, sidecar_path
-
-
-@dataclass(frozen=True)
-class TimingOptions:
-    #: replay one captured CUDA graph per inference (trtexec 11's default; 10's --useCudaGraph)
-    cuda_graph: bool = True
-    #: bring each output back to pinned host memory inside ``run`` (off: trtexec 11's default,
-    #: 10's --noDataTransfers); the input copy, when the input is not already the engine's
-    #: buffer, is timed apart from the inference either way
-    copies: bool = False
-    #: wait for the GPU by spinning on an event (trtexec 11's default; 10's --useSpinWait)
-    #: rather than blocking the thread
-    spin_wait: bool = True
-
-
-def add_timing_args(parser: argparse.ArgumentParser) -> None:
-    """The flags that change :class:`TimingOptions`, for ``resgraph bench``; each says what
-    it departs from, so that figures are compared knowingly."""
-    group = parser.add_argument_group(
-        "tensorrt timing", "defaults as trtexec 11: CUDA graph on, copies off, spin-wait on")
-    group.add_argument("--no-cuda-graph", action="store_true",
-                       help="enqueue each inference with execute_async_v3 instead of replaying "
-                            "a CUDA graph (trtexec 10's default)")
-    group.add_argument("--copies", action="store_true",
-                       help="copy each output to the host inside the timed run (trtexec "
-                            "without --noDataTransfers); its time is still reported apart")
-    group.add_argument("--no-spin-wait", action="store_true",
-                       help="block on the GPU instead of spinning (trtexec 10's default)")
-
-
-def timing_from_args(args: argparse.Namespace) -> TimingOptions:
-    return TimingOptions(cuda_graph=not args.no_cuda_graph, copies=args.copies,
-                         spin_wait=not args.no_spin_wait)
-
+from resgraph.backends.trt.timing import DEFAULT_TIMING, TimingOptions
 
 #: Workload precision → build precision: "fp32" is strict fp32 (TF32 off)
 BUILD_PRECISION = {"fp32": "fp32", "fp16": "fp16", "bf16": "bf16"}
@@ -67,7 +32,7 @@ class TensorRTBackend(Backend):
 
     name = "tensorrt"
 
-    def __init__(self, timing: TimingOptions = TimingOptions(), engine: str | None = None,
+    def __init__(self, timing: TimingOptions = DEFAULT_TIMING, engine: str | None = None,
                  workspace: int | None = None, opt_level: int = DEFAULT_OPT_LEVEL,
                  timing_cache: str | None = None):
         self.timing = timing
@@ -145,8 +110,11 @@ class TensorRTBackend(Backend):
             raise RuntimeError("TensorRTBackend.run before prepare")
         return self.runner
 
-    def gpu_times(self) -> dict[str, list[float]]:
-        """Per run, ms of input copy, GPU compute and output copy (CUDA events)."""
+    def timings(self) -> dict[str, list[float]]:
+        """Per run, ms of input copy, GPU compute and output copy (CUDA events); the harness
+        summarises them beside the host's latency, as trtexec does."""
+        if not self.events:
+            return {}
         self.synchronize()
         spans = {"h2d_ms": (0, 1), "compute_ms": (1, 2), "d2h_ms": (2, 3)}
         return {key: [e[a].elapsed_time(e[b]) for e in self.events]
@@ -156,8 +124,6 @@ class TensorRTBackend(Backend):
         described: dict[str, Any] = {"backend": self.name, **asdict(self.timing), **self.info}
         if runtime.missing() is None:
             described.update(asdict(runtime.machine()))
-        if self.events:
-            described["gpu_timing_ms"] = {k: _spread(v) for k, v in self.gpu_times().items()}
         return described
 
     def close(self) -> None:
@@ -166,18 +132,13 @@ class TensorRTBackend(Backend):
         self.host_out = None
 
 
-def _spread(ms: list[float]) -> dict[str, float]:
-    return {"mean": statistics.fmean(ms), "median": statistics.median(ms), "min": min(ms),
-            "max": max(ms)}
-
-
 #: an engine's build precision → the precision its workload is checked and reported in
 WORKLOAD_PRECISION = {"fp32": "fp32", "tf32": "fp32", "fp16": "fp16", "bf16": "bf16",
                       "int8": "fp32"}
 
 
 def engine_workload(path: str, batch: int | None = None,
-                    timing: TimingOptions = TimingOptions()) -> tuple[Workload, TensorRTBackend]:
+                    timing: TimingOptions = DEFAULT_TIMING) -> tuple[Workload, TensorRTBackend]:
     """What ``resgraph bench NAME.engine`` runs: the engine file as a backend, and a workload
     whose reference module has the engine's own weights (rebuilt from the spec and seed the
     sidecar names), at ``batch`` (default: the profile's OPT)."""

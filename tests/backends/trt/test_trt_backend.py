@@ -75,7 +75,7 @@ def test_prepare_builds_from_the_workloads_module(monkeypatch, fake_export):
 def test_timing_flags_for_bench():
     import argparse
 
-    from resgraph.backends.trt.backend import add_timing_args, timing_from_args
+    from resgraph.backends.trt.timing import add_timing_args, timing_from_args
 
     parser = argparse.ArgumentParser()
     add_timing_args(parser)

@@ -24,7 +24,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[3]
 CHECKED = ["resgraph.backends.trt.runtime", "resgraph.backends.trt.backend",
            "resgraph.backends.trt.plan", "resgraph.backends.trt.quantize",
-           "resgraph.backends.trt.sidecar", "resgraph.backends.trt.scopes"]
+           "resgraph.backends.trt.sidecar", "resgraph.backends.trt.scopes",
+           "resgraph.backends.trt.timing"]
 CONFIG = """[mypy]
 python_version = 3.11
 strict = True

@@ -1,0 +1,195 @@
+"""The benchmark loop on real backends (ONNX Runtime, torch, torch.compile) and on fakes that
+are wrong, unsupported or missing; nothing here asserts how fast anything is."""
+
+import json
+import math
+
+import pytest
+import torch
+from fake_backends import (
+    TINY,
+    EventBackend,
+    RecordingBackend,
+    WrongBackend,
+    registered,  # noqa: F401 - the fixture, used by name
+)
+
+from resgraph.api import load
+from resgraph.backends import harness
+from resgraph.backends.base import MissingExtra, Workload
+from resgraph.backends.harness import MIN_RUNS, POOL, BenchError, BenchOptions, Case, bench
+from resgraph.backends.registry import UnknownBackend
+from resgraph.lower_fx import lower_fx
+
+QUICK = BenchOptions(batches=(2,), warmup=0, iterations=3)
+STATS = {"runs", "batch", "min", "mean", "median", "p90", "p95", "p99", "max"}
+
+
+def workload(batch: int = 2) -> Workload:
+    graph = load(TINY)
+    return Workload(graph, lower_fx(graph).eval(), batch)
+
+
+def measure(*backends, options=QUICK):
+    """Each backend instance on the tiny workload, through the harness's own loop."""
+    work = workload(options.batches[0])
+    cases = [Case(b.name, work.batch, lambda b=b: (work, b)) for b in backends]
+    return harness.measure(cases, options, "tiny_bench", TINY, {})
+
+
+def test_real_backends_agree_with_the_reference_and_report_every_statistic():
+    report = bench(TINY, ["onnxruntime", "torch", "torch-compile"],
+                   BenchOptions(batches=(1, 2), warmup=0.01, iterations=3))
+    assert [(r.backend, r.batch) for r in report.results] == [
+        (b, n) for n in (1, 2) for b in ("onnxruntime", "torch", "torch-compile")]
+    for row in report.results:
+        assert row.status == "ok" and row.parity.ok and row.parity.max_rel_error < 1e-5
+        assert row.latency.runs == 3 and row.latency.batch == row.batch
+        stats = row.latency
+        assert 0 < stats.min <= stats.median <= stats.p90 <= stats.p95 <= stats.p99 <= stats.max
+        assert stats.min <= stats.mean <= stats.max and stats.throughput > 0
+        assert row.described["backend"] == row.backend and row.prepare_s >= 0
+    data = json.loads(report.to_json())
+    assert set(data["results"][0]["latency_ms"]) == STATS
+    assert data["baseline"] == {"1": "onnxruntime", "2": "onnxruntime"}
+    assert data["environment"]["versions"]["torch"] == torch.__version__
+
+
+def test_a_wrong_output_is_reported_wrong_with_its_figures():
+    [row] = measure(WrongBackend()).results
+    assert row.status == "wrong" and not row.parity.ok and row.parity.max_rel_error > 0.1
+    assert row.latency.runs == 3  # still measured, so the table can show what was wrong
+
+
+def test_the_wrong_list_and_the_tolerance_per_precision():
+    report = measure(RecordingBackend(), WrongBackend())
+    assert [r.backend for r in report.wrong] == ["wrong"]
+    assert report.results[0].parity == harness.Parity(True, 0.0, harness.TOLERANCES["fp32"])
+    assert harness.TOLERANCES["fp32"] < harness.TOLERANCES["fp16"] < harness.TOLERANCES["bf16"]
+
+
+@pytest.mark.parametrize("iterations", [1, 7])
+def test_iterations_are_honoured_and_warmup_runs_are_not_timed(iterations):
+    backend = RecordingBackend()
+    [row] = measure(backend, options=BenchOptions(batches=(2,), warmup=0,
+                                                  iterations=iterations)).results
+    assert row.latency.runs == iterations
+    assert len(backend.inputs) == 1 + iterations  # the check, then the timed runs
+    assert backend.closed
+
+
+def test_a_duration_runs_at_least_the_minimum_number_of_runs():
+    backend = RecordingBackend()
+    [row] = measure(backend, options=BenchOptions(batches=(1,), warmup=0.01,
+                                                  duration=1e-6)).results
+    assert row.latency.runs == MIN_RUNS and len(backend.inputs) > 1 + MIN_RUNS
+
+
+def test_inputs_are_fresh_random_batches_and_seeded():
+    backend = RecordingBackend()
+    measure(backend, options=BenchOptions(batches=(2,), warmup=0, iterations=POOL))
+    check, *timed = backend.inputs
+    assert all(x.shape == (2, 3, 8, 8) for x in backend.inputs)
+    assert all(not torch.equal(a, b) for i, a in enumerate(backend.inputs)
+               for b in backend.inputs[i + 1:])
+    again = RecordingBackend()
+    measure(again, options=BenchOptions(batches=(2,), warmup=0, iterations=2))
+    assert torch.equal(again.inputs[1], timed[0])  # same seed, same data
+    other = RecordingBackend()
+    measure(other, options=BenchOptions(batches=(2,), warmup=0, iterations=1, seed=1))
+    assert not torch.equal(other.inputs[0], check)
+
+
+def test_the_backends_own_figures_are_those_of_the_timed_runs():
+    # run 0 (the check) took 0 ms, the three timed runs 1, 2 and 3 ms
+    report = measure(EventBackend())
+    compute = report.results[0].device["compute_ms"]
+    assert (compute.runs, compute.min, compute.median, compute.max) == (3, 1.0, 2.0, 3.0)
+    assert json.loads(report.to_json())["results"][0]["device_ms"]["compute_ms"]["max"] == 3.0
+
+
+@pytest.mark.usefixtures("registered")
+def test_unsupported_and_missing_backends_get_a_row_and_the_rest_runs():
+    report = bench(TINY, ["unsupported", "recording", "missing"], QUICK)
+    unsupported, recording, missing = report.results
+    assert (unsupported.status, unsupported.reason) == ("unsupported", "needs a GPU")
+    assert missing.status == "missing" and "resgraph[fake]" in missing.reason
+    assert unsupported.latency is None and unsupported.ratio is None
+    assert recording.status == "ok" and recording.ratio == 1.0  # the first with figures
+    assert report.baseline(2) == "recording" and report.measured == [recording]
+
+
+def test_ratios_are_throughput_over_the_first_backends():
+    report = measure(RecordingBackend(), EventBackend(), WrongBackend())
+    first = report.results[0].latency.throughput
+    assert [r.ratio for r in report.results] == [
+        pytest.approx(r.latency.throughput / first) for r in report.results]
+    assert report.results[0].ratio == 1.0
+
+
+@pytest.mark.usefixtures("registered")
+def test_progress_reports_every_phase_in_order():
+    events = []
+    bench(TINY, ["recording", "unsupported"],
+          BenchOptions(batches=(1,), warmup=0.01, iterations=2), progress=events.append)
+    first = [e.phase for e in events if e.backend == "recording"]
+    assert first[:2] == ["prepare", "check"] and first[-1] == "done"
+    assert {"warmup", "timed"} >= set(first[2:-1])
+    assert all(0 <= e.fraction <= 1 and e.total == 2 for e in events)
+    assert [e.phase for e in events if e.backend == "unsupported"] == ["prepare", "done"]
+
+
+def test_check_compares_shapes_and_catches_nan():
+    class Nan(RecordingBackend):
+        def run(self, x):
+            return super().run(x) * math.nan
+
+    class Shape(RecordingBackend):
+        def run(self, x):
+            return super().run(x)[:, :2]
+
+    work = workload()
+    for cls in (Nan, Shape):
+        backend = cls()
+        backend.prepare(work)
+        parity = harness.check(backend, work, torch.randn(work.input_shape))
+        assert not parity.ok
+    assert parity.max_rel_error == math.inf
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"batches": (1, 0)}, "batch sizes must be positive"),
+    ({"batches": ()}, "batch sizes must be positive"),
+    ({"duration": 1.0, "iterations": 3}, "not both"),
+    ({"duration": 0.0}, "duration above 0"),
+    ({"warmup": -1.0}, "warm-up must be at least 0"),
+    ({"iterations": 0}, "at least 1"),
+    ({"precision": "fp8"}, "unknown precision 'fp8'"),
+    ({"device": "tpu"}, "unknown device 'tpu'"),
+])
+def test_bad_options(options, message):
+    with pytest.raises(BenchError, match=message):
+        BenchOptions(**options)
+
+
+def test_bad_backend_names():
+    with pytest.raises(UnknownBackend, match="did you mean 'onnxruntime'"):
+        bench(TINY, ["onnxruntime", "onxruntime"], QUICK)
+    with pytest.raises(BenchError, match="named twice"):
+        bench(TINY, ["torch", "torch"], QUICK)
+    with pytest.raises(BenchError, match="at least one"):
+        bench(TINY, [], QUICK)
+
+
+def test_an_engine_without_tensorrt_is_a_missing_extra(monkeypatch, tmp_path):
+    from resgraph.backends.trt import runtime
+
+    monkeypatch.setattr(runtime, "missing", lambda: "TensorRT is not installed: pip install x")
+    with pytest.raises(MissingExtra, match="TensorRT is not installed"):
+        harness.bench_engine(str(tmp_path / "r50.engine"))
+
+
+def test_environment_names_the_machine():
+    env = harness.environment("cpu")
+    assert env["cpu"] and env["cpus"] >= 1 and env["torch_threads"] >= 1
+    assert "gpu" not in env and {"torch", "onnxruntime"} <= set(env["versions"])
