@@ -45,6 +45,8 @@ DEVICES = ("cpu", "cuda")
 MIN_RUNS = 10
 #: random batches made before timing and cycled through
 POOL = 8
+#: what ``resgraph bench SPEC`` runs when no backend is named
+DEFAULT_BACKENDS = ("onnxruntime", "torch", "torch-compile")
 #: seconds between two progress reports inside a loop (each costs a callback)
 PROGRESS_EVERY_S = 0.1
 
@@ -192,7 +194,7 @@ class Case:
 # the Python API ----------------------------------------------------------------------------
 
 
-def bench(spec: str | Path | Graph, backends: Sequence[str] = ("onnxruntime", "torch"),
+def bench(spec: str | Path | Graph, backends: Sequence[str] = DEFAULT_BACKENDS,
           options: BenchOptions = BenchOptions(), *, params: dict[str, Any] | None = None,
           progress: Progress | None = None, **backend_options: Any) -> Report:
     """Benchmark a spec (path, shipped name, text or loaded graph) on ``backends``;

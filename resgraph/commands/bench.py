@@ -47,9 +47,6 @@ are trtexec's (nearest-rank percentiles). On a GPU the backends' CUDA-event figu
 compute, copies) are shown beside. A wrong output is reported WRONG and exits 1.
 A NAME.engine file is timed as built (its precision, batch range and TensorRT sidecar)."""
 
-DEFAULT_BACKENDS = "onnxruntime,torch,torch-compile"
-
-
 def register(add: AddCommand) -> None:
     from resgraph.backends.trt.timing import add_timing_args
 
@@ -59,8 +56,8 @@ def register(add: AddCommand) -> None:
     p.add_argument("--set", dest="sets", action="append", metavar="NAME=VALUE",
                    help="override a 'param' of the spec (repeatable)")
     p.add_argument("--backend", metavar="NAME[,NAME...]",
-                   help=f"backends in order; ratios are to the first (default for a spec: "
-                        f"{DEFAULT_BACKENDS}; for an engine: tensorrt, then these)")
+                   help="backends in order; ratios are to the first (default for a spec: "
+                        "onnxruntime,torch,torch-compile; for an engine: tensorrt, then these)")
     p.add_argument("--batch", metavar="N[,N...]",
                    help="batch sizes (default 1; for an engine its profile's OPT)")
     p.add_argument("--warmup", type=float, default=0.2, metavar="S",
@@ -131,7 +128,8 @@ def _bench(args: argparse.Namespace) -> Any:
         options = harness.BenchOptions(
             batches=parse_batches(args.batch) or (1,), precision=args.precision or "fp32",
             device=args.device or "cpu", **timing)
-        return harness.bench(read_spec(args), parse_backends(args.backend or DEFAULT_BACKENDS),
+        names = parse_backends(args.backend) if args.backend else harness.DEFAULT_BACKENDS
+        return harness.bench(read_spec(args), names,
                              options, params=parse_sets(args.sets), progress=display,
                              **backend_options)
 

@@ -60,6 +60,15 @@ def test_a_wrong_output_exits_1_with_its_figures_flagged(capsys):
 
 
 @pytest.mark.usefixtures("registered")
+def test_a_backends_own_figures_get_their_column(capsys):
+    code, out, _ = bench(capsys, "--backend", "events,recording")
+    header = next(line for line in out.splitlines() if "p99" in line)
+    assert code == 0 and header.split()[-3:] == ["compute", "median", "ratio"]
+    recording = next(line for line in out.splitlines() if line.split()[:1] == ["recording"])
+    assert recording.split()[-2] == "-"
+
+
+@pytest.mark.usefixtures("registered")
 def test_a_backend_that_cannot_run_gets_a_line_and_the_others_run(capsys):
     code, out, _ = bench(capsys, "--backend", "recording,missing,unsupported")
     assert code == 0
