@@ -1,0 +1,297 @@
+"""ONNX export: every shipped network checks and runs the same on ONNX Runtime; batch, names,
+BN folding and precision casts are what the module docstring of ``onnx_export`` promises."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import onnx
+import pytest
+import torch
+from export_fixtures import (
+    op_counts,
+    ort_run,
+    reference,
+    rel_err,
+    sample,
+    tiny_graph,
+    tiny_twin,
+)
+from onnx.reference import ReferenceEvaluator
+
+import resgraph
+from resgraph.backends.base import MissingExtra
+from resgraph.backends.onnx_export import (
+    BATCH_SYMBOL,
+    MIN_OPSET,
+    SCOPE_KEY,
+    ExportError,
+    export_onnx,
+    parse_batch,
+)
+from resgraph.catalog import catalog
+
+#: parity in fp32, as the issue asks
+FP32_RTOL = 1e-5
+#: Export time grows with the ops (about 20 ms each on two cores, plus weights to check and
+#: load). By default the catalogue entries up to this many ops run, and the smallest of each
+#: spec file (so every family runs); RESGRAPH_SLOW=1 runs the rest too (cifar_resnet1202 alone
+#: takes minutes)
+DEFAULT_MAX_OPS = 300
+RUN_DEEP = os.environ.get("RESGRAPH_SLOW") == "1"
+#: every shipped network at CIFAR's size: ImageNet ones still keep every stage at 1 px or more
+SMALL_INPUT = (3, 32, 32)
+
+
+def catalogue_cases() -> list[object]:
+    entries = catalog()
+    ops = {name: len(resgraph.load(name).nodes) for name in entries}
+    files = {e.file for e in entries.values()}
+    smallest = {min((n for n, e in entries.items() if e.file == f), key=ops.__getitem__)
+                for f in files}
+    return [pytest.param(name, marks=pytest.mark.skipif(
+        n > DEFAULT_MAX_OPS and name not in smallest and not RUN_DEEP,
+        reason=f"{name} has {n} ops (over {DEFAULT_MAX_OPS}); RESGRAPH_SLOW=1 runs it"))
+        for name, n in ops.items()]
+
+
+def checked(path: object) -> onnx.ModelProto:
+    """The file as written, after the full check (which runs strict shape inference)."""
+    model = onnx.load(str(path))
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def bn_after_conv(model: onnx.ModelProto) -> list[str]:
+    """BatchNormalization nodes fed straight by a Conv: work folding should have done."""
+    conv_outputs = {o for n in model.graph.node if n.op_type == "Conv" for o in n.output}
+    return [n.name for n in model.graph.node
+            if n.op_type == "BatchNormalization" and n.input[0] in conv_outputs]
+
+
+# every shipped network --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", catalogue_cases())
+def test_shipped_network_checks_and_matches_pytorch_on_onnxruntime(name, tmp_path):
+    graph = resgraph.load(name, input_shape=SMALL_INPUT)
+    module = reference(graph)
+    info = export_onnx(module, tmp_path / f"{name}.onnx", batch=2)
+    model = checked(info.path)
+    x = sample(graph, 2)
+    assert rel_err(ort_run(info.path, x), module(x)) < FP32_RTOL
+    counts = op_counts(model)
+    assert counts["Identity"] == counts["Transpose"] == 0 and not bn_after_conv(model)
+    assert info.nodes == len(model.graph.node)
+
+
+# batch ------------------------------------------------------------------------------------
+
+
+def input_dims(model: onnx.ModelProto) -> list[int | str]:
+    dims = model.graph.input[0].type.tensor_type.shape.dim
+    return [d.dim_param or d.dim_value for d in dims]
+
+
+def metadata(model: onnx.ModelProto) -> dict[str, str]:
+    return {p.key: p.value for p in model.metadata_props}
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    graph = tiny_graph()
+    return graph, reference(graph)
+
+
+@pytest.fixture(scope="module")
+def tiny_file(tiny, tmp_path_factory):
+    """TINY exported at a fixed batch of 2, folded, fp32: what several tests look at."""
+    return export_onnx(tiny[1], tmp_path_factory.mktemp("tiny") / "tiny.onnx", batch=2)
+
+
+@pytest.mark.parametrize("batch, runs, recorded", [
+    ("dynamic", (1, 3), "1:"),
+    ("2:6", (2, 6), "2:6"),
+    ((5, None), (5, 7), "5:"),  # traced inside the range, not at 2
+])
+def test_one_dynamic_file_runs_at_two_batch_sizes(tiny, tmp_path, batch, runs, recorded):
+    graph, module = tiny
+    info = export_onnx(module, tmp_path / "d.onnx", batch=batch)
+    model = checked(info.path)
+    assert input_dims(model) == [BATCH_SYMBOL, 3, 16, 16] and info.dynamic
+    assert metadata(model)["resgraph.batch"] == recorded
+    assert (info.batch_min, info.batch_max) == parse_batch(batch)
+    for n in runs:
+        x = sample(graph, n)
+        assert rel_err(ort_run(info.path, x), module(x)) < FP32_RTOL
+
+
+def test_fixed_batch_refuses_another(tiny, tiny_file):
+    graph, _ = tiny
+    model = checked(tiny_file.path)
+    assert input_dims(model) == [2, 3, 16, 16] and metadata(model)["resgraph.batch"] == "2"
+    with pytest.raises(Exception, match="invalid dimensions"):
+        ort_run(tiny_file.path, sample(graph, 3))
+
+
+@pytest.mark.parametrize("text, expected", [
+    (1, (1, 1)), ("8", (8, 8)), ("dynamic", (1, None)), ("1:32", (1, 32)), ((4, 4), (4, 4)),
+])
+def test_parse_batch(text, expected):
+    assert parse_batch(text) == expected
+
+
+@pytest.mark.parametrize("text, message", [
+    ("0", "starts below 1"), ("8:4", "is empty"), ("1:", "N, 'dynamic' or MIN:MAX"),
+    ("big", "N, 'dynamic' or MIN:MAX"), ("1:2:3", "N, 'dynamic' or MIN:MAX"),
+])
+def test_bad_batch_says_why(text, message):
+    with pytest.raises(ExportError, match=message):
+        parse_batch(text)
+
+
+# names ------------------------------------------------------------------------------------
+
+
+def test_nodes_are_named_after_spec_scopes(tiny, tiny_file):
+    graph, _ = tiny
+    info = tiny_file
+    model = checked(info.path)
+    names = {n.name for n in model.graph.node}
+    assert {"conv1", "layer1.0.conv1", "layer2.0.conv1", "layer2.0.downsample.0",
+            "layer2.0.add1", "fc"} <= names
+    assert info.folded["layer2.0.downsample.1"] == "layer2.0.downsample.0"
+    scoped = {n.name: {p.key: p.value for p in n.metadata_props}[SCOPE_KEY]
+              for n in model.graph.node}
+    assert scoped == info.scopes and set(info.scopes.values()) <= set(graph.nodes)
+
+
+def test_an_op_of_several_nodes_names_each_after_its_scope(tmp_path):
+    """Option-A shortcuts: one ``pad_channels`` op becomes Slice, Slice and Pad."""
+    graph = resgraph.load("cifar_resnet20", n=1, input_shape=(3, 16, 16))
+    info = export_onnx(graph, tmp_path / "a.onnx")
+    scope = "layer2.0.downsample.pad_channels1"
+    parts = sorted(name for name, s in info.scopes.items() if s == scope)
+    assert parts == [f"{scope}/Pad", f"{scope}/Slice", f"{scope}/Slice_1"]
+
+
+# no work left behind ----------------------------------------------------------------------
+
+
+def test_export_has_the_nodes_of_a_straight_torchvision_export(tiny, tiny_file, tmp_path):
+    """The same network written as an nn.Module and exported by torch.onnx alone: resgraph's
+    file has exactly its node types, no more, and the same output for the same weights."""
+    graph, module = tiny
+    info = tiny_file
+    twin = tiny_twin()
+    twin.load_state_dict(module.state_dict(), strict=True)
+    x = sample(graph, 2)
+    straight = torch.onnx.export(twin.eval(), (x,), dynamo=True, verbose=False)
+    straight.save(tmp_path / "t.onnx")
+    ours = checked(info.path)
+    assert op_counts(ours) == op_counts(straight.model_proto)
+    assert {"Identity", "Transpose", "BatchNormalization"}.isdisjoint(op_counts(ours))
+    expected = torch.from_numpy(ReferenceEvaluator(str(tmp_path / "t.onnx")).run(
+        None, {"x": x.numpy()})[0])
+    assert rel_err(ort_run(info.path, x), expected) < FP32_RTOL
+
+
+@pytest.fixture(scope="module")
+def preact():
+    graph = resgraph.load("preact_resnet164", n=1, input_shape=(3, 16, 16))
+    return graph, reference(graph)
+
+
+def test_pre_activation_bn_stays_and_the_rest_folds(preact, tmp_path):
+    graph, module = preact
+    info = export_onnx(module, tmp_path / "p.onnx", batch=2)
+    model = checked(info.path)
+    convs = {n.name for n in graph.nodes.values() if n.op == "conv"}
+    unfoldable = [n for n in graph.nodes.values()
+                  if n.op == "bn" and n.inputs[0] not in convs]
+    assert op_counts(model)["BatchNormalization"] == len(unfoldable) > 0
+    assert not bn_after_conv(model) and set(info.folded.values()) <= convs
+    x = sample(graph, 2)
+    assert rel_err(ort_run(info.path, x), module(x)) < FP32_RTOL
+
+
+def test_no_fold_bn_keeps_every_bn(preact, tmp_path):
+    graph, module = preact
+    info = export_onnx(module, tmp_path / "k.onnx", batch=2, fold_bn=False)
+    model = checked(info.path)
+    bns = [n for n in graph.nodes.values() if n.op == "bn"]
+    assert op_counts(model)["BatchNormalization"] == len(bns) and info.folded == {}
+    x = sample(graph, 2)
+    assert rel_err(ort_run(info.path, x), module(x)) < FP32_RTOL
+
+
+# precision --------------------------------------------------------------------------------
+
+#: unit roundoff: fp16 2^-11 ≈ 4.9e-4, bf16 2^-8 ≈ 3.9e-3 (IEEE 754-2008 binary16; bfloat16 as
+#: in Google's "BFloat16: the secret to high performance on Cloud TPUs", 2019); a network's
+#: output may drift by a few tens of roundoffs
+REDUCED_RTOL = {"fp16": 1e-2, "bf16": 8e-2}
+ELEM_TYPE = {"fp16": onnx.TensorProto.FLOAT16, "bf16": onnx.TensorProto.BFLOAT16}
+
+
+def run_reduced(precision, path, x):
+    """fp16 on ONNX Runtime's CPU provider; bf16 on onnx's reference evaluator (ONNX Runtime
+    has no bfloat16 Conv on the CPU)."""
+    if precision == "fp16":
+        return ort_run(path, x)
+    return torch.from_numpy(ReferenceEvaluator(str(path)).run(None, {"input": x.numpy()})[0])
+
+
+@pytest.mark.parametrize("precision", ["fp16", "bf16"])
+def test_reduced_precision_casts_only_at_the_edges(tiny, tmp_path, precision):
+    graph, module = tiny
+    info = export_onnx(module, tmp_path / f"{precision}.onnx", batch=2, precision=precision)
+    model = checked(info.path)
+    casts = [n.name for n in model.graph.node if n.op_type == "Cast"]
+    assert casts == ["input/Cast", "output/Cast"]
+    edges = [*model.graph.input, *model.graph.output]
+    assert {v.type.tensor_type.elem_type for v in edges} == {onnx.TensorProto.FLOAT}
+    floats = {t.data_type for t in model.graph.initializer} - {onnx.TensorProto.INT64}
+    assert floats == {ELEM_TYPE[precision]}
+    x = sample(graph, 2)
+    out = run_reduced(precision, info.path, x)
+    assert out.dtype == torch.float32
+    assert rel_err(out, module(x)) < REDUCED_RTOL[precision]
+
+
+# bad requests -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"precision": "int8"}, "precision must be one of fp32, fp16, bf16"),
+    ({"opset": MIN_OPSET - 1}, f"opset must be from {MIN_OPSET}"),
+    ({"opset": onnx.defs.onnx_opset_version() + 1}, "the installed onnx's newest"),
+    ({"precision": "bf16", "opset": 20}, "bf16 needs opset 22"),
+    ({"batch": "0:4"}, "starts below 1"),
+])
+def test_bad_request_is_refused_before_any_work(kwargs, message, tmp_path):
+    with pytest.raises(ExportError, match=message):
+        export_onnx(tiny_graph(), tmp_path / "x.onnx", **kwargs)
+    assert not (tmp_path / "x.onnx").exists()
+
+
+def test_a_module_not_made_by_lower_fx_is_refused(tmp_path):
+    with pytest.raises(ExportError, match="resgraph Graph or the module lower_fx made"):
+        export_onnx(torch.fx.symbolic_trace(tiny_twin()), tmp_path / "x.onnx")
+
+
+@pytest.mark.parametrize("missing", ["onnx", "onnxscript"])
+def test_missing_onnx_names_the_extra(monkeypatch, tmp_path, missing):
+    monkeypatch.setitem(sys.modules, missing, None)
+    with pytest.raises(MissingExtra, match=rf"{missing} is not installed: pip install "
+                                           r"'resgraph\[onnx\]'"):
+        export_onnx(tiny_graph(), tmp_path / "x.onnx")
+
+
+def test_python_api_needs_no_onnx_to_import():
+    code = ("import sys; sys.modules['onnx'] = sys.modules['onnxruntime'] = None\n"
+            "import resgraph.backends as b, resgraph.backends.onnx_export as e\n"
+            "assert b.export_onnx is e.export_onnx and b.ExportInfo is e.ExportInfo")
+    subprocess.run([sys.executable, "-c", code], check=True)
