@@ -455,12 +455,13 @@ def gpu() -> dict[str, Any]:
                             "cuda": torch.version.cuda}
     smi = shutil.which("nvidia-smi")
     if smi:
-        info["nvidia_smi"] = _smi(smi)
+        info["nvidia_smi"] = nvidia_smi(smi, torch.cuda.current_device())
     return info
 
 
-def _smi(smi: str) -> dict[str, str]:
-    index = str(torch.cuda.current_device())
+def nvidia_smi(smi: str, index: int) -> dict[str, str]:
+    """Driver, clocks, power limit and temperature of GPU ``index`` as nvidia-smi reports
+    them (torch knows none of these); an ``error`` entry when it cannot answer."""
     try:
         text = subprocess.run([smi, f"--query-gpu={','.join(SMI_FIELDS)}",
                                "--format=csv,noheader", f"--id={index}"], capture_output=True,

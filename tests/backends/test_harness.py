@@ -193,3 +193,17 @@ def test_environment_names_the_machine():
     env = harness.environment("cpu")
     assert env["cpu"] and env["cpus"] >= 1 and env["torch_threads"] >= 1
     assert "gpu" not in env and {"torch", "onnxruntime"} <= set(env["versions"])
+
+
+def test_nvidia_smi_fields_are_recorded_by_name(tmp_path):
+    smi = tmp_path / "nvidia-smi"
+    smi.write_text("#!/bin/sh\necho 'NVIDIA H100 80GB HBM3, 550.54.15, 1980 MHz, 2619 MHz, "
+                   "1980 MHz, 2619 MHz, 700.00 W, 35'\n")
+    smi.chmod(0o755)
+    info = harness.nvidia_smi(str(smi), 0)
+    assert info["name"] == "NVIDIA H100 80GB HBM3" and info["driver_version"] == "550.54.15"
+    assert info["clocks.sm"] == "1980 MHz" and info["temperature.gpu"] == "35"
+    failing = tmp_path / "broken-smi"
+    failing.write_text("#!/bin/sh\nexit 9\n")
+    failing.chmod(0o755)
+    assert "error" in harness.nvidia_smi(str(failing), 0)
