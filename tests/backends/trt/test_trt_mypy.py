@@ -1,5 +1,5 @@
 """``mypy --strict`` checks the modules that call TensorRT (``runtime``, ``backend``) against
-``tensorrt-stubs``, and the plain modules beside them (``engine`` joins once the ONNX export it
+``tensorrt-stubs``, the plain modules beside them, the bench harness that runs the backend (``engine`` joins once the ONNX export it
 calls is in the tree).
 
 Two things stand between mypy and the stubs, and this test works around both in a scratch
@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[3]
 CHECKED = ["resgraph.backends.trt.runtime", "resgraph.backends.trt.backend",
            "resgraph.backends.trt.plan", "resgraph.backends.trt.quantize",
            "resgraph.backends.trt.sidecar", "resgraph.backends.trt.scopes",
-           "resgraph.backends.trt.timing"]
+           "resgraph.backends.trt.timing", "resgraph.backends.harness"]
 CONFIG = """[mypy]
 python_version = 3.11
 strict = True
