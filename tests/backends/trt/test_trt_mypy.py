@@ -1,6 +1,6 @@
 """``mypy --strict`` checks the modules that call TensorRT (``runtime``, ``backend``) against
-``tensorrt-stubs``, the plain modules beside them, the bench harness that runs the backend (``engine`` joins once the ONNX export it
-calls is in the tree).
+``tensorrt-stubs``, the plain modules beside them and the bench harness that runs the backend
+(``engine`` joins once the ONNX export it calls is in the tree).
 
 Two things stand between mypy and the stubs, and this test works around both in a scratch
 folder: ``backends/`` becomes ``resgraph.backends`` only through the editable install's
