@@ -215,20 +215,22 @@ def bench(spec: str | Path | Graph, backends: Sequence[str] = DEFAULT_BACKENDS,
                    else graph.name, dict(graph.params), progress)
 
 
-def bench_engine(path: str, backends: Sequence[str] = (), options: BenchOptions | None = None,
-                 *, progress: Progress | None = None, **backend_options: Any) -> Report:
-    """Benchmark a TensorRT engine file (``resgraph bench NAME.engine``), and ``backends``
-    beside it on the engine's own reference module; the batch defaults to the engine's
-    profile OPT. Raises :class:`MissingExtra` at once without TensorRT or a GPU."""
+def bench_engine(path: str, backends: Sequence[str] = (),
+                 options: BenchOptions = BenchOptions(), *,
+                 batches: Sequence[int] | None = None, progress: Progress | None = None,
+                 **backend_options: Any) -> Report:
+    """Benchmark a TensorRT engine file (``resgraph bench NAME.engine``) at ``batches``
+    (default: its profile's OPT), and ``backends`` beside it on the engine's own reference
+    module; ``options`` time it (batch sizes, precision and device are the engine's). Raises
+    :class:`MissingExtra` at once without TensorRT or a GPU."""
     from resgraph.backends.trt.backend import engine_workload
     from resgraph.backends.trt.timing import DEFAULT_TIMING
 
     names = [n for n in check_names(backends) if n != "tensorrt"] if backends else []
     timing = backend_options.get("timing", DEFAULT_TIMING)
-    batches: Sequence[int | None] = options.batches if options else (None,)
-    engines = [engine_workload(path, batch, timing) for batch in batches]
+    engines = [engine_workload(path, batch, timing) for batch in (batches or (None,))]
     first = engines[0][0]
-    options = replace(options or BenchOptions(), batches=tuple(w.batch for w, _ in engines),
+    options = replace(options, batches=tuple(w.batch for w, _ in engines),
                       precision=first.precision, device=first.device)
     cases: list[Case] = []
     for work, engine in engines:

@@ -118,20 +118,19 @@ def _bench(args: argparse.Namespace) -> Any:
                        "timing": timing_from_args(args)}
     timing = {"warmup": args.warmup, "duration": args.duration,
               "iterations": args.iterations, "seed": args.seed}
+    batches = parse_batches(args.batch)
     with BenchDisplay() as display:
         if args.spec.endswith(".engine"):
             _engine_only(args)
-            batches = parse_batches(args.batch)
-            options = harness.BenchOptions(batches=batches, **timing) if batches else None
-            return harness.bench_engine(args.spec, parse_backends(args.backend or ""), options,
+            return harness.bench_engine(args.spec, parse_backends(args.backend or ""),
+                                        harness.BenchOptions(**timing), batches=batches or None,
                                         progress=display, **backend_options)
-        options = harness.BenchOptions(
-            batches=parse_batches(args.batch) or (1,), precision=args.precision or "fp32",
-            device=args.device or "cpu", **timing)
+        options = harness.BenchOptions(batches=batches or (1,),
+                                       precision=args.precision or "fp32",
+                                       device=args.device or "cpu", **timing)
         names = parse_backends(args.backend) if args.backend else harness.DEFAULT_BACKENDS
-        return harness.bench(read_spec(args), names,
-                             options, params=parse_sets(args.sets), progress=display,
-                             **backend_options)
+        return harness.bench(read_spec(args), names, options, params=parse_sets(args.sets),
+                             progress=display, **backend_options)
 
 
 def _engine_only(args: argparse.Namespace) -> None:

@@ -207,3 +207,27 @@ def test_nvidia_smi_fields_are_recorded_by_name(tmp_path):
     failing.write_text("#!/bin/sh\nexit 9\n")
     failing.chmod(0o755)
     assert "error" in harness.nvidia_smi(str(failing), 0)
+
+
+def test_an_engine_is_timed_first_at_its_own_batch_and_precision(monkeypatch):
+    """With a stand-in for the engine: the tensorrt row comes first at the batch the engine
+    gives, the other backends run beside it on the engine's workload, timed as asked."""
+    from resgraph.backends.trt import backend as trt
+
+    asked, engines = [], []
+
+    def engine_workload(path, batch, timing):
+        asked.append((path, batch, timing))
+        engines.append(RecordingBackend())
+        return workload(batch or 4), engines[-1]
+
+    monkeypatch.setattr(trt, "engine_workload", engine_workload)
+    report = harness.bench_engine("r.engine", ["torch", "tensorrt"],
+                                  BenchOptions(warmup=0, iterations=2))
+    assert asked == [("r.engine", None, trt.TimingOptions())]
+    assert [(r.backend, r.batch, r.status) for r in report.results] == [
+        ("tensorrt", 4, "ok"), ("torch", 4, "ok")]
+    assert report.options.batches == (4,) and report.results[0].latency.runs == 2
+    assert len(engines[0].inputs) == 3
+    harness.bench_engine("r.engine", (), QUICK, batches=(1, 2))
+    assert [b for _, b, _ in asked[1:]] == [1, 2]
