@@ -11,6 +11,15 @@ from resgraph.backends.base import Backend, MissingExtra, Unsupported, Workload
 TINY = str(Path(__file__).parents[1] / "specs_fixtures" / "tiny_bench.rg")
 
 
+def workload(batch: int = 2) -> Workload:
+    """The tiny spec at ``batch``, with its reference module."""
+    from resgraph.api import load
+    from resgraph.lower_fx import lower_fx
+
+    graph = load(TINY)
+    return Workload(graph, lower_fx(graph).eval(), batch)
+
+
 class RecordingBackend(Backend):
     """Runs the reference module itself and keeps every input it was given."""
 

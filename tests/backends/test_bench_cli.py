@@ -96,6 +96,20 @@ def test_cuda_without_a_gpu_exits_3(capsys, monkeypatch):
     assert code == 3 and "error: torch: no CUDA device" in err
 
 
+def test_an_engine_is_timed_as_asked(capsys, monkeypatch):
+    from fake_backends import RecordingBackend, workload
+
+    from resgraph.backends.trt import backend as trt
+
+    monkeypatch.setattr(trt, "engine_workload",
+                        lambda path, batch, timing: (workload(batch or 4), RecordingBackend()))
+    assert main(["bench", "r50.engine", "--iterations", "2", "--warmup", "0", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["source"] == "r50.engine" and report["options"]["batches"] == [4]
+    assert [(r["backend"], r["latency_ms"]["runs"]) for r in report["results"]] == [
+        ("tensorrt", 2)]
+
+
 def test_an_engine_without_tensorrt_exits_3_in_one_line(capsys, monkeypatch, tmp_path):
     from resgraph.backends.trt import runtime
 

@@ -12,22 +12,16 @@ from fake_backends import (
     RecordingBackend,
     WrongBackend,
     registered,  # noqa: F401 - the fixture, used by name
+    workload,
 )
 
-from resgraph.api import load
 from resgraph.backends import harness
-from resgraph.backends.base import MissingExtra, Workload
+from resgraph.backends.base import MissingExtra
 from resgraph.backends.harness import MIN_RUNS, POOL, BenchError, BenchOptions, Case, bench
 from resgraph.backends.registry import UnknownBackend
-from resgraph.lower_fx import lower_fx
 
 QUICK = BenchOptions(batches=(2,), warmup=0, iterations=3)
 STATS = {"runs", "batch", "min", "mean", "median", "p90", "p95", "p99", "max"}
-
-
-def workload(batch: int = 2) -> Workload:
-    graph = load(TINY)
-    return Workload(graph, lower_fx(graph).eval(), batch)
 
 
 def measure(*backends, options=QUICK):
