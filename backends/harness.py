@@ -377,7 +377,7 @@ def _loop(backend: Backend, inputs: Inputs, stop: Stop, report: Reporter,
     loop's wall time (s), from the first run's start to the last one's end."""
     latencies: list[float] = []
     batches = inputs.cycle()
-    start = time.perf_counter()
+    start = end = time.perf_counter()
     done = stop(0, 0.0)
     with torch.inference_mode():
         while done < 1:
@@ -389,7 +389,7 @@ def _loop(backend: Backend, inputs: Inputs, stop: Stop, report: Reporter,
             latencies.append((end - begin) * 1000)
             done = stop(len(latencies), end - start)
             report(phase, done, force=False)
-    return latencies, time.perf_counter() - start
+    return latencies, end - start
 
 
 def _device_figures(backend: Backend, runs: int, batch: int) -> dict[str, LatencyStats]:
