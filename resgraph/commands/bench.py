@@ -67,8 +67,9 @@ def register(add: AddCommand) -> None:
     p.add_argument("--iterations", type=int, metavar="N", help="exactly N timed runs instead")
     p.add_argument("--threads", type=int, metavar="N",
                    help="CPU threads of torch and ONNX Runtime (default: theirs)")
-    p.add_argument("--precision", help="fp32 (default), fp16 or bf16 (not for an engine)")
-    p.add_argument("--device", help="cpu (default) or cuda (not for an engine)")
+    p.add_argument("--precision", metavar="fp32|fp16|bf16",
+                   help="precision of weights and activations (default fp32; not for an engine)")
+    p.add_argument("--device", metavar="cpu|cuda", help="default cpu (not for an engine)")
     p.add_argument("--channels-last", action="store_true",
                    help="torch backends: channels_last memory format")
     p.add_argument("--seed", type=int, default=0,
