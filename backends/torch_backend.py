@@ -8,7 +8,6 @@ activations, fp32 output); on a GPU, CUDA graphs (captured by hand for eager,
 from __future__ import annotations
 
 import copy
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -47,9 +46,7 @@ class TorchBackend(Backend):
         module = copy.deepcopy(work.module).eval().to(self.device, self.dtype,
                                                       memory_format=self.format)
         example = self._input(torch.randn(work.input_shape))
-        start = time.perf_counter()
         self.forward = self.build(module, example)
-        self.info["prepare_s"] = round(time.perf_counter() - start, 3)
         if self.device.type == "cuda" and self.cuda_graphs and self.captures_by_hand:
             self._capture(example)
 
@@ -113,7 +110,7 @@ class TorchBackend(Backend):
         if not self.events:
             return {}
         self.synchronize()
-        return {"gpu_compute_ms": [a.elapsed_time(b) for a, b in self.events]}
+        return {"compute_ms": [a.elapsed_time(b) for a, b in self.events]}
 
     def describe(self) -> dict[str, Any]:
         return {"backend": self.name, "version": torch.__version__,
