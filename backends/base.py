@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 import torch
 from torch import fx
 
+from resgraph.errors import MissingDependency
 from resgraph.ir import Graph
 
 
@@ -18,7 +19,7 @@ class Unsupported(Exception):
     the reason in place of figures."""
 
 
-class MissingExtra(Exception):
+class MissingExtra(MissingDependency):
     """An optional dependency is missing; the message names the extra (exit code 3)."""
 
     def __init__(self, what: str, extra: str, more: str = ""):

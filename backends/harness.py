@@ -35,6 +35,7 @@ import torch
 from resgraph.backends.base import Backend, MissingExtra, Unsupported, Workload
 from resgraph.backends.registry import BACKENDS, UnknownBackend, get_backend
 from resgraph.backends.stats import LatencyStats, summarize
+from resgraph.errors import UsageError
 from resgraph.ir import Graph
 
 #: largest |output - reference| / max |reference| accepted per precision: fp32 leaves room
@@ -51,7 +52,7 @@ DEFAULT_BACKENDS = ("onnxruntime", "torch", "torch-compile")
 PROGRESS_EVERY_S = 0.1
 
 
-class BenchError(ValueError):
+class BenchError(UsageError, ValueError):
     """A bad benchmark request (a batch size, a duration, a precision); one line says which."""
 
 

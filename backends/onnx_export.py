@@ -38,6 +38,7 @@ from torch import fx, nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from resgraph.backends.base import MissingExtra, require
+from resgraph.errors import UsageError
 from resgraph.ir import Graph
 
 INPUT_NAME = "input"
@@ -52,7 +53,7 @@ MIN_OPSET = 18
 BatchArg = int | str | tuple[int, int]
 
 
-class ExportError(ValueError):
+class ExportError(UsageError, ValueError):
     """A bad export request (a batch range, a precision); the message says which."""
 
 

@@ -9,6 +9,7 @@ import inspect
 from typing import Any
 
 from resgraph.backends.base import Backend
+from resgraph.errors import UsageError
 
 #: name → "module:Class"; a backend joins by adding one line
 BACKENDS: dict[str, str] = {
@@ -19,7 +20,7 @@ BACKENDS: dict[str, str] = {
 }
 
 
-class UnknownBackend(ValueError):
+class UnknownBackend(UsageError, ValueError):
     """A backend name that is not in :data:`BACKENDS`; the message suggests the closest."""
 
     def __init__(self, name: str):

@@ -17,20 +17,12 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from resgraph.errors import SpecError, SpecErrors
+from resgraph.errors import MissingDependency, SpecError, SpecErrors, UsageError
 
 EXIT_OK, EXIT_NO, EXIT_BAD_INPUT, EXIT_MISSING = 0, 1, 2, 3
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-class MissingDependency(Exception):
-    """Something to install is missing; the message says what and how (exit code 3)."""
-
-
-class UsageError(Exception):
-    """A bad command-line argument (exit code 2)."""
 
 
 def parse_value(text: str) -> Any:

@@ -74,6 +74,15 @@ class SpecErrors(Exception):
 _SOURCES: dict[str, str] = {}
 
 
+class UsageError(Exception):
+    """A request the user can fix that is not spec text: a bad argument, option or file.
+    The CLI prints the message on one line and exits 2; backends raise subclasses of it."""
+
+
+class MissingDependency(Exception):
+    """Something to install is missing; the message says what and how (CLI exit code 3)."""
+
+
 def register_source(file: str, text: str) -> None:
     """Remember a file's text so that errors about it can quote the offending line."""
     _SOURCES[file] = text

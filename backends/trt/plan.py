@@ -14,6 +14,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from resgraph.errors import UsageError
+
 #: --precision values, and the type the ONNX graph is emitted in for each (int8: fp32, then
 #: Q/DQ nodes inserted by :mod:`.quantize`)
 EXPORT_PRECISION = {"fp32": "fp32", "tf32": "fp32", "fp16": "fp16", "bf16": "bf16",
@@ -36,7 +38,7 @@ _UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
 
 
-class PlanError(ValueError):
+class PlanError(UsageError, ValueError):
     """A build option that cannot be planned; the message names the option and the fix."""
 
 

@@ -21,9 +21,10 @@ from typing import Any
 import numpy as np
 
 from resgraph.backends.trt.plan import PlanError
+from resgraph.errors import UsageError
 
 
-class QuantizeError(Exception):
+class QuantizeError(UsageError):
     """ONNX Runtime could not quantize or run the model; the message says which step."""
 
 

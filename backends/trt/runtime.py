@@ -20,6 +20,7 @@ from resgraph.backends.base import MissingExtra
 from resgraph.backends.trt.plan import BuildPlan
 from resgraph.backends.trt.scopes import ParserIssue
 from resgraph.backends.trt.sidecar import Machine
+from resgraph.errors import UsageError
 
 if TYPE_CHECKING:
     import tensorrt as trt
@@ -35,7 +36,7 @@ class TensorRTMissing(MissingExtra):
         Exception.__init__(self, message)
 
 
-class TensorRTError(Exception):
+class TensorRTError(UsageError):
     """TensorRT refused a model or an engine; the message says which and why."""
 
 

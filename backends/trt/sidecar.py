@@ -16,12 +16,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from resgraph.errors import UsageError
 from resgraph.ir import Graph
 
 FORMAT = 1
 
 
-class SidecarError(Exception):
+class SidecarError(UsageError):
     """A missing, unreadable or mismatched sidecar; the message says which file and why."""
 
 

@@ -9,8 +9,6 @@ shown, flagged), 3 when no backend could run (an extra, TensorRT or a GPU is mis
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any, Self
 
 from rich import box
@@ -23,7 +21,6 @@ from resgraph.cli import (
     EXIT_NO,
     EXIT_OK,
     AddCommand,
-    MissingDependency,
     UsageError,
     err,
     out,
@@ -81,8 +78,7 @@ def register(add: AddCommand) -> None:
 def run(args: argparse.Namespace) -> int:
     from resgraph.backends.harness import Report
 
-    with _translated():
-        report: Report = _bench(args)
+    report: Report = _bench(args)
     if not report.measured:
         for row in report.results:
             err.print(f"error: {row.backend}: {row.reason}", markup=False)
@@ -92,23 +88,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_report(report)
     return EXIT_NO if report.wrong else EXIT_OK
-
-
-@contextmanager
-def _translated() -> Iterator[None]:
-    """The harness's exceptions as the CLI's: a bad request exits 2, a missing extra 3."""
-    from resgraph.backends.base import MissingExtra
-    from resgraph.backends.harness import BenchError
-    from resgraph.backends.registry import UnknownBackend
-    from resgraph.backends.trt.runtime import TensorRTError
-    from resgraph.backends.trt.sidecar import SidecarError
-
-    try:
-        yield
-    except MissingExtra as exc:
-        raise MissingDependency(str(exc)) from None
-    except (BenchError, UnknownBackend, SidecarError, TensorRTError) as exc:
-        raise UsageError(str(exc)) from None
 
 
 def _bench(args: argparse.Namespace) -> Any:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -101,40 +100,22 @@ def register(add: AddCommand) -> None:
 # build ----------------------------------------------------------------------------------------
 
 
-@contextmanager
-def _translated() -> Any:
-    """The backends' exceptions as the CLI's: missing things exit 3, bad input exits 2."""
-    from resgraph.backends.base import MissingExtra
-    from resgraph.backends.trt.plan import PlanError
-    from resgraph.backends.trt.quantize import QuantizeError
-    from resgraph.backends.trt.runtime import TensorRTError
-    from resgraph.backends.trt.sidecar import SidecarError
-
-    try:
-        yield
-    except MissingExtra as exc:
-        raise MissingDependency(str(exc)) from None
-    except (PlanError, QuantizeError, SidecarError, TensorRTError) as exc:
-        raise UsageError(str(exc)) from None
-
-
 def run_build(args: argparse.Namespace) -> int:
     from resgraph.backends.trt import engine, runtime
     from resgraph.backends.trt.runtime import ParseFailed
 
-    with _translated():
-        options = _options(args)
-        target = _target(args, options)
-        name = Path(args.spec).stem if target.graph is None else target.graph.name
-        plan = engine.plan_for(target, options, args.output or f"{name}.engine")
-        if args.dry_run:
-            return _print_plan(plan, args.json)
-        runtime.require()
-        try:
-            with BuildDisplay() as display:
-                meta = engine.build(target, plan, display)
-        except ParseFailed as exc:
-            return _parse_failed(exc, target)
+    options = _options(args)
+    target = _target(args, options)
+    name = Path(args.spec).stem if target.graph is None else target.graph.name
+    plan = engine.plan_for(target, options, args.output or f"{name}.engine")
+    if args.dry_run:
+        return _print_plan(plan, args.json)
+    runtime.require()
+    try:
+        with BuildDisplay() as display:
+            meta = engine.build(target, plan, display)
+    except ParseFailed as exc:
+        return _parse_failed(exc, target)
     _print_built(meta, args.json)
     return EXIT_OK
 
@@ -238,12 +219,11 @@ def run_profile(args: argparse.Namespace) -> int:
     from resgraph.backends.trt.plan import sidecar_path
     from resgraph.backends.trt.scopes import ScopeResolver, attribute
 
-    with _translated():
-        if args.layer_times:
-            meta = sc.read(sidecar_path(args.engine))
-            times, layers = _trtexec_times(args.layer_times), None
-        else:
-            meta, times, layers = _measure(args)
+    if args.layer_times:
+        meta = sc.read(sidecar_path(args.engine))
+        times, layers = _trtexec_times(args.layer_times), None
+    else:
+        meta, times, layers = _measure(args)
     resolver = ScopeResolver(meta.scopes, meta.places)
     result = attribute(times, resolver, meta.places, layers)
     drawn = _draw(args, meta, result) if args.draw else None

@@ -12,7 +12,6 @@ from rich.markup import escape
 from resgraph.cli import (
     EXIT_OK,
     AddCommand,
-    MissingDependency,
     UsageError,
     load_graph,
     out,
@@ -50,19 +49,13 @@ def register(add: AddCommand) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from resgraph.backends.base import MissingExtra
-    from resgraph.backends.onnx_export import ExportError, export_onnx
+    from resgraph.backends.onnx_export import export_onnx
 
     opset = _opset(args.opset)
     graph = load_graph(args)
     output = Path(args.output or f"{graph.name}.onnx")
-    try:
-        info = export_onnx(graph, output, batch=args.batch, opset=opset, fold_bn=args.fold_bn,
-                           precision=args.precision)
-    except ExportError as exc:
-        raise UsageError(str(exc)) from None
-    except MissingExtra as exc:
-        raise MissingDependency(str(exc)) from None
+    info = export_onnx(graph, output, batch=args.batch, opset=opset, fold_bn=args.fold_bn,
+                       precision=args.precision)
     if args.json:
         print_json(info.to_dict())
     else:
