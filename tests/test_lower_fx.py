@@ -2,29 +2,15 @@
 
 import pytest
 import torch
-from torchvision_resnet import BasicBlock, ResNet, randomise_bn, resnet50
+from torchvision_resnet import TINY_SPEC, randomise_bn, resnet50, tiny
 
 import resgraph
-
-TINY = """resgraph 1
-network tiny
-input 3x16x16
-stem {
-  conv1: conv(3, 8) -> bn1: bn -> relu
-}
-stage layer1: basic(8) x 2
-stage layer2: basic(16) x 1 stride 2
-head {
-  global_avgpool -> flatten
-  fc: linear(5)
-}
-"""
 
 
 def test_forward_equals_an_independent_implementation():
     torch.manual_seed(0)
-    ref = randomise_bn(ResNet(BasicBlock, [2, 1], num_classes=5, widths=(8, 16), stem="small"))
-    gm = resgraph.compile(TINY).eval()
+    ref = randomise_bn(tiny(2, 1))
+    gm = resgraph.compile(TINY_SPEC, d1=2).eval()
     gm.load_state_dict(ref.eval().state_dict(), strict=True)
     x = torch.randn(2, 3, 16, 16)
     torch.testing.assert_close(gm(x), ref(x), rtol=1e-5, atol=1e-5)
@@ -78,7 +64,7 @@ def test_zero_init_last_bn():
 def test_torch_compile_traces_the_module():
     # aot_eager runs dynamo and AOTAutograd without generating C++, so the test stays fast;
     # the benchmarks run inductor.
-    gm = resgraph.compile(TINY).eval()
+    gm = resgraph.compile(TINY_SPEC).eval()
     x = torch.randn(2, 3, 16, 16)
     compiled = torch.compile(gm, backend="aot_eager", fullgraph=True)
     torch.testing.assert_close(compiled(x), gm(x))

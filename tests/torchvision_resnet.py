@@ -11,6 +11,7 @@ stem (one 3x3 convolution, no max pooling) in place of the 7x7 convolution and m
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import torch
 from torch import nn
@@ -117,6 +118,15 @@ def resnet50(**kwargs: int) -> ResNet:
     """torchvision's ``resnet50``; ``groups=32, width_per_group=4`` is ``resnext50_32x4d``,
     ``width_per_group=128`` is ``wide_resnet50_2``."""
     return ResNet(Bottleneck, [3, 4, 6, 3], **kwargs)
+
+
+#: :func:`tiny` as a spec, with the same three parameters (defaults 1, 1, 5)
+TINY_SPEC = str(Path(__file__).resolve().parent / "specs_fixtures" / "tiny_resnet.rg")
+
+
+def tiny(d1: int = 1, d2: int = 1, classes: int = 5) -> ResNet:
+    """Two stages of basic blocks (8 and 16 channels) on 16x16 inputs: :data:`TINY_SPEC`."""
+    return ResNet(BasicBlock, [d1, d2], num_classes=classes, widths=(8, 16), stem="small")
 
 
 def randomise_bn(model: nn.Module, seed: int = 0) -> nn.Module:

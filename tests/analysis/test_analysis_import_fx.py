@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 from torch import nn
-from torchvision_resnet import BasicBlock, ResNet
+from torchvision_resnet import TINY_SPEC, tiny
 
 import resgraph
 from resgraph.import_fx import ImportFxError, import_fx
@@ -27,12 +27,8 @@ def test_compiled_spec_round_trips(spec: str) -> None:
         {b.name: (b.input, b.output) for b in graph.blocks.values()}
 
 
-def tiny_resnet() -> ResNet:
-    return ResNet(BasicBlock, [2, 2], num_classes=10, widths=(8, 16), stem="small")
-
-
 def test_torchvision_style_model() -> None:
-    graph = import_fx(tiny_resnet(), (3, 16, 16))
+    graph = import_fx(tiny(2, 2, 10), (3, 16, 16))
     names = [n.name for n in graph]
     assert names[:5] == ["input", "conv1", "bn1", "relu", "layer1.0.conv1"]
     assert "layer1.0.relu_1" in names and "layer1.0.add1" in names
@@ -81,29 +77,16 @@ def test_errors() -> None:
     with pytest.raises(ImportFxError, match="no resgraph op for module GELU"):
         import_fx(Unsupported(), (3, 8, 8))
     with pytest.raises(ImportFxError, match="shape propagation"):
-        import_fx(tiny_resnet(), (5, 16, 16))
+        import_fx(tiny(2, 2, 10), (5, 16, 16))
 
 
-TINY_SPEC = """resgraph 1
-network tiny "tiny_resnet() as a spec"
-input 3x16x16
-stem {
-  conv1: conv(3, 8) -> bn1: bn -> relu
-}
-stage layer1: basic(8) x 2
-stage layer2: basic(16) x 2 stride 2
-head {
-  avgpool: global_avgpool -> flatten
-  fc: linear(10)
-}
-"""
 
 
 def test_hand_written_model_reports_like_its_spec() -> None:
     from resgraph.analysis.report import analyze_graph
 
     reports = [analyze_graph(g, batch=3, level="stage").to_json()
-               for g in (resgraph.load(TINY_SPEC), import_fx(tiny_resnet(), (3, 16, 16)))]
+               for g in (resgraph.load(TINY_SPEC, d1=2, d2=2, classes=10), import_fx(tiny(2, 2, 10), (3, 16, 16)))]
     for report in reports:
         report.pop("name")
         report["memory"].pop("peak_at")  # an op name: relu1 in the spec, relu in the model

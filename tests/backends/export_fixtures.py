@@ -1,6 +1,6 @@
-"""What the ONNX export, export CLI and execution-backend tests share: a tiny spec and its
-torchvision twin, the reference module every comparison starts from, ONNX Runtime on the CPU,
-and the measures the comparisons use."""
+"""What the ONNX export, export CLI and execution-backend tests share: the tiny spec, the
+reference module every comparison starts from, ONNX Runtime on the CPU, and the measures
+the comparisons use."""
 
 from __future__ import annotations
 
@@ -10,36 +10,18 @@ from pathlib import Path
 import onnx
 import onnxruntime
 import torch
-from torch import fx, nn
-from torchvision_resnet import BasicBlock, ResNet, randomise_bn
+from torch import fx
+from torchvision_resnet import TINY_SPEC, randomise_bn
 
 import resgraph
 from resgraph.ir import Graph
 from resgraph.lower_fx import lower_fx
 
-#: basic blocks, one projection shortcut (layer2.0.downsample.0/.1), torchvision's names
-TINY = """resgraph 1
-network tiny
-input 3x16x16
-stem {
-  conv1: conv(3, 8) -> bn1: bn -> relu
-}
-stage layer1: basic(8) x 1
-stage layer2: basic(16) x 1 stride 2
-head {
-  avgpool: global_avgpool -> flatten
-  fc: linear(5)
-}
-"""
-
-
-def tiny_twin() -> nn.Module:
-    """:data:`TINY` as torchvision writes it (``tests/torchvision_resnet.py``)."""
-    return ResNet(BasicBlock, [1, 1], num_classes=5, widths=(8, 16), stem="small")
-
 
 def tiny_graph() -> Graph:
-    return resgraph.load(TINY)
+    """:func:`torchvision_resnet.tiny` as a spec: basic blocks, one projection shortcut
+    (``layer2.0.downsample.0``/``.1``), torchvision's names."""
+    return resgraph.load(TINY_SPEC)
 
 
 def reference(graph: Graph, seed: int = 0) -> fx.GraphModule:

@@ -7,16 +7,14 @@ import sys
 
 import onnx
 import pytest
-from export_fixtures import TINY
+from torchvision_resnet import TINY_SPEC
 
 from resgraph.cli import main
 
 
 @pytest.fixture
-def spec(tmp_path):
-    path = tmp_path / "tiny.rg"
-    path.write_text(TINY)
-    return path
+def spec():
+    return TINY_SPEC
 
 
 def run(capsys, *argv):

@@ -9,6 +9,7 @@ import sys
 import onnx
 import pytest
 import torch
+import torchvision_resnet
 from export_fixtures import (
     op_counts,
     ort_run,
@@ -16,7 +17,6 @@ from export_fixtures import (
     rel_err,
     sample,
     tiny_graph,
-    tiny_twin,
 )
 from onnx.reference import ReferenceEvaluator
 
@@ -104,7 +104,7 @@ def tiny():
 
 @pytest.fixture(scope="module")
 def tiny_file(tiny, tmp_path_factory):
-    """TINY exported at a fixed batch of 2, folded, fp32: what several tests look at."""
+    """The tiny spec exported at a fixed batch of 2, folded, fp32: what several tests look at."""
     return export_onnx(tiny[1], tmp_path_factory.mktemp("tiny") / "tiny.onnx", batch=2)
 
 
@@ -182,7 +182,7 @@ def test_export_has_the_nodes_of_a_straight_torchvision_export(tiny, tiny_file, 
     file has exactly its node types, no more, and the same output for the same weights."""
     graph, module = tiny
     info = tiny_file
-    twin = tiny_twin()
+    twin = torchvision_resnet.tiny()
     twin.load_state_dict(module.state_dict(), strict=True)
     x = sample(graph, 2)
     straight = torch.onnx.export(twin.eval(), (x,), dynamo=True, verbose=False)
@@ -276,7 +276,7 @@ def test_bad_request_is_refused_before_any_work(kwargs, message, tmp_path):
 
 def test_a_module_not_made_by_lower_fx_is_refused(tmp_path):
     with pytest.raises(ExportError, match="resgraph Graph or the module lower_fx made"):
-        export_onnx(torch.fx.symbolic_trace(tiny_twin()), tmp_path / "x.onnx")
+        export_onnx(torch.fx.symbolic_trace(torchvision_resnet.tiny()), tmp_path / "x.onnx")
 
 
 @pytest.mark.parametrize("missing", ["onnx", "onnxscript"])
