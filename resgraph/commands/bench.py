@@ -176,7 +176,8 @@ STATS = ("min", "mean", "median", "p90", "p95", "p99", "max")
 
 def print_report(report: Any) -> None:
     options, env = report.options, report.environment
-    out.print(f"[bold]{report.network}[/] ({report.source}) {options.precision} on "
+    source = f" ({report.source})" if report.source != report.network else ""
+    out.print(f"[bold]{report.network}[/]{source} {options.precision} on "
               f"{options.device}: {env.get('gpu', {}).get('name') or env['cpu']}, "
               f"{env['torch_threads']} torch threads")
     for batch in options.batches:
