@@ -206,9 +206,7 @@ def bench(spec: str | Path | Graph, backends: Sequence[str] = DEFAULT_BACKENDS,
 
     names = check_names(backends)
     graph = spec if isinstance(spec, Graph) else load(spec, **(params or {}))
-    with torch.random.fork_rng():
-        torch.manual_seed(options.seed)
-        module = lower_fx(graph, "cpu").eval()
+    module = lower_fx(graph, "cpu", seed=options.seed).eval()
 
     cases = [_case(n, Workload(graph, module, b, options.precision, options.device),
                    backend_options) for b in options.batches for n in names]

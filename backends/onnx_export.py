@@ -111,7 +111,8 @@ def export_onnx(source: fx.GraphModule | Graph, path: str | Path, *, batch: Batc
                 opset: int | None = None, fold_bn: bool = True,
                 precision: str = "fp32") -> ExportInfo:
     """Export a spec's module (from :func:`resgraph.lower_fx.lower_fx`, weights kept) or a
-    graph (fresh weights) to ``path``; checked before it is written."""
+    graph (weights drawn from seed 0, the same on every run) to ``path``; checked before it
+    is written."""
     onnx = require("onnx", "onnx")
     require("onnxscript", "onnx")
     if precision not in PRECISIONS:
@@ -168,7 +169,7 @@ def _graph_and_module(source: fx.GraphModule | Graph) -> tuple[Graph, fx.GraphMo
     if isinstance(source, Graph):
         from resgraph.lower_fx import lower_fx
 
-        return source, lower_fx(source).eval()
+        return source, lower_fx(source, seed=0).eval()
     graph = source.meta.get("resgraph.graph")
     if graph is None:
         raise ExportError("export_onnx takes a resgraph Graph or the module lower_fx made of one")

@@ -88,9 +88,20 @@ def _init(module: nn.Module, node: Node) -> None:
         nn.init.zeros_(module.weight)
 
 
-def lower_fx(graph: Graph, device: str | torch.device = "cpu") -> fx.GraphModule:
-    """Build a runnable GraphModule; on ``device="meta"`` no memory is allocated."""
-    dev = torch.device(device)
+def lower_fx(graph: Graph, device: str | torch.device = "cpu",
+             seed: int | None = None) -> fx.GraphModule:
+    """Build a runnable GraphModule; on ``device="meta"`` no memory is allocated. With a
+    ``seed`` the weights are drawn from it, so the same spec and seed give the same module
+    (what an exported file, an engine and a benchmark reference must share), and the global
+    random state is left as it was."""
+    if seed is None:
+        return _lower(graph, torch.device(device))
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return _lower(graph, torch.device(device))
+
+
+def _lower(graph: Graph, dev: torch.device) -> fx.GraphModule:
     fxg = fx.Graph()
     modules: dict[str, nn.Module] = {}
     values: dict[str, fx.Node] = {}

@@ -5,6 +5,7 @@ import torch
 from torchvision_resnet import TINY_SPEC, randomise_bn, resnet50, tiny
 
 import resgraph
+from resgraph.lower_fx import lower_fx
 
 
 def test_forward_equals_an_independent_implementation():
@@ -68,3 +69,15 @@ def test_torch_compile_traces_the_module():
     x = torch.randn(2, 3, 16, 16)
     compiled = torch.compile(gm, backend="aot_eager", fullgraph=True)
     torch.testing.assert_close(compiled(x), gm(x))
+
+
+def test_seed_gives_the_same_weights_and_leaves_the_global_rng_alone():
+    graph = resgraph.load(TINY_SPEC)
+    torch.manual_seed(1)
+    expected_next = torch.rand(1)
+    torch.manual_seed(1)
+    a, b = lower_fx(graph, seed=3), lower_fx(graph, seed=3)
+    assert torch.rand(1) == expected_next
+    assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(),
+                                                 b.state_dict().values(), strict=True))
+    assert not torch.equal(a.conv1.weight, lower_fx(graph, seed=4).conv1.weight)

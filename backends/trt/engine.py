@@ -171,13 +171,9 @@ def _quantized(target: Target, plan: BuildPlan, onnx: Path,
 
 def seeded_module(graph: Graph) -> Any:
     """The spec's module with weights drawn from WEIGHT_SEED (the global RNG left as it was)."""
-    import torch
-
     from resgraph.lower_fx import lower_fx
 
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(WEIGHT_SEED)
-        return lower_fx(graph, "cpu").eval()
+    return lower_fx(graph, "cpu", seed=WEIGHT_SEED).eval()
 
 
 def reference(meta: sc.Sidecar) -> tuple[Graph, Any]:
