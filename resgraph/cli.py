@@ -259,7 +259,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Compile, analyze, draw and benchmark residual networks written as specs.",
         epilog="examples:\n  resgraph list\n  resgraph check resnet50\n"
                "  resgraph explain specs/resnet.rg --set depth=101\n"
-               "  resgraph fmt my_net.rg --write\n  resgraph compile resnet50 -o resnet50.pt2\n\n"
+               "  resgraph fmt my_net.rg --write\n  resgraph compile resnet50 -o resnet50.pt2\n"
+               "  resgraph analyze resnet50 --level stage\n"
+               "  resgraph draw resnet50 -o resnet50.svg\n"
+               "  resgraph bench resnet50 --batch 1,8\n"
+               "  resgraph build resnet50 -o r50.engine --precision fp16 --dry-run\n\n"
+               "'resgraph COMMAND --help' shows each command's options and examples.\n"
                "exit codes: 0 ok, 1 a check said no, 2 bad input, 3 something to install")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
