@@ -19,7 +19,14 @@ from resgraph.analysis.costs import BUFFERS, FLOPS, MACS, PARAMS, annotate_costs
 from resgraph.analysis.memory import ACTIVATION_BYTES, DTYPE_BYTES, Memory, annotate_memory
 from resgraph.analysis.paths import Distribution, branch_distribution, length_distribution
 from resgraph.analysis.receptive import RF, annotate_receptive_fields
+from resgraph.errors import UsageError
 from resgraph.ir import Graph, Node
+
+
+class AnalysisError(UsageError, ValueError):
+    """A request the analysis cannot take (a level, a dtype, a batch size, a missing input
+    shape); the CLI prints it on one line and exits 2."""
+
 
 LEVELS = ("network", "stage", "block", "op")
 
@@ -162,11 +169,11 @@ def analyze_graph(graph: Graph, *, batch: int = 1, dtype: str = "fp32",
                   level: str = "network") -> Report:
     """Every analysis of an IR graph (annotating its nodes as a side effect)."""
     if level not in LEVELS:
-        raise ValueError(f"level must be one of {', '.join(LEVELS)}, got '{level}'")
+        raise AnalysisError(f"level must be one of {', '.join(LEVELS)}, got '{level}'")
     if dtype not in DTYPE_BYTES:
-        raise ValueError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, got '{dtype}'")
+        raise AnalysisError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, got '{dtype}'")
     if batch < 1:
-        raise ValueError(f"batch must be at least 1, got {batch}")
+        raise AnalysisError(f"batch must be at least 1, got {batch}")
     annotate_costs(graph, batch)
     memory = annotate_memory(graph, batch, dtype)
     annotate_receptive_fields(graph)
@@ -193,7 +200,7 @@ def analyze(target: Any, *, input_shape: tuple[int, ...] | None = None, batch: i
     report = analyze_graph(graph, batch=batch, dtype=dtype, level=level)
     if gradients:
         if isinstance(target, Graph) or not isinstance(target, (str, Path)):
-            raise ValueError("gradient curves need a spec, which resgraph compiles and runs")
+            raise AnalysisError("gradient curves need a spec, which resgraph compiles and runs")
         from resgraph.analysis.gradients import calibrated, estimated_curve, measured_curve
         from resgraph.lower_fx import lower_fx
 
@@ -214,7 +221,7 @@ def _graph(target: Any, input_shape: tuple[int, ...] | None, params: dict[str, A
 
     if isinstance(target, torch.nn.Module):
         if input_shape is None:
-            raise ValueError("analyzing a PyTorch model needs input_shape, such as (3, 224, 224)")
+            raise AnalysisError("analyzing a PyTorch model needs input_shape, such as (3, 224, 224)")
         from resgraph.import_fx import import_fx
 
         return import_fx(target, input_shape)

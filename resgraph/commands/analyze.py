@@ -67,8 +67,6 @@ def _analyze(args: argparse.Namespace, **kwargs: Any) -> Any:
         return analyze(target, input_shape=shape, params=parse_sets(args.sets), **kwargs)
     except ImportFxError as exc:
         raise UsageError(f"--module {args.module}: {exc}") from None
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
 
 
 # analyze ------------------------------------------------------------------------------------------
