@@ -1,7 +1,14 @@
-"""One error type for everything a user can get wrong, rendered in one place.
+"""One error hierarchy for everything a user can get wrong, rendered in one place.
 
-Every error carries the :class:`Span` of the spec text it is about, so that it prints as
-``file:line:col: error: ...`` followed by the offending line and carets under the span.
+Every error resgraph raises on purpose is a :class:`ResgraphError`; the CLI maps the classes
+to exit codes (:data:`resgraph.cli.EXIT_CODES`) and prints :meth:`ResgraphError.render`, or
+:meth:`ResgraphError.to_json` under ``--json``. Anything else that escapes is a bug.
+
+- :class:`SpecError` (and :class:`SpecErrors`, several at once): spec text is wrong, at a
+  :class:`Span` that carries its own :class:`Source`, so the excerpt quotes the text that was
+  parsed, whatever else was parsed since under the same file name.
+- :class:`UsageError`: a request that is not spec text (an option, a file, an argument).
+- :class:`MissingDependency`: something to install (an extra, Graphviz, TensorRT, a GPU).
 """
 
 from __future__ import annotations
@@ -9,6 +16,38 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+
+class ResgraphError(Exception):
+    """The root: a problem the user can fix, with a message that says how."""
+
+    def render(self) -> str:
+        """The error as a person reads it."""
+        return f"error: {self}"
+
+    def to_json(self) -> dict[str, object]:
+        """The error as a machine reads it (``--json`` prints it on stdout)."""
+        return {"error": type(self).__name__, "message": str(self)}
+
+
+class UsageError(ResgraphError):
+    """A request the user can fix that is not spec text: a bad argument, option or file."""
+
+
+class MissingDependency(ResgraphError):
+    """Something to install is missing; the message says what and how."""
+
+
+@dataclass(frozen=True, eq=False)
+class Source:
+    """The text of one parsed file, kept by the spans into it (so errors can quote it)."""
+
+    file: str
+    text: str
+
+    def line(self, number: int) -> str | None:
+        lines = self.text.splitlines()
+        return lines[number - 1] if 1 <= number <= len(lines) else None
 
 
 @dataclass(frozen=True)
@@ -20,13 +59,14 @@ class Span:
     column: int
     end_line: int
     end_column: int
+    source: Source | None = field(default=None, compare=False, repr=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}"
 
 
 @dataclass
-class SpecError(Exception):
+class SpecError(ResgraphError):
     """A problem with a spec, at a place in it."""
 
     message: str
@@ -38,7 +78,7 @@ class SpecError(Exception):
         return self.render()
 
     def render(self) -> str:
-        """The error as a person reads it: location, message, source line, carets, hints."""
+        """Location, message, the source line with carets under the span, notes, hint."""
         head = f"{self.span}: error: {self.message}" if self.span else f"error: {self.message}"
         lines = [head]
         if self.span is not None:
@@ -51,6 +91,7 @@ class SpecError(Exception):
     def to_json(self) -> dict[str, object]:
         span = self.span
         return {
+            "error": "SpecError",
             "message": self.message,
             "file": span.file if span else None,
             "line": span.line if span else None,
@@ -60,7 +101,7 @@ class SpecError(Exception):
         }
 
 
-class SpecErrors(Exception):
+class SpecErrors(ResgraphError):
     """Several independent errors found in one pass (``resgraph check`` reports them all)."""
 
     def __init__(self, errors: list[SpecError]):
@@ -70,43 +111,35 @@ class SpecErrors(Exception):
     def render(self) -> str:
         return "\n\n".join(e.render() for e in self.errors) + f"\n\n{len(self.errors)} errors"
 
-
-_SOURCES: dict[str, str] = {}
-
-
-class UsageError(Exception):
-    """A request the user can fix that is not spec text: a bad argument, option or file.
-    The CLI prints the message on one line and exits 2; backends raise subclasses of it."""
-
-
-class MissingDependency(Exception):
-    """Something to install is missing; the message says what and how (CLI exit code 3)."""
-
-
-def register_source(file: str, text: str) -> None:
-    """Remember a file's text so that errors about it can quote the offending line."""
-    _SOURCES[file] = text
+    def to_json(self) -> dict[str, object]:
+        return {"error": "SpecErrors", "message": f"{len(self.errors)} errors",
+                "errors": [e.to_json() for e in self.errors]}
 
 
 def excerpt(span: Span) -> list[str]:
     """The source line of ``span`` with carets under the spanned columns."""
-    text = _SOURCES.get(span.file)
-    if text is None:
+    line = span.source.line(span.line) if span.source is not None else None
+    if line is None:
         return []
-    lines = text.splitlines()
-    if not 1 <= span.line <= len(lines):
-        return []
-    line = lines[span.line - 1].expandtabs(4)
+    line = line.expandtabs(4)
     end = span.end_column if span.end_line == span.line else len(line) + 1
     width = max(1, end - span.column)
     return [f"    {line}", "    " + " " * (span.column - 1) + "^" * width]
 
 
 def did_you_mean(word: str, known: Iterable[str], limit: int = 8) -> str | None:
-    """A hint naming the closest known words, and a short list of what is known."""
+    """The one suggestion of resgraph: the closest known word, and a short list of what is
+    known (``did you mean 'bottleneck'? (known: basic, bottleneck, …)``)."""
     known = sorted(set(known))
     close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
     shown = ", ".join(known[:limit]) + (", …" if len(known) > limit else "")
     if close:
         return f"did you mean '{close[0]}'? (known: {shown})"
     return f"known: {shown}" if known else None
+
+
+def unknown(what: str, word: str, known: Iterable[str]) -> str:
+    """``unknown level 'stge'; did you mean 'stage'? (known: …)``: the one wording of a
+    one-line error about a name that is not one of ``known``."""
+    hint = did_you_mean(word, known)
+    return f"unknown {what} '{word}'" + (f"; {hint}" if hint else "")

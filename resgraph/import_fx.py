@@ -33,12 +33,13 @@ import torch
 import torch.nn.functional as F
 from torch import fx, nn
 
+from resgraph.errors import UsageError
 from resgraph.ir import BlockInfo, Graph, Node, StageInfo
 from resgraph.lower_fx import pad_channels
 from resgraph.ops import pair
 
 
-class ImportFxError(Exception):
+class ImportFxError(UsageError):
     """The model cannot be traced, or uses an operation resgraph has no op kind for."""
 
 

@@ -22,13 +22,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from resgraph.errors import ResgraphError
+
 Shape = tuple[int, ...]
 Attrs = dict[str, Any]
 
 REQUIRED = object()
 
 
-class OpError(Exception):
+class OpError(ResgraphError):
     """A rule of an op is broken; elaboration adds the spec location."""
 
 

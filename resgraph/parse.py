@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import difflib
+import threading
 from collections.abc import Iterator
-from functools import cache
 from importlib import resources
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from resgraph import syntax as s
-from resgraph.errors import Span, SpecError, register_source
+from resgraph.errors import Source, Span, SpecError
 
 #: The language versions this release reads (the ``resgraph N`` line that opens a file).
 SUPPORTED_VERSIONS = (1,)
@@ -57,31 +57,42 @@ class _Newlines:
             prev = tok
 
 
-_comments: list[Token] = []
+class _ThreadParser(threading.local):
+    """One lark parser per thread, with the list its lexer collects comments into, so that
+    parses in several threads at once never share state."""
+
+    def __init__(self) -> None:
+        self.comments: list[Token] = []
+        grammar = resources.files("resgraph").joinpath("grammar.lark").read_text()
+        self.lark = Lark(grammar, parser="lalr", propagate_positions=True,
+                         postlex=_Newlines(), lexer_callbacks={"COMMENT": self.comments.append},
+                         maybe_placeholders=True)
 
 
-@cache
+_local = _ThreadParser()
+
+
 def _parser() -> Lark:
-    grammar = resources.files("resgraph").joinpath("grammar.lark").read_text()
-    return Lark(grammar, parser="lalr", propagate_positions=True, postlex=_Newlines(),
-                lexer_callbacks={"COMMENT": _comments.append}, maybe_placeholders=True)
+    return _local.lark
 
 
 def parse(text: str, file: str = "<spec>") -> s.Module:
     """Parse spec text into a Module; raise :class:`SpecError` at the offending place."""
-    register_source(file, text)
-    _comments.clear()
+    source = Source(file, text)
+    comments = _local.comments
+    comments.clear()
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:
-        raise _wrap_lark_error(exc, file) from None
+        raise _wrap_lark_error(exc, source) from None
     try:
-        module = _ToAst(file).transform(tree)
+        module = _ToAst(source).transform(tree)
     except VisitError as exc:
         if isinstance(exc.orig_exc, SpecError):
             raise exc.orig_exc from None
         raise
-    module.comments = [s.Comment(t.line or 0, str(t.value)) for t in _comments]
+    module.comments = [s.Comment(t.line or 0, str(t.value)) for t in comments]
+    comments.clear()
     if module.version not in SUPPORTED_VERSIONS:
         raise SpecError(f"this resgraph reads language version {SUPPORTED_VERSIONS[-1]}, "
                         f"not {module.version}", module.span,
@@ -109,11 +120,15 @@ def _describe(terminal: str) -> str:
     return f"'{pattern.value}'"
 
 
-def _wrap_lark_error(exc: UnexpectedInput, file: str) -> SpecError:
+def _wrap_lark_error(exc: UnexpectedInput, source: Source) -> SpecError:
+    def at(line: int, column: int, end_line: int | None = None,
+           end_column: int | None = None) -> Span:
+        return Span(source.file, line, column, end_line or line, end_column or column + 1,
+                    source)
+
     line, column = exc.line, exc.column
     if isinstance(exc, UnexpectedCharacters):
-        span = Span(file, line, column, line, column + 1)
-        return SpecError(f"unexpected character {exc.char!r}", span)
+        return SpecError(f"unexpected character {exc.char!r}", at(line, column))
     if isinstance(exc, UnexpectedToken):
         tok = exc.token
         expected = sorted({_describe(t) for t in exc.accepts or exc.expected})
@@ -121,10 +136,9 @@ def _wrap_lark_error(exc: UnexpectedInput, file: str) -> SpecError:
         if tok.type == "$END":
             end_line = max(1, line if line and line > 0 else 1)
             return SpecError(f"unexpected end of file; expected {shown}",
-                             Span(file, end_line, max(1, column), end_line, max(2, column + 1)))
+                             at(end_line, max(1, column)))
         what = "end of line" if tok.type == "_NL" else repr(str(tok.value))
-        span = Span(file, tok.line, tok.column, tok.end_line or tok.line,
-                    tok.end_column or tok.column + 1)
+        span = at(tok.line, tok.column, tok.end_line, tok.end_column)
         hint = None
         if tok.type == "NAME":
             close = difflib.get_close_matches(str(tok.value), _KEYWORDS, n=1, cutoff=0.7)
@@ -132,7 +146,7 @@ def _wrap_lark_error(exc: UnexpectedInput, file: str) -> SpecError:
             if close and close[0] in wanted:
                 hint = f"did you mean '{close[0]}'?"
         return SpecError(f"unexpected {what}; expected {shown}", span, hint=hint)
-    return SpecError(str(exc).splitlines()[0], Span(file, line, column, line, column + 1))
+    return SpecError(str(exc).splitlines()[0], at(line, column))
 
 
 # Tree → AST ------------------------------------------------------------------------------------
@@ -144,14 +158,15 @@ def _string(tok: Token) -> str:
 
 @v_args(meta=True, inline=True)
 class _ToAst(Transformer):
-    def __init__(self, file: str):
+    def __init__(self, source: Source):
         super().__init__()
-        self.file = file
+        self.source = source
 
     def _span(self, meta) -> Span:
         if getattr(meta, "empty", False):
-            return Span(self.file, 1, 1, 1, 2)
-        return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
+            return Span(self.source.file, 1, 1, 1, 2, self.source)
+        return Span(self.source.file, meta.line, meta.column, meta.end_line, meta.end_column,
+                     self.source)
 
     # top level
     def start(self, meta, version, *items):

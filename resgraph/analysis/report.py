@@ -23,7 +23,7 @@ from resgraph.errors import UsageError
 from resgraph.ir import Graph, Node
 
 
-class AnalysisError(UsageError, ValueError):
+class AnalysisError(UsageError):
     """A request the analysis cannot take (a level, a dtype, a batch size, a missing input
     shape); the CLI prints it on one line and exits 2."""
 

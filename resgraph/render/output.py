@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from resgraph.errors import MissingDependency
 from resgraph.render.view import DrawError
 
 FORMATS = ("svg", "png", "pdf", "dot")
 
 
-class GraphvizMissing(Exception):
+class GraphvizMissing(MissingDependency):
     """``dot`` is not on PATH; the DOT source was written to ``dot_path`` instead."""
 
     def __init__(self, dot_path: Path, target: Path) -> None:

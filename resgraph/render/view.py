@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from resgraph.errors import UsageError
 from resgraph.ir import Graph, Node
 
 LEVELS = ("network", "stage", "block", "op")
@@ -25,7 +26,7 @@ FOLLOWERS = frozenset({"bn", "relu", "flatten"})
 PARTS = ("stem", "head")
 
 
-class DrawError(ValueError):
+class DrawError(UsageError):
     """A bad drawing request (unknown level, unknown scope); the message suggests a fix."""
 
 
