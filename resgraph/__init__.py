@@ -2,17 +2,25 @@
 
     import resgraph
     graph = resgraph.load("resnet50")              # the IR: ops, shapes, scopes, spans
-    gm = resgraph.compile("resnet50", depth=101)   # a torch.fx.GraphModule
+    gm = resgraph.compile("resnet50")              # a torch.fx.GraphModule
+    resgraph.compile("resnet50", "r50.pt2")        # ... also saved as a torch.export program
+    graph = resgraph.load(resgraph.Source(text))   # spec text (a str is a path or a name)
     print(resgraph.fmt("specs/resnet.rg"))         # canonical text
 
 The pipeline, one module per pass: parse → elaborate → (ir) → lower_fx; analyses and
 render read the IR; ``resgraph.backends`` depends on this core, never the reverse.
 """
 
-from resgraph.analysis.report import analyze
-from resgraph.api import compile, fmt, load
-from resgraph.errors import SpecError, SpecErrors
-from resgraph.render import draw
+from resgraph.api import analyze, compile, draw, fmt, load
+from resgraph.errors import (
+    MissingDependency,
+    ResgraphError,
+    Source,
+    SpecError,
+    SpecErrors,
+    UsageError,
+)
 
-__all__ = ["SpecError", "SpecErrors", "analyze", "compile", "draw", "fmt", "load"]
+__all__ = ["MissingDependency", "ResgraphError", "Source", "SpecError", "SpecErrors",
+           "UsageError", "analyze", "compile", "draw", "fmt", "load"]
 __version__ = "0.1.0"

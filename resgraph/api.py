@@ -1,43 +1,155 @@
-"""The Python API; the CLI is a thin view of these functions."""
+"""The Python API: every entry that takes a spec, a graph or a model. The CLI is a view of it.
+
+A *spec* argument is the same thing everywhere, in Python and on the command line: a ``str``
+or ``Path`` names a spec file if one is there, else a shipped network (``resgraph list``);
+spec text is passed as :class:`resgraph.Source` (on the command line, ``-`` reads it from
+standard input). A *target* (``analyze``, ``draw``) is a spec, an IR :class:`Graph`, or a
+``torch.nn.Module`` traced with torch.fx.
+
+Each function is named for the command that calls it and means the same: ``compile``
+builds the ``torch.fx.GraphModule`` and, given ``output``, writes it as a ``torch.export``
+program, as ``resgraph compile`` does. The backends' entries (ONNX export, bench, TensorRT
+build and profile) are :mod:`resgraph.backends.api`.
+"""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from resgraph import syntax as s
-from resgraph.catalog import resolve
+from resgraph.catalog import resolve, variant_name
 from resgraph.elaborate import elaborate
+from resgraph.errors import Source, UsageError
+from resgraph.files import atomic_path, check_output, write_atomic
 from resgraph.format import format_module
 from resgraph.ir import Graph
 from resgraph.parse import parse
 
-Spec = str | Path
+if TYPE_CHECKING:
+    from torch import fx
+
+    from resgraph.analysis.report import Report
+
+SpecArg = str | Path | Source
+Shape = tuple[int, ...]
 
 
-def load(spec: Spec, *, input_shape: tuple[int, ...] | None = None, **params: Any) -> Graph:
-    """Parse and elaborate a spec (a path, a shipped name such as ``"resnet50"``, or text).
-
-    ``input_shape`` (CxHxW) replaces the shape the spec's ``input`` line gives.
-    """
+def load(spec: SpecArg, *, input_shape: Shape | None = None, **params: Any) -> Graph:
+    """Parse and elaborate a spec into the IR; ``params`` override its ``param``\\ s and
+    ``input_shape`` (CxHxW) replaces the shape of its ``input`` line."""
     r = resolve(spec)
-    module = parse(r.text, r.file)
-    return elaborate(module, r.file, {**r.params, **params}, name=r.name, input_shape=input_shape)
+    return elaborate(parse(r.text, r.file), r.file, {**r.params, **params},
+                     name=variant_name(r, params), input_shape=input_shape)
 
 
-def compile(spec: Spec, *, device: str = "cpu", **params: Any):
-    """A runnable ``torch.fx.GraphModule`` of the spec; ``device="meta"`` allocates nothing."""
-    from resgraph.lower_fx import lower_fx
-
-    return lower_fx(load(spec, **params), device)
-
-
-def fmt(spec: Spec) -> str:
+def fmt(spec: SpecArg) -> str:
     """The spec's canonical text: formatting it again gives the same text."""
     r = resolve(spec)
     return format_module(parse(r.text, r.file))
 
 
-def parse_spec(spec: Spec) -> s.Module:
-    r = resolve(spec)
-    return parse(r.text, r.file)
+def compile(spec: SpecArg | Graph, output: str | Path | None = None, *, batch: int = 1,
+            device: str = "cpu", seed: int | None = None, **params: Any) -> fx.GraphModule:
+    """The spec's runnable ``torch.fx.GraphModule`` (``device="meta"`` allocates nothing;
+    ``seed`` draws the weights from a seed of their own). With ``output``, it is also
+    exported with ``torch.export`` at ``batch`` and saved there (``.pt2``), whole or not at
+    all; the output is checked before any work and is never one of the inputs."""
+    if output is not None:
+        check_output(output, inputs=_inputs(spec))
+        if batch < 1:
+            raise UsageError(f"batch must be at least 1, got {batch}")
+    graph = spec if isinstance(spec, Graph) else load(spec, **params)
+    from resgraph.lower_fx import lower_fx
+
+    module = lower_fx(graph, "cpu" if output is not None else device, seed=seed)
+    if output is not None:
+        _export_program(module.eval(), graph, Path(output), batch)
+    return module
+
+
+def _export_program(module: fx.GraphModule, graph: Graph, output: Path, batch: int) -> None:
+    import torch
+
+    example = torch.zeros(batch, *graph.input_shape)
+    program = torch.export.export(module, (example,))
+    with atomic_path(output) as tmp:
+        torch.export.save(program, tmp)
+
+
+def analyze(target: Any, *, input_shape: Shape | None = None, batch: int = 1,
+            dtype: str = "fp32", level: str = "network", params: Mapping[str, Any] | None = None,
+            gradients: bool = False, samples: int = 8, seed: int = 0,
+            progress: Callable[[int, int], None] | None = None) -> Report:
+    """Every analysis of a target (``resgraph analyze`` and ``resgraph paths``).
+
+    ``input_shape`` (CxHxW) re-elaborates a spec at that size and is required for a model.
+    ``gradients=True`` adds the estimated and the measured gradient-carrying curves (a spec
+    or graph only: they run the compiled module on the CPU, seeded by ``seed`` alone).
+    """
+    from resgraph.analysis.report import analyze_graph, gradient_curves
+
+    graph = target_graph(target, input_shape, params or {})
+    report = analyze_graph(graph, batch=batch, dtype=dtype, level=level)
+    if gradients:
+        if _is_module(target):
+            raise UsageError("gradient curves need a spec, which resgraph compiles and runs")
+        gradient_curves(report, samples=samples, seed=seed, progress=progress)
+    return report
+
+
+def draw(target: Any, output: str | Path | None = None, *,
+         params: Mapping[str, Any] | None = None, input_shape: Shape | None = None,
+         **options: Any) -> str:
+    """DOT source of a target; with ``output`` (``.svg``, ``.png``, ``.pdf`` or ``.dot``)
+    the diagram is also written there (``resgraph draw``).
+
+    ``options`` are those of :class:`resgraph.render.DrawOptions`: ``level``, ``expand``,
+    ``rankdir``, ``annotate``, ``color`` (``"values"`` with ``values={scope: number}`` and
+    ``legend``) and ``batch``; ``expand`` and ``annotate`` take a sequence or a
+    comma-separated string.
+    """
+    from resgraph.render import make_options, output_format, render_dot, write
+
+    draw_options = make_options(**options)
+    if output is not None:
+        output_format(Path(output))
+        check_output(output, inputs=_inputs(target))
+    source = render_dot(target_graph(target, input_shape, params or {}), draw_options)
+    if output is not None:
+        write(source, output)
+    return source
+
+
+def target_graph(target: Any, input_shape: Shape | None = None,
+                 params: Mapping[str, Any] | None = None) -> Graph:
+    """The IR of a spec, a graph (as it is) or a traced ``torch.nn.Module``."""
+    if isinstance(target, Graph):
+        return target
+    if isinstance(target, (str, Path, Source)):
+        return load(target, input_shape=input_shape, **(params or {}))
+    if _is_module(target):
+        if params:
+            raise UsageError("params override a spec's params; they do not apply to a model")
+        from resgraph.import_fx import import_fx
+
+        return import_fx(target, input_shape or (3, 224, 224))
+    raise UsageError(f"cannot take a {type(target).__name__}: give a spec (a path, a shipped "
+                     f"name or a resgraph.Source), a Graph or a torch.nn.Module")
+
+
+def write_text(path: str | Path, text: str, *, inputs: tuple[Any, ...] = ()) -> Path:
+    """Write ``text`` to ``path`` whole, after checking it is writable and not an input."""
+    return write_atomic(check_output(path, inputs=_inputs(*inputs)), text)
+
+
+def _is_module(target: Any) -> bool:
+    """Whether ``target`` is a ``torch.nn.Module``, without importing torch for a spec."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(target, torch.nn.Module)
+
+
+def _inputs(*targets: Any) -> list[Path]:
+    """The files a spec argument reads, so that no output lands on one of them."""
+    return [Path(t) for t in targets if isinstance(t, (str, Path)) and Path(t).is_file()]

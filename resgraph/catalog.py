@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from resgraph import syntax as s
-from resgraph.errors import SpecError, did_you_mean
+from resgraph.errors import Source, SpecError, UsageError, did_you_mean
+from resgraph.files import read_spec_text
 from resgraph.parse import parse
 
 
@@ -67,21 +68,36 @@ def catalog() -> dict[str, Entry]:
     return out
 
 
-def resolve(spec: str | Path) -> Resolved:
-    """Turn a path, a shipped network's name or spec text into text and parameters."""
-    if isinstance(spec, Path) or (isinstance(spec, str) and "\n" not in spec
-                                  and not spec.startswith("resgraph ")):
-        path = Path(spec)
-        if path.is_file():
-            return Resolved(path.read_text(), str(spec), {}, None)
-        name = str(spec)
-        entries = catalog()
-        if name in entries:
-            e = entries[name]
-            return Resolved(specs_dir().joinpath(e.file).read_text(), f"specs/{e.file}",
-                            dict(e.params), name)
-        if path.suffix == ".rg" or "/" in name:
-            raise SpecError(f"no such file: {name}")
-        raise SpecError(f"'{name}' is neither a spec file nor a shipped network",
-                        hint=did_you_mean(name, entries) or "see 'resgraph list'")
-    return Resolved(spec, "<spec>", {}, None)
+def resolve(spec: str | Path | Source) -> Resolved:
+    """Make a spec argument concrete. The rule, the same in Python and on the command line:
+    a :class:`Source` is spec text; a ``str`` or ``Path`` names a file if one is there, else
+    a shipped network (``resgraph list``); a ``str`` is never read as spec text."""
+    if isinstance(spec, Source):
+        return Resolved(spec.text, spec.file, {}, None)
+    path = Path(spec)
+    if isinstance(spec, Path) or path.exists():
+        return Resolved(read_spec_text(path), str(spec), {}, None)
+    if "\n" in spec:
+        raise UsageError("a str is a spec file or a shipped network's name; to pass spec "
+                         "text, wrap it: resgraph.Source(text)")
+    entries = catalog()
+    if spec in entries:
+        e = entries[spec]
+        return Resolved(specs_dir().joinpath(e.file).read_text(), f"specs/{e.file}",
+                        dict(e.params), spec)
+    if path.suffix == ".rg" or "/" in spec:
+        raise UsageError(f"no such file: {spec}")
+    raise UsageError(f"'{spec}' is neither a spec file nor a shipped network; "
+                     + (did_you_mean(spec, entries) or "see 'resgraph list'"))
+
+
+def variant_name(resolved: Resolved, params: dict[str, Any]) -> str | None:
+    """The shipped name of the network ``params`` make of ``resolved``'s file: its own name
+    when they change nothing, another variant's when they equal its arguments
+    (``resnet18 --set depth=34`` is resnet34), else None (the spec's ``network`` name)."""
+    merged = {**resolved.params, **params}
+    if resolved.name is None or merged == resolved.params:
+        return resolved.name
+    file = catalog()[resolved.name].file
+    return next((e.name for e in catalog().values() if e.file == file and e.params == merged),
+                None)

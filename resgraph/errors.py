@@ -40,10 +40,12 @@ class MissingDependency(ResgraphError):
 
 @dataclass(frozen=True, eq=False)
 class Source:
-    """The text of one parsed file, kept by the spans into it (so errors can quote it)."""
+    """Spec text and the file name its errors give; the spans into it keep it, so errors
+    quote it. Wherever a spec is taken, ``Source(text)`` is spec text (a ``str`` is a path or
+    a shipped name, never text)."""
 
-    file: str
     text: str
+    file: str = "<spec>"
 
     def line(self, number: int) -> str | None:
         lines = self.text.splitlines()

@@ -78,7 +78,7 @@ def _parser() -> Lark:
 
 def parse(text: str, file: str = "<spec>") -> s.Module:
     """Parse spec text into a Module; raise :class:`SpecError` at the offending place."""
-    source = Source(file, text)
+    source = Source(text, file)
     comments = _local.comments
     comments.clear()
     try:

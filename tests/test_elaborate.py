@@ -28,14 +28,14 @@ head {
 
 
 def test_stage_stride_goes_to_the_first_block_only():
-    g = resgraph.load(NET)
+    g = resgraph.load(resgraph.Source(NET))
     assert g.blocks["layer1.0"].args["stride"] == 2
     assert all(g.blocks[f"layer1.{i}"].args["stride"] == 1 for i in (1, 2, 3))
     assert g.nodes["layer1.0.add1"].shape == (32, 16, 16)
 
 
 def test_overrides_reach_single_blocks_and_say_where_from():
-    g = resgraph.load(NET)
+    g = resgraph.load(resgraph.Source(NET))
     assert [g.blocks[f"layer1.{i}"].args["se"] for i in range(4)] == [0, 0, 4, 4]
     assert g.blocks["layer1.0"].origins["shortcut"].startswith("override at <spec>:9:")
     assert g.blocks["layer1.1"].origins["shortcut"].startswith("default at")
@@ -43,7 +43,7 @@ def test_overrides_reach_single_blocks_and_say_where_from():
 
 
 def test_params_from_python_keywords():
-    g = resgraph.load(NET, width=24)
+    g = resgraph.load(resgraph.Source(NET), width=24)
     assert g.nodes["conv1"].shape == (24, 32, 32)
     assert g.params == {"width": 24}
 
@@ -54,14 +54,14 @@ def test_use_brings_in_blocks_and_lets():
     assert g.nodes["layer1.2.conv2"].attrs["out"] == 8
 
 
-def test_missing_spec_file_is_a_spec_error():
-    with pytest.raises(SpecError, match="no such file"):
+def test_missing_spec_file_is_a_usage_error():
+    with pytest.raises(resgraph.UsageError, match="no such file"):
         resgraph.load("missing/net.rg")
 
 
 def test_make_divisible_rounding_is_reported():
     text = NET.replace("conv1: conv(3, width)", "conv1: conv(3, make_divisible(width + 3, 8))")
-    g = resgraph.load(text)
+    g = resgraph.load(resgraph.Source(text))
     assert g.nodes["conv1"].shape[0] == 16
     assert any("make_divisible rounded 19 to 16" in n for n in g.notes)
 
@@ -103,6 +103,6 @@ def test_any_number_of_stages_and_input_channels():
     text = NET.replace("input 3x32x32", "input 1x64x64").replace(
         "stage layer1: bottleneck(8) x 4 stride 2 {\n  0: shortcut=\"C\"\n  2..3: se=4\n}",
         "\n".join(f"stage s{i}: basic({8 * 2 ** i}) x 1 stride 2" for i in range(5)))
-    g = resgraph.load(text)
+    g = resgraph.load(resgraph.Source(text))
     assert [s.name for s in g.stages] == ["s0", "s1", "s2", "s3", "s4"]
     assert g.nodes[g.blocks["s4.0"].output].shape == (128, 2, 2)

@@ -1,4 +1,4 @@
-"""``resgraph.analyze``: every analysis of one network in one typed report; the CLI shows it.
+"""Every analysis of one network in one typed report; the CLI shows it.
 
 A spec is analysed from its IR, with no tensors; a PyTorch model goes through
 :func:`resgraph.import_fx.import_fx` first and then through exactly the same passes, so a
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from resgraph.analysis.conventions import CONVENTIONS, all_counts
@@ -186,43 +185,15 @@ def analyze_graph(graph: Graph, *, batch: int = 1, dtype: str = "fp32",
                   cost_rows(graph, level), graph)
 
 
-def analyze(target: Any, *, input_shape: tuple[int, ...] | None = None, batch: int = 1,
-            dtype: str = "fp32", level: str = "network", params: dict[str, Any] | None = None,
-            gradients: bool = False, samples: int = 8, seed: int = 0,
-            progress: Callable[[int, int], None] | None = None) -> Report:
-    """Analyse a spec (path, shipped name or text), an IR ``Graph``, or a PyTorch model.
+def gradient_curves(report: Report, *, samples: int = 8, seed: int = 0,
+                    progress: Callable[[int, int], None] | None = None) -> Report:
+    """Add the estimated and the measured gradient-carrying curves to ``report``: they run
+    the graph's compiled module on the CPU, its weights and inputs drawn from ``seed``."""
+    from resgraph.analysis.gradients import calibrated, estimated_curve, measured_curve
+    from resgraph.lower_fx import lower_fx
 
-    ``input_shape`` (CxHxW) re-elaborates a spec at that size and is required for a model.
-    ``params`` override the spec's ``param``\\ s. ``gradients=True`` adds the estimated and the
-    measured gradient-carrying curves (a spec only: they run the compiled module on the CPU).
-    """
-    graph = _graph(target, input_shape, params or {})
-    report = analyze_graph(graph, batch=batch, dtype=dtype, level=level)
-    if gradients:
-        if isinstance(target, Graph) or not isinstance(target, (str, Path)):
-            raise AnalysisError("gradient curves need a spec, which resgraph compiles and runs")
-        from resgraph.analysis.gradients import calibrated, estimated_curve, measured_curve
-        from resgraph.lower_fx import lower_fx
-
-        module = calibrated(lower_fx(graph), graph.input_shape, seed)
-        report.estimated = estimated_curve(graph, module, seed)
-        report.measured = measured_curve(graph, module, samples, seed, progress=progress)
+    graph = report.graph
+    module = calibrated(lower_fx(graph, seed=seed), graph.input_shape, seed)
+    report.estimated = estimated_curve(graph, module, seed)
+    report.measured = measured_curve(graph, module, samples, seed, progress=progress)
     return report
-
-
-def _graph(target: Any, input_shape: tuple[int, ...] | None, params: dict[str, Any]) -> Graph:
-    if isinstance(target, Graph):
-        return target
-    if isinstance(target, (str, Path)):
-        from resgraph.api import load
-
-        return load(target, input_shape=input_shape, **params)
-    import torch
-
-    if isinstance(target, torch.nn.Module):
-        if input_shape is None:
-            raise AnalysisError("analyzing a PyTorch model needs input_shape, such as (3, 224, 224)")
-        from resgraph.import_fx import import_fx
-
-        return import_fx(target, input_shape)
-    raise TypeError(f"cannot analyze a {type(target).__name__}: give a spec, a Graph or a Module")

@@ -59,7 +59,7 @@ def register(add: AddCommand) -> None:
 
 
 def _analyze(args: argparse.Namespace, **kwargs: Any) -> Any:
-    from resgraph.analysis.report import analyze
+    from resgraph.api import analyze
     from resgraph.import_fx import ImportFxError
 
     target, shape = read_target(args)

@@ -265,9 +265,8 @@ def _measure(args: argparse.Namespace) -> tuple[Any, dict[str, float], dict[str,
 
 
 def _draw(args: argparse.Namespace, meta: Any, result: Any) -> str:
-    from resgraph.api import load
+    from resgraph.api import draw, load
     from resgraph.backends.trt.sidecar import graph_hash
-    from resgraph.render import DrawError, GraphvizMissing, draw
 
     if meta.source_kind != "spec":
         raise UsageError("--draw needs an engine built from a spec (this one came from ONNX)")
@@ -276,13 +275,8 @@ def _draw(args: argparse.Namespace, meta: Any, result: Any) -> str:
         err.print(f"warning: {meta.source} changed since the engine was built; the diagram "
                   "shows the spec as it is now", markup=False)
     values = {**result.scopes, **result.blocks, **result.stages}
-    try:
-        draw(graph, args.draw, color="values", values=values, legend="ms per inference (TensorRT)",
-             level=args.level)
-    except DrawError as exc:
-        raise UsageError(str(exc)) from None
-    except GraphvizMissing as exc:
-        raise MissingDependency(str(exc)) from None
+    draw(graph, args.draw, color="values", values=values, legend="ms per inference (TensorRT)",
+         level=args.level)
     return str(args.draw)
 
 

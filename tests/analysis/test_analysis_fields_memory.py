@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import resgraph
 
-RF_SPEC = """resgraph 1
+RF_SPEC = resgraph.Source("""resgraph 1
 network rf "receptive fields by hand"
 input 1x32x32
 stem {
@@ -12,14 +12,14 @@ stem {
 }
 stage s1: basic(4) x 1
 head { g: global_avgpool -> flatten }
-"""
+""")
 
-MEMORY_SPEC = """resgraph 1
+MEMORY_SPEC = resgraph.Source("""resgraph 1
 network m "memory by hand"
 input 1x4x4
 stem { c: conv(1, 2) -> relu -> flatten }
 head { fc: linear(3) }
-"""
+""")
 
 
 def test_receptive_fields_by_hand() -> None:

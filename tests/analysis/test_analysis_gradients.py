@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 import resgraph
 from resgraph.analysis.gradients import (
@@ -49,8 +50,9 @@ def test_estimate_agrees_with_measurement() -> None:
 
 
 def test_analyze_gradients_needs_a_spec() -> None:
-    with pytest.raises(ValueError, match="need a spec"):
-        resgraph.analyze(resgraph.load("cifar_resnet20"), gradients=True)
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.ReLU())
+    with pytest.raises(resgraph.UsageError, match="need a spec"):
+        resgraph.analyze(model, input_shape=(3, 8, 8), gradients=True)
 
 
 def test_shortest_range() -> None:

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 import resgraph
-from resgraph.render import DrawError, DrawOptions, draw, render_dot
+from resgraph.api import draw
+from resgraph.render import DrawError, DrawOptions, render_dot
 
 TINY = Path(__file__).resolve().parent / "tiny.rg"
 

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 import resgraph
-from resgraph.render import GraphvizMissing, draw, write
+from resgraph.api import draw
+from resgraph.render import GraphvizMissing, write
 from resgraph.render.view import build_view
 
 TINY = Path(__file__).resolve().parent / "tiny.rg"
