@@ -19,13 +19,16 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from resgraph.catalog import resolve, variant_name
+from resgraph.analysis.conventions import CONVENTIONS as COUNTER_CONVENTIONS
+from resgraph.catalog import Entry, catalog, resolve, variant_name
 from resgraph.elaborate import elaborate
 from resgraph.errors import Source, UsageError
+from resgraph.explain import explain as explain_graph
 from resgraph.files import atomic_path, check_output, write_atomic
 from resgraph.format import format_module
 from resgraph.ir import Graph
 from resgraph.parse import parse
+from resgraph.summary import summarise
 
 if TYPE_CHECKING:
     from torch import fx
@@ -42,6 +45,22 @@ def load(spec: SpecArg, *, input_shape: Shape | None = None, **params: Any) -> G
     r = resolve(spec)
     return elaborate(parse(r.text, r.file), r.file, {**r.params, **params},
                      name=variant_name(r, params), input_shape=input_shape)
+
+
+def check(spec: SpecArg, **params: Any) -> tuple[Graph, dict[str, Any]]:
+    """The elaborated graph and its one-paragraph summary (``resgraph check``)."""
+    graph = load(spec, **params)
+    return graph, summarise(graph)
+
+
+def explain(spec: SpecArg | Graph, **params: Any) -> dict[str, Any]:
+    """Every resolved value of every stage and block, and where it came from."""
+    return explain_graph(spec if isinstance(spec, Graph) else load(spec, **params))
+
+
+def networks() -> list[Entry]:
+    """The networks resgraph ships, usable by name wherever a spec is (``resgraph list``)."""
+    return list(catalog().values())
 
 
 def fmt(spec: SpecArg) -> str:

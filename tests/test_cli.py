@@ -4,7 +4,8 @@ import json
 
 import torch
 
-from resgraph.cli import main, parse_value
+from resgraph.cli import main
+from resgraph.cli.args import parse_value
 
 
 def test_check_json(capsys):

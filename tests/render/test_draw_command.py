@@ -65,7 +65,7 @@ def test_spec_errors_exit_2(tmp_path, capsys) -> None:
     (["--module", "no_such_module_x:f"], "cannot import 'no_such_module_x'"),
     (["--module", "os.path:nothing_here"], "has no callable 'nothing_here'"),
     ([TINY, "--module", "os.path:join"], "give a spec or --module, not both"),
-    (["--module", "os.path:join", "--input", "3xAx4"], "--input takes CxHxW"),
+    (["--module", "os.path:join", "--input", "3xAx4"], "argument --input: takes CxHxW"),
 ])
 def test_module_and_spec_mistakes(tmp_path, capsys, args, message) -> None:
     assert main(["draw", "-o", str(tmp_path / "t.svg"), *args]) == 2
@@ -94,4 +94,4 @@ def test_module_the_importer_refuses_is_a_one_line_error(tmp_path, monkeypatch, 
     assert main(["draw", "--module", "tracednet:make_unsupported", "--input", "3x16x16",
                  "-o", str(tmp_path / "m.svg")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: --module tracednet:make_unsupported: ") and err.count("\n") == 1
+    assert err.startswith("error: no resgraph op for ") and err.count("\n") == 1

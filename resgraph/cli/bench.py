@@ -16,18 +16,20 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from resgraph.cli import (
-    EXIT_MISSING,
-    EXIT_NO,
-    EXIT_OK,
-    AddCommand,
-    UsageError,
-    err,
-    out,
+from resgraph.cli.args import (
+    batch_argument,
+    int_in,
+    json_argument,
     parse_sets,
     read_spec,
+    seconds,
+    set_argument,
 )
+from resgraph.cli.output import err, out
+from resgraph.errors import UsageError
 
+NAME = "bench"
+HELP = "time a spec or a TensorRT engine on several backends, outputs checked first"
 EPILOG = """examples:
   resgraph bench resnet50 --backend onnxruntime,torch,torch-compile --batch 1,8
   resgraph bench resnet50 --backend torch,torch-compile --device cuda --precision fp16 \\
@@ -44,34 +46,32 @@ are trtexec's (nearest-rank percentiles). On a GPU the backends' CUDA-event figu
 compute, copies) are shown beside. A wrong output is reported WRONG and exits 1.
 A NAME.engine file is timed as built (its precision, batch range and TensorRT sidecar)."""
 
-def register(add: AddCommand) -> None:
+def arguments(p: argparse.ArgumentParser) -> None:
     from resgraph.backends.trt.timing import add_timing_args
 
-    p = add("bench", "time a spec or a TensorRT engine on several backends, outputs checked "
-            "first", EPILOG, run)
     p.add_argument("spec", help="a spec file, a shipped network's name, or NAME.engine")
-    p.add_argument("--set", dest="sets", action="append", metavar="NAME=VALUE",
-                   help="override a 'param' of the spec (repeatable)")
+    set_argument(p)
     p.add_argument("--backend", metavar="NAME[,NAME...]",
                    help="backends in order; ratios are to the first (default for a spec: "
                         "onnxruntime,torch,torch-compile; for an engine: tensorrt, then these)")
-    p.add_argument("--batch", metavar="N[,N...]",
+    batch_argument(p, "N", "N,N", default=None,
                    help="batch sizes (default 1; for an engine its profile's OPT)")
-    p.add_argument("--warmup", type=float, default=0.2, metavar="S",
+    p.add_argument("--warmup", type=seconds(600), default=0.2, metavar="S",
                    help="seconds of untimed runs first (default 0.2, trtexec's)")
-    p.add_argument("--duration", type=float, metavar="S",
+    p.add_argument("--duration", type=seconds(3600), metavar="S",
                    help="seconds of timed runs, at least 10 runs (default 3, trtexec's)")
-    p.add_argument("--iterations", type=int, metavar="N", help="exactly N timed runs instead")
-    p.add_argument("--threads", type=int, metavar="N",
+    p.add_argument("--iterations", type=int_in(1, 1_000_000), metavar="N",
+                   help="exactly N timed runs instead")
+    p.add_argument("--threads", type=int_in(1, 1024), metavar="N",
                    help="CPU threads of torch and ONNX Runtime (default: theirs)")
     p.add_argument("--precision", metavar="fp32|fp16|bf16",
                    help="precision of weights and activations (default fp32; not for an engine)")
     p.add_argument("--device", metavar="cpu|cuda", help="default cpu (not for an engine)")
     p.add_argument("--channels-last", action="store_true",
                    help="torch backends: channels_last memory format")
-    p.add_argument("--seed", type=int, default=0,
+    p.add_argument("--seed", type=int_in(0, 2**63 - 1), default=0,
                    help="seed of the reference weights and the random inputs (default 0)")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    json_argument(p, "print the report as JSON")
     add_timing_args(p)
 
 
@@ -82,23 +82,23 @@ def run(args: argparse.Namespace) -> int:
     if not report.measured:
         for row in report.results:
             err.print(f"error: {row.backend}: {row.reason}", markup=False)
-        return EXIT_MISSING
+        return 3
     if args.json:
         out.print(report.to_json(), markup=False, highlight=False)
     else:
         print_report(report)
-    return EXIT_NO if report.wrong else EXIT_OK
+    return 1 if report.wrong else 0
 
 
 def _bench(args: argparse.Namespace) -> Any:
     from resgraph.backends import harness
     from resgraph.backends.trt.timing import timing_from_args
 
-    backend_options = {"threads": _threads(args.threads), "channels_last": args.channels_last,
+    backend_options = {"threads": args.threads, "channels_last": args.channels_last,
                        "timing": timing_from_args(args)}
     timing = {"warmup": args.warmup, "duration": args.duration,
               "iterations": args.iterations, "seed": args.seed}
-    batches = parse_batches(args.batch)
+    batches = args.batch.sizes if args.batch else ()
     with BenchDisplay() as display:
         if args.spec.endswith(".engine"):
             _engine_only(args)
@@ -121,29 +121,12 @@ def _engine_only(args: argparse.Namespace) -> None:
                          "built (rebuild it with 'resgraph build')")
 
 
-def _threads(threads: int | None) -> int | None:
-    if threads is not None and threads < 1:
-        raise UsageError(f"--threads must be at least 1, got {threads}")
-    return threads
-
-
 def parse_backends(text: str) -> list[str]:
     """``onnxruntime,torch`` → the names (checked against the registry by the harness)."""
     names = [n.strip() for n in text.split(",")] if text else []
     if text and not all(names):
         raise UsageError(f"--backend takes names separated by commas, got '{text}'")
     return names
-
-
-def parse_batches(text: str | None) -> tuple[int, ...]:
-    """``1,8,32`` → (1, 8, 32); nothing given → ()."""
-    if text is None:
-        return ()
-    parts = [p.strip() for p in text.split(",")]
-    if not all(p.isdigit() and int(p) > 0 for p in parts):
-        raise UsageError(f"--batch takes positive integers separated by commas, such as "
-                         f"1,8,32, got '{text}'")
-    return tuple(int(p) for p in parts)
 
 
 class BenchDisplay:

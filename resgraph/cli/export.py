@@ -4,21 +4,25 @@ that map back to the spec (:mod:`resgraph.backends.onnx_export` does the work)."
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from rich.markup import escape
 
-from resgraph.cli import (
-    EXIT_OK,
-    AddCommand,
-    UsageError,
-    load_graph,
-    out,
-    print_json,
-    spec_args,
+from resgraph import api
+from resgraph.cli.args import (
+    batch_argument,
+    int_in,
+    json_argument,
+    output_argument,
+    parse_sets,
+    read_spec,
+    spec_arguments,
 )
+from resgraph.cli.output import out, print_json
+from resgraph.files import check_output
 
+NAME = "export"
+HELP = "export a spec to ONNX, nodes named after the spec's scopes"
 EPILOG = """examples:
   resgraph export resnet50 -o resnet50.onnx
   resgraph export resnet50 -o r50_dynamic.onnx --batch dynamic
@@ -35,40 +39,33 @@ needs opset 22 or later. The weights are the spec's fresh initialisation.
 Needs the onnx extra: pip install 'resgraph[onnx]'."""
 
 
-def register(add: AddCommand) -> None:
-    p = add("export", "export a spec to ONNX, nodes named after the spec's scopes", EPILOG, run)
-    spec_args(p)
-    p.add_argument("-o", "--output", help="the .onnx file to write (default: NAME.onnx)")
-    p.add_argument("--batch", default="1", metavar="N|dynamic|MIN:MAX",
+def arguments(p: argparse.ArgumentParser) -> None:
+    spec_arguments(p)
+    json_argument(p)
+    output_argument(p, "the .onnx file to write (default: NAME.onnx)")
+    batch_argument(p, "N", "dynamic", "MIN:MAX",
                    help="a fixed batch size (default 1), 'dynamic' (1 upward) or a range")
-    p.add_argument("--opset", metavar="N", help="ONNX opset (default: the exporter's; 22 for "
-                                               "bf16)")
+    p.add_argument("--opset", type=int_in(1, 1000), metavar="N",
+                   help="ONNX opset (default: the exporter's; 22 for bf16)")
     p.add_argument("--fold-bn", action=argparse.BooleanOptionalAction, default=True,
                    help="fold BN layers into the convolutions before them (default: fold)")
     p.add_argument("--precision", default="fp32", help="fp32 (default), fp16 or bf16")
 
 
 def run(args: argparse.Namespace) -> int:
-    from resgraph.backends.onnx_export import export_onnx
+    from resgraph.backends import export_onnx
 
-    opset = _opset(args.opset)
-    graph = load_graph(args)
-    output = Path(args.output or f"{graph.name}.onnx")
-    info = export_onnx(graph, output, batch=args.batch, opset=opset, fold_bn=args.fold_bn,
-                       precision=args.precision)
+    spec = read_spec(args)
+    graph = api.load(spec, **parse_sets(args.sets))
+    output = check_output(args.output or f"{graph.name}.onnx",
+                          inputs=[spec] if isinstance(spec, str) else [])
+    info = export_onnx(graph, output, batch=args.batch.text, opset=args.opset,
+                       fold_bn=args.fold_bn, precision=args.precision)
     if args.json:
         print_json(info.to_dict())
     else:
         _print_summary(info)
-    return EXIT_OK
-
-
-def _opset(text: str | None) -> int | None:
-    if text is None:
-        return None
-    if not text.isdigit():
-        raise UsageError(f"--opset takes a whole number such as 20, got '{text}'")
-    return int(text)
+    return 0
 
 
 def _print_summary(info: Any) -> None:

@@ -11,25 +11,25 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from resgraph.cli import (
-    EXIT_BAD_INPUT,
-    EXIT_OK,
-    AddCommand,
-    MissingDependency,
-    UsageError,
-    err,
-    load_graph,
-    out,
+from resgraph.cli.args import (
+    batch_argument,
+    int_in,
+    json_argument,
+    output_argument,
     parse_sets,
-    print_json,
+    read_spec,
+    set_argument,
 )
+from resgraph.cli.output import err, out, print_json
+from resgraph.errors import MissingDependency, UsageError
 
-BUILD_EPILOG = """examples:
+NAME = "build"
+HELP = "build a TensorRT engine from a spec or an ONNX file"
+EPILOG = """examples:
   resgraph build resnet50 -o resnet50.engine --precision fp16
   resgraph build resnet50 -o r50_dyn.engine --precision bf16 --batch 1:32:256 --workspace 4GiB
   resgraph build specs/resnet.rg --set depth=101 -o r101.engine --timing-cache trt.cache
@@ -45,62 +45,35 @@ and reports the outputs' drift from fp32 (ONNX Runtime, held-out samples).
 Beside the engine goes NAME.engine.json: what it was built from, with which TensorRT, for
 which GPU. Needs TensorRT and an NVIDIA GPU: pip install 'resgraph[tensorrt]'."""
 
-PROFILE_EPILOG = """examples:
-  resgraph profile resnet50.engine
-  resgraph profile resnet50.engine --batch 32 --runs 50 --draw r50_times.svg
-  resgraph profile resnet50.engine --layer-times trtexec_profile.json --json
-
-Times come from TensorRT's IProfiler (one synchronised run per inference, no CUDA graph),
-layer contents from the engine inspector. A fused layer's time is split evenly among the
-spec scopes it holds. --layer-times reads trtexec's --exportProfile JSON instead of running
-the engine (no TensorRT or GPU needed then)."""
 
 
-def register(add: AddCommand) -> None:
-    p = add("build", "build a TensorRT engine from a spec or an ONNX file", BUILD_EPILOG,
-            run_build)
+def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("spec", help="a spec file, a shipped network's name, or a .onnx file")
-    p.add_argument("--set", dest="sets", action="append", metavar="NAME=VALUE",
-                   help="override a 'param' of the spec (repeatable)")
-    p.add_argument("-o", "--output", help="the engine file (default: NAME.engine)")
+    set_argument(p)
+    output_argument(p, "the engine file (default: NAME.engine)")
     p.add_argument("--precision", default="tf32",
                    help="fp32, tf32 (default, as TensorRT), fp16, bf16, or int8 (Q/DQ)")
-    p.add_argument("--batch", default="1", metavar="N|MIN:OPT:MAX",
+    batch_argument(p, "N", "MIN:OPT:MAX",
                    help="a fixed batch size, or a dynamic range tuned for OPT (default 1)")
     p.add_argument("--workspace", metavar="SIZE",
                    help="workspace memory pool limit, e.g. 4GiB or 512MiB (a bare number is "
                         "MiB; default: TensorRT's, all device memory)")
-    p.add_argument("--opt-level", type=int, default=3, metavar="0-5",
+    p.add_argument("--opt-level", type=int_in(0, 5), default=3, metavar="0-5",
                    help="builder optimisation level (default 3, TensorRT's)")
     p.add_argument("--timing-cache", metavar="FILE",
                    help="read tactic timings from FILE if it exists, write them back after")
     p.add_argument("--calibration", default="random", metavar="random|FILE.npy",
                    help="int8: calibrate on seeded random data (default) or on an array of "
                         "samples (NxCxHxW .npy)")
-    p.add_argument("--calibration-batches", type=int, default=8, metavar="N",
+    p.add_argument("--calibration-batches", type=int_in(1, 10_000),
+                   default=8, metavar="N",
                    help="int8: calibration batches of 8 samples (default 8)")
     p.add_argument("--dry-run", action="store_true",
                    help="print every setting the build would apply, and stop")
-    p.add_argument("--json", action="store_true", help="print JSON for machines")
-
-    p = add("profile", "time an engine layer by layer and sum the times onto blocks and stages",
-            PROFILE_EPILOG, run_profile)
-    p.add_argument("engine", help="an engine built by 'resgraph build' (its .json beside it)")
-    p.add_argument("--batch", type=int, help="batch size (default: the profile's OPT)")
-    p.add_argument("--runs", type=int, default=20, help="profiled inferences (default 20)")
-    p.add_argument("--warmup", type=int, default=5, help="inferences before (default 5)")
-    p.add_argument("--layer-times", metavar="FILE",
-                   help="trtexec --exportProfile JSON to use instead of running the engine")
-    p.add_argument("--draw", metavar="FILE", help="also draw the network coloured by time "
-                                                   "(.svg, .png, .pdf or .dot)")
-    p.add_argument("--level", default="block", help="diagram level (default block)")
-    p.add_argument("--json", action="store_true", help="print JSON for machines")
+    json_argument(p)
 
 
-# build ----------------------------------------------------------------------------------------
-
-
-def run_build(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     from resgraph.backends.trt import engine, runtime
     from resgraph.backends.trt.runtime import ParseFailed
 
@@ -117,13 +90,13 @@ def run_build(args: argparse.Namespace) -> int:
     except ParseFailed as exc:
         return _parse_failed(exc, target)
     _print_built(meta, args.json)
-    return EXIT_OK
+    return 0
 
 
 def _options(args: argparse.Namespace) -> Any:
     from resgraph.backends.trt.plan import BuildOptions, parse_batch, parse_size
 
-    return BuildOptions(precision=args.precision, batch=parse_batch(args.batch),
+    return BuildOptions(precision=args.precision, batch=parse_batch(args.batch.text),
                         workspace=parse_size(args.workspace) if args.workspace else None,
                         opt_level=args.opt_level, timing_cache=args.timing_cache,
                         calibration=args.calibration,
@@ -131,6 +104,7 @@ def _options(args: argparse.Namespace) -> Any:
 
 
 def _target(args: argparse.Namespace, options: Any) -> Any:
+    from resgraph.api import load
     from resgraph.backends.trt import engine
 
     if args.spec.endswith(".onnx"):
@@ -142,7 +116,7 @@ def _target(args: argparse.Namespace, options: Any) -> Any:
             return engine.onnx_target(args.spec)
         except ImportError:
             raise MissingDependency("onnx is not installed: pip install 'resgraph[onnx]'") from None
-    return engine.spec_target(load_graph(args), args.spec, parse_sets(args.sets), options)
+    return engine.spec_target(load(read_spec(args), **parse_sets(args.sets)), args.spec, parse_sets(args.sets), options)
 
 
 def _print_plan(plan: Any, as_json: bool) -> int:
@@ -152,7 +126,7 @@ def _print_plan(plan: Any, as_json: bool) -> int:
         out.print("build plan (dry run, nothing built):")
         for line in plan.lines():
             out.print(f"  {line}", markup=False)
-    return EXIT_OK
+    return 0
 
 
 def _parse_failed(exc: Any, target: Any) -> int:
@@ -164,7 +138,7 @@ def _parse_failed(exc: Any, target: Any) -> int:
     resolver = ScopeResolver(exc.scopes, scopes)
     for line in describe_parser_issues(exc.issues, resolver, target.where):
         err.print(f"  {line}", markup=False)
-    return EXIT_BAD_INPUT
+    return 2
 
 
 def _print_built(meta: Any, as_json: bool) -> None:
@@ -189,7 +163,7 @@ class BuildDisplay:
                                  console=err, transient=True, disable=not err.is_terminal)
         self.tasks: dict[str, Any] = {}
 
-    def __enter__(self) -> BuildDisplay:
+    def __enter__(self) -> Self:
         self.progress.start()
         self.tasks["build"] = self.progress.add_task("building TensorRT engine", total=None)
         return self
@@ -209,91 +183,3 @@ class BuildDisplay:
         task = self.tasks.pop(phase, None)
         if task is not None:
             self.progress.remove_task(task)
-
-
-# profile --------------------------------------------------------------------------------------
-
-
-def run_profile(args: argparse.Namespace) -> int:
-    from resgraph.backends.trt import sidecar as sc
-    from resgraph.backends.trt.plan import sidecar_path
-    from resgraph.backends.trt.scopes import ScopeResolver, attribute
-
-    if args.layer_times:
-        meta = sc.read(sidecar_path(args.engine))
-        times, layers = _trtexec_times(args.layer_times), None
-    else:
-        meta, times, layers = _measure(args)
-    resolver = ScopeResolver(meta.scopes, meta.places)
-    result = attribute(times, resolver, meta.places, layers)
-    drawn = _draw(args, meta, result) if args.draw else None
-    if args.json:
-        print_json({"engine": args.engine, "layers": times, **result.to_dict(),
-                    "diagram": drawn})
-        return EXIT_OK
-    _print_profile(args.engine, meta, result)
-    if drawn:
-        out.print(f"wrote {drawn}: coloured by TensorRT time", markup=False)
-    return EXIT_OK
-
-
-def _trtexec_times(path: str) -> dict[str, float]:
-    from resgraph.backends.trt.scopes import trtexec_profile
-
-    try:
-        return trtexec_profile(json.loads(Path(path).read_text()))
-    except FileNotFoundError:
-        raise UsageError(f"no such file: {path}") from None
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
-        raise UsageError(f"{path}: not a trtexec --exportProfile JSON file") from None
-
-
-def _measure(args: argparse.Namespace) -> tuple[Any, dict[str, float], dict[str, list[str]]]:
-    from resgraph.backends.trt import engine, runtime
-    from resgraph.backends.trt.scopes import inspector_layers
-
-    if args.runs < 1 or args.warmup < 0:
-        raise UsageError("--runs must be at least 1 and --warmup at least 0")
-    blob, meta = engine.open_engine(args.engine)
-    batch = args.batch or meta.profiles[0]["opt"][0]
-    runner = runtime.load(blob, batch)
-    for _ in range(args.warmup):
-        runner.launch()
-    runner.stream.synchronize()
-    times = runner.layer_times(args.runs)
-    return meta, times, inspector_layers(runner.inspect())
-
-
-def _draw(args: argparse.Namespace, meta: Any, result: Any) -> str:
-    from resgraph.api import draw, load
-    from resgraph.backends.trt.sidecar import graph_hash
-
-    if meta.source_kind != "spec":
-        raise UsageError("--draw needs an engine built from a spec (this one came from ONNX)")
-    graph = load(meta.source, **meta.params)
-    if graph_hash(graph) != meta.source_hash:
-        err.print(f"warning: {meta.source} changed since the engine was built; the diagram "
-                  "shows the spec as it is now", markup=False)
-    values = {**result.scopes, **result.blocks, **result.stages}
-    draw(graph, args.draw, color="values", values=values, legend="ms per inference (TensorRT)",
-         level=args.level)
-    return str(args.draw)
-
-
-def _print_profile(engine: str, meta: Any, result: Any) -> None:
-    total = result.total or 1.0
-    out.print(f"[bold]{engine}[/]: {meta.source} {meta.precision}, {result.total:.3f} ms per "
-              f"inference over {len(result.scopes)} scopes; reformatting "
-              f"{result.reformat:.3f} ms")
-    for title, rows in (("stage", result.stages), ("block", result.blocks)):
-        table = Table(title=f"time per {title}", title_justify="left")
-        for col in (title, "ms", "share"):
-            table.add_column(col, justify="left" if col == title else "right")
-        for name, ms in rows.items():
-            table.add_row(name, f"{ms:.3f}", f"{100 * ms / total:.1f}%")
-        out.print(table)
-    if result.unmapped:
-        ms = sum(result.unmapped.values())
-        out.print(f"{len(result.unmapped)} layer(s) matched no spec scope ({ms:.3f} ms, "
-                  f"{100 * ms / total:.1f}%): " + ", ".join(list(result.unmapped)[:5]),
-                  markup=False)
