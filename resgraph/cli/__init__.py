@@ -9,8 +9,9 @@ are registered, so ``resgraph check`` imports neither torch nor the backends.
 Exit codes (:data:`EXIT_CODES` maps the errors to them, here and nowhere else): 0 success;
 1 the command ran and its answer is "no" (``fmt --check`` found a file to reformat, ``bench``
 a wrong output); 2 bad input (a spec error, a bad argument or file); 3 something to install
-is missing (an extra, Graphviz, TensorRT, a GPU); 130 interrupted; 141 standard output closed
-early (a pipe such as ``| head``). Under ``--json`` an error is JSON on stdout too.
+is missing (an extra, Graphviz, TensorRT, a GPU); 70 an internal error (a bug in resgraph:
+one line, and the traceback with ``RESGRAPH_DEBUG=1``); 130 interrupted; 141 standard output
+closed early (a pipe such as ``| head``). Under ``--json`` an error is JSON on stdout too.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from resgraph.cli.output import err, print_json
 from resgraph.errors import MissingDependency, ResgraphError
 
 EXIT_OK, EXIT_NO, EXIT_BAD_INPUT, EXIT_MISSING = 0, 1, 2, 3
-EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 130, 141
+EXIT_BUG, EXIT_INTERRUPTED, EXIT_PIPE_CLOSED = 70, 130, 141
 #: error class → exit code, the first match wins
 EXIT_CODES: tuple[tuple[type[ResgraphError], int], ...] = (
     (MissingDependency, EXIT_MISSING),
@@ -94,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # write to /dev/null instead of raising again
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_PIPE_CLOSED
+    except Exception as exc:  # noqa: BLE001 - anything else is a bug, said so in one line
+        return _bug(exc, wants_json)
 
 
 def _invoked(argv: list[str]) -> str:
@@ -107,6 +110,18 @@ def _report(exc: ResgraphError, wants_json: bool) -> int:
         print_json({**exc.to_json(), "exit_code": code})
     err.print(exc.render(), markup=False, highlight=False)
     return code
+
+
+def _bug(exc: Exception, wants_json: bool) -> int:
+    if os.environ.get("RESGRAPH_DEBUG"):
+        raise exc
+    message = f"{type(exc).__name__}: {exc}"
+    if wants_json:
+        print_json({"error": "InternalError", "message": message, "exit_code": EXIT_BUG})
+    err.print(f"internal error (a bug in resgraph; please report it with the command line): "
+              f"{message}\n  run with RESGRAPH_DEBUG=1 for the traceback", markup=False,
+              highlight=False)
+    return EXIT_BUG
 
 
 if __name__ == "__main__":

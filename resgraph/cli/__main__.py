@@ -1,0 +1,7 @@
+"""``python -m resgraph.cli``: the ``resgraph`` command."""
+
+import sys
+
+from resgraph.cli import main
+
+sys.exit(main())
