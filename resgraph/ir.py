@@ -14,6 +14,10 @@ from typing import Any
 from resgraph.errors import Span
 from resgraph.ops import OPS, OpDef, Shape, fmt_shape
 
+#: the granularities a network is seen at, coarsest first: the rows of an analysis report and
+#: the levels of a diagram
+LEVELS = ("network", "stage", "block", "op")
+
 
 @dataclass
 class Node:
@@ -29,7 +33,7 @@ class Node:
     #: the scope of the block instance it belongs to (``layer2.0``), or None outside blocks
     block: str | None = None
     span: Span | None = None
-    #: results of analyses, under keys documented by each analysis
+    #: results of analyses, under the keys of :mod:`resgraph.analysis.keys`
     meta: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -82,6 +86,9 @@ class Graph:
     #: what elaboration reports without failing (declared roundings, for instance)
     notes: list[str] = field(default_factory=list)
     source: str | None = None
+    #: whole-graph results of analyses and the parameters each ran with, under the keys of
+    #: :mod:`resgraph.analysis.keys`
+    meta: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def input(self) -> Node:

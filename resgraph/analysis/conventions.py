@@ -35,6 +35,9 @@ from these versions:
                2·C per sample (its weight and bias, not its elements); nothing else.
 
 resgraph's own ``pad_channels`` (option-A shortcut) and ``concat`` cost nothing in any of them.
+
+The pass writes every counter's figure for the whole network under
+:data:`~resgraph.analysis.keys.COUNTERS` on the graph.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 
 from resgraph.analysis.costs import input_shapes, signature
+from resgraph.analysis.keys import COUNTERS, FLOPS, MACS
+from resgraph.analysis.passes import analysis_pass
 from resgraph.ir import Graph, Node
 from resgraph.ops import Shape, numel
 
@@ -121,10 +126,11 @@ def _resgraph_flops(n: Node, s: Sequence[Shape]) -> int:
     return n.opdef.flops(n.attrs, s, n.shape)
 
 
-#: name → (per-sample rule, what the tool calls the figure)
+#: name → (per-sample rule, what the tool calls the figure); resgraph's own two figures are
+#: named by the node keys they are summed from
 CONVENTIONS: dict[str, tuple[Rule, str]] = {
-    "resgraph.macs": (_resgraph_macs, "MACs of conv and linear (torchvision, FlopCounterMode ÷ 2)"),
-    "resgraph.flops": (_resgraph_flops, "every floating-point operation once"),
+    MACS: (_resgraph_macs, "MACs of conv and linear (torchvision, FlopCounterMode ÷ 2)"),
+    FLOPS: (_resgraph_flops, "every floating-point operation once"),
     "fvcore": (_fvcore, "FlopCountAnalysis total ('flops', one per MAC)"),
     "thop": (_thop, "profile() 'MACs'"),
     "ptflops": (_ptflops, "get_model_complexity_info 'MACs' (pytorch backend)"),
@@ -133,8 +139,9 @@ CONVENTIONS: dict[str, tuple[Rule, str]] = {
 }
 
 
-def all_counts(graph: Graph, batch: int = 1) -> dict[str, int]:
-    """The figure every convention gives for the whole network at ``batch``."""
+@analysis_pass("conventions")
+def annotate_conventions(graph: Graph, batch: int = 1) -> None:
+    """The figure every convention gives for the whole network at ``batch``, on the graph."""
     per_signature: Counter[Hashable] = Counter()
     example: dict[Hashable, Node] = {}
     for node in graph:
@@ -148,4 +155,4 @@ def all_counts(graph: Graph, batch: int = 1) -> dict[str, int]:
         shapes = input_shapes(graph, node)
         for name, (rule, _) in CONVENTIONS.items():
             totals[name] += times * rule(node, shapes)
-    return {name: batch * v for name, v in totals.items()}
+    graph.meta[COUNTERS] = {name: batch * v for name, v in totals.items()}

@@ -1,26 +1,20 @@
 """Per-node costs from the analytic rules of :mod:`resgraph.ops`: MACs, FLOPs, parameters, buffers.
 
 The rules live beside each op's shape rule (one place to read and to fix); this pass only
-applies them to a graph's shapes and scales them by the batch. It writes, on every node
-(the input node gets zeros):
-
-``resgraph.macs``     int, multiply-accumulates of conv and linear at ``batch`` (biases not
-                      counted): torchvision's published figure, ``FlopCounterMode`` total ÷ 2
-``resgraph.flops``    int, resgraph's full count at ``batch``: every floating-point operation
-                      once (see the conventions in :mod:`resgraph.ops`)
-``resgraph.params``   int, trainable parameters (independent of the batch)
-``resgraph.buffers``  int, elements of the non-trainable buffers (BN running statistics and
-                      ``num_batches_tracked``)
+applies them to a graph's shapes and scales them by the batch. It writes
+:data:`~resgraph.analysis.keys.MACS`, :data:`~resgraph.analysis.keys.FLOPS`,
+:data:`~resgraph.analysis.keys.PARAMS` and :data:`~resgraph.analysis.keys.BUFFERS` on every
+node (the input node gets zeros).
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
 
+from resgraph.analysis.keys import BUFFERS, FLOPS, MACS, PARAMS
+from resgraph.analysis.passes import analysis_pass
 from resgraph.ir import Graph, Node
 from resgraph.ops import Shape, numel
-
-MACS, FLOPS, PARAMS, BUFFERS = "resgraph.macs", "resgraph.flops", "resgraph.params", "resgraph.buffers"
 
 
 def input_shapes(graph: Graph, node: Node) -> list[Shape]:
@@ -54,6 +48,7 @@ def _costs(graph: Graph, node: Node) -> dict[str, int]:
             BUFFERS: sum(numel(s) for s in op.buffers(node.attrs, shapes).values())}
 
 
+@analysis_pass("costs")
 def annotate_costs(graph: Graph, batch: int = 1) -> None:
     """Write MACs, FLOPs, parameters and buffers of every node into ``node.meta``."""
     seen: dict[Hashable, dict[str, int]] = {}

@@ -15,10 +15,14 @@ of the rest, and record the gradient's norm at the input. Every ``add`` is repla
 ``m·r + (1−m)·r̄ + (1−m)·s + m·s̄`` (a bar is ``detach``), equal to ``r + s`` in value and
 passing the gradient to one input, chosen per sample by ``m``; so all samples of all ``k`` run
 as one batched forward and backward (in chunks), BN in eval mode. The gradient carried by
-paths through ``k`` branches is the mean norm times the number of such paths; the report
-gives the shortest range of ``k`` that carries 90 % of the total.
+paths through ``k`` branches is the mean norm times the number of such paths (as a share of
+all paths, which stays a float however deep the network); the report gives the shortest
+range of ``k`` that carries 90 % of the total.
 
-Both need the module that ``resgraph.compile`` builds (its FX nodes carry ``resgraph.scope``).
+Both need the module that ``resgraph.compile`` builds (its FX nodes carry
+:data:`~resgraph.analysis.keys.SCOPE`). Every random draw comes from a ``torch.Generator`` of
+its own, seeded from ``seed``: the same seed gives the same curves, and torch's global random
+state is left as it was.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from typing import Any
 import torch
 from torch import fx
 
+from resgraph.analysis.keys import SCOPE
 from resgraph.analysis.paths import branch_distribution, relevant_order, residual_inputs
 from resgraph.ir import Graph
 
@@ -96,7 +101,7 @@ def calibrated(gm: fx.GraphModule, input_shape: tuple[int, ...], seed: int = 0,
 
 
 def _fx_nodes(gm: fx.GraphModule) -> dict[str, fx.Node]:
-    nodes = {n.meta["resgraph.scope"]: n for n in gm.graph.nodes if "resgraph.scope" in n.meta}
+    nodes = {n.meta[SCOPE]: n for n in gm.graph.nodes if SCOPE in n.meta}
     if not nodes:
         raise ValueError("gradient analyses need a module built by resgraph.compile")
     return nodes
@@ -234,7 +239,6 @@ def measured_curve(graph: Graph, gm: fx.GraphModule, samples: int = 8, seed: int
                    chunk: int = 64, progress: Callable[[int, int], None] | None = None
                    ) -> GradientCurve:
     """Veit et al.'s experiment on the module, deterministic for a given ``seed``."""
-    torch.manual_seed(seed)
     gm.eval()
     fxn = _fx_nodes(gm)
     residual = residual_inputs(graph)
@@ -258,9 +262,9 @@ def measured_curve(graph: Graph, gm: fx.GraphModule, samples: int = 8, seed: int
         if progress:
             progress(done, len(masks))
     per_path = norms.view(len(adds) + 1, samples).mean(dim=1).tolist()
-    counts = branch_distribution(graph).counts
-    counts += [0] * (len(per_path) - len(counts))
-    carried = [float(c) * p for c, p in zip(counts, per_path)]
+    branches = branch_distribution(graph)
+    counts = branches.counts + [0] * (len(per_path) - len(branches.counts))
+    carried = [c / branches.total * p for c, p in zip(counts, per_path)]
     return GradientCurve(carried, shortest_range(carried), per_path, samples, seed)
 
 

@@ -11,10 +11,8 @@ executes. The peak is taken while an op runs: its inputs and its new output are 
 Parameter and buffer bytes use the dtype for floating-point tensors and 8 bytes for
 ``num_batches_tracked`` (an int64 in PyTorch).
 
-It writes on every node:
-
-``resgraph.activation_bytes``  int, bytes of the node's output at ``batch`` and the dtype
-                               (0 for views)
+It writes :data:`~resgraph.analysis.keys.ACTIVATION_BYTES` on every node and the totals
+(:class:`Memory`) under :data:`~resgraph.analysis.keys.MEMORY` on the graph.
 """
 
 from __future__ import annotations
@@ -22,10 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from resgraph.analysis.costs import node_buffers, node_params
+from resgraph.analysis.keys import ACTIVATION_BYTES, MEMORY
+from resgraph.analysis.passes import analysis_pass
 from resgraph.ir import Graph
 from resgraph.ops import numel
 
-ACTIVATION_BYTES = "resgraph.activation_bytes"
 DTYPE_BYTES = {"fp32": 4, "fp16": 2, "bf16": 2}
 VIEWS = frozenset({"flatten"})
 
@@ -45,8 +44,9 @@ class Memory:
         return dict(self.__dict__)
 
 
-def annotate_memory(graph: Graph, batch: int = 1, dtype: str = "fp32") -> Memory:
-    """Write each node's output bytes and return the totals and the peak."""
+@analysis_pass("memory")
+def annotate_memory(graph: Graph, batch: int = 1, dtype: str = "fp32") -> None:
+    """Write each node's output bytes, and the totals and the peak on the graph."""
     size = DTYPE_BYTES[dtype]
     for node in graph:
         node.meta[ACTIVATION_BYTES] = 0 if node.op in VIEWS else batch * numel(node.shape) * size
@@ -54,8 +54,8 @@ def annotate_memory(graph: Graph, batch: int = 1, dtype: str = "fp32") -> Memory
     params = sum(numel(s) for n in graph for s in node_params(graph, n).values())
     buffers = sum(8 if name == "num_batches_tracked" else numel(s) * size
                   for n in graph for name, s in node_buffers(graph, n).items())
-    return Memory(dtype, batch, sum(n.meta[ACTIVATION_BYTES] for n in graph), peak, peak_at,
-                  params * size, buffers)
+    graph.meta[MEMORY] = Memory(dtype, batch, sum(n.meta[ACTIVATION_BYTES] for n in graph),
+                                peak, peak_at, params * size, buffers)
 
 
 def _storage(graph: Graph) -> dict[str, str]:

@@ -16,36 +16,42 @@ its multiplicity in closed form (J.C.P. Miller's recurrence for the power of a p
 exact in integers), and multiplies the few results. A graph with no cut nodes is one segment:
 the plain DP, which handles any DAG (nested shortcuts, multi-branch blocks, concatenation).
 
-Which input of an ``add`` is the residual branch is decided structurally, so traced models
-get the same answer as specs: the shortcut is the input with the shortest longest weighted
-path from the network input (the block's entry dominates both inputs, so this equals the
-comparison from the entry); the others are residual branches. ``concat`` and ``mul`` merge
-no residual branches.
+Which input of an ``add`` is the shortcut is decided structurally, in one place
+(:func:`shortcut_inputs`, which the renderer's main column follows too), so traced models get
+the same answer as specs: the shortcut is the shallowest input, with the fewest weighted
+layers on its longest path from the network input (the block's entry dominates both inputs,
+so this equals the comparison from the entry), then the fewest ops; between equals, the last
+(specs and torchvision write ``add(residual, shortcut)``). The other inputs are residual
+branches. ``concat`` and ``mul`` merge no residual branches.
 
-:func:`annotate_paths` writes on every node:
+Counts are exact, but no output prints all the digits of a huge one: :func:`count_text`
+writes counts from :data:`EXACT_BELOW` on in scientific notation.
 
-``resgraph.paths``  ``{"count": int, "shortest": int, "longest": int}``: the input-to-node
-                    paths and their shortest and longest lengths in weighted layers (the
-                    node's own weight included)
+:func:`annotate_paths` writes :data:`~resgraph.analysis.keys.PATHS` on every node;
+:func:`annotate_path_distributions` writes :data:`~resgraph.analysis.keys.PATH_LENGTHS` and
+:data:`~resgraph.analysis.keys.PATH_BRANCHES` on the graph.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
 
+from resgraph.analysis.keys import PATH_BRANCHES, PATH_LENGTHS, PATHS
+from resgraph.analysis.passes import analysis_pass
 from resgraph.ir import Graph, Node
-
-PATHS = "resgraph.paths"
 
 Poly = list[int]
 NodeExp = Callable[[Node], int]
 EdgeExp = Callable[[str, Node], int]
 
 
+@analysis_pass("paths")
 def annotate_paths(graph: Graph) -> None:
     """Path count, shortest and longest length from the input to every node."""
     for node in graph:
@@ -59,23 +65,26 @@ def annotate_paths(graph: Graph) -> None:
                             "longest": w + max(p["longest"] for p in ins)}
 
 
-def longest_weighted(graph: Graph) -> dict[str, int]:
-    """The longest weighted path from the input to each node, its own weight included."""
-    out: dict[str, int] = {}
+def _depths(graph: Graph) -> dict[str, tuple[int, int]]:
+    """The longest path from the input to each node, its own included: (weighted layers, ops)."""
+    out: dict[str, tuple[int, int]] = {}
     for node in graph:
-        out[node.name] = int(node.weighted) + max((out[i] for i in node.inputs), default=0)
+        w, n = max((out[i] for i in node.inputs), default=(0, -1))
+        out[node.name] = (w + int(node.weighted), n + 1)
     return out
+
+
+def shortcut_inputs(graph: Graph) -> dict[str, str]:
+    """For every ``add``: its shortcut, the shallowest input, the last of equals (see above)."""
+    depth = _depths(graph)
+    return {node.name: min(reversed(node.inputs), key=depth.__getitem__)
+            for node in graph if node.op == "add"}
 
 
 def residual_inputs(graph: Graph) -> dict[str, frozenset[str]]:
     """For every ``add``: its inputs that are residual branches (all but the shortcut)."""
-    depth = longest_weighted(graph)
-    out: dict[str, frozenset[str]] = {}
-    for node in graph:
-        if node.op == "add":
-            shortcut = min(node.inputs, key=lambda i: depth[i])
-            out[node.name] = frozenset(i for i in node.inputs if i != shortcut)
-    return out
+    return {add: frozenset(i for i in graph.nodes[add].inputs if i != shortcut)
+            for add, shortcut in shortcut_inputs(graph).items()}
 
 
 # polynomial arithmetic on exact integer coefficients ---------------------------------------------
@@ -179,6 +188,29 @@ def path_polynomial(graph: Graph, node_exp: NodeExp, edge_exp: EdgeExp) -> Poly:
 # the report -------------------------------------------------------------------------------------
 
 
+#: counts below this are written with every digit; from it on, in scientific notation
+EXACT_BELOW = 10**300
+_LOG10_2 = math.log10(2)
+
+
+def count_text(count: int, grouping: bool = False) -> str:
+    """A path count as text: every digit below :data:`EXACT_BELOW` (``,``-grouped with
+    ``grouping``), else 17 significant digits in scientific notation
+    (``2.8179608796313976e+4515``).
+
+    Counts grow like 2^blocks: past about 14,000 blocks they have more digits than Python
+    will print (4,300 by default), and a distribution's exact counts together grow with the
+    square of the depth. 17 digits are all a float holds, and below 10^300 every count is a
+    float too. Only the leading 20-odd digits are computed, so the last shown digit may be
+    off by one where the dropped ones decide a tie.
+    """
+    if count < EXACT_BELOW:
+        return f"{count:,}" if grouping else str(count)
+    drop = int(count.bit_length() * _LOG10_2) - 20
+    return f"{Decimal(count // 10**drop).scaleb(drop):.16e}"
+
+
+
 @dataclass(frozen=True)
 class Distribution:
     """Exact counts: ``counts[k]`` paths of length ``k``."""
@@ -212,9 +244,11 @@ class Distribution:
         raise ValueError("empty distribution")
 
     def to_json(self) -> dict[str, object]:
-        return {"total": str(self.total), "shortest": self.shortest, "longest": self.longest,
-                "mean": float(self.mean), "median": self.median,
-                "counts": {str(k): str(c) for k, c in enumerate(self.counts) if c}}
+        """Counts as strings (:func:`count_text`): exact decimal digits, which no JSON reader
+        rounds, or scientific notation for the huge ones."""
+        return {"total": count_text(self.total), "shortest": self.shortest,
+                "longest": self.longest, "mean": float(self.mean), "median": self.median,
+                "counts": {str(k): count_text(c) for k, c in enumerate(self.counts) if c}}
 
 
 def length_distribution(graph: Graph) -> Distribution:
@@ -227,3 +261,10 @@ def branch_distribution(graph: Graph) -> Distribution:
     residual = residual_inputs(graph)
     return Distribution(path_polynomial(
         graph, lambda n: 0, lambda u, v: int(u in residual.get(v.name, ()))))
+
+
+@analysis_pass("path_distributions")
+def annotate_path_distributions(graph: Graph) -> None:
+    """Both distributions of the input-to-output paths, on the graph."""
+    graph.meta[PATH_LENGTHS] = length_distribution(graph)
+    graph.meta[PATH_BRANCHES] = branch_distribution(graph)

@@ -12,9 +12,7 @@ whole input: its field is its input's, widened by the whole feature map. The cen
 (negative when padding shifts it off the image). Ceil-mode pooling changes how many outputs
 there are, not where they look.
 
-It writes on every node:
-
-``resgraph.rf``  ``{"size": (h, w), "stride": (h, w), "start": (h, w)}`` ints, input pixels
+It writes :data:`~resgraph.analysis.keys.RF` on every node.
 """
 
 from __future__ import annotations
@@ -22,9 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from resgraph.analysis.keys import RF
+from resgraph.analysis.passes import analysis_pass
 from resgraph.ir import Graph, Node
-
-RF = "resgraph.rf"
 
 
 @dataclass(frozen=True)
@@ -68,7 +66,9 @@ def _axes(node: Node, ins: list[tuple[Field, Field]], graph: Graph) -> tuple[Fie
     return fields
 
 
+@analysis_pass("receptive_fields")
 def annotate_receptive_fields(graph: Graph) -> None:
+    """Write every node's field: size, effective stride and start, per axis."""
     fields: dict[str, tuple[Field, Field]] = {}
     for node in graph:
         if not node.inputs:

@@ -2,9 +2,10 @@
 
 A spec is analysed from its IR, with no tensors; a PyTorch model goes through
 :func:`resgraph.import_fx.import_fx` first and then through exactly the same passes, so a
-spec and a traced model of the same network give the same report. The passes (each in its
-own module, each documenting the ``node.meta`` keys it writes): :mod:`.costs`,
-:mod:`.conventions`, :mod:`.memory`, :mod:`.receptive`, :mod:`.paths`, :mod:`.gradients`.
+spec and a traced model of the same network give the same report. The passes run in the
+order of :data:`PASSES`, each in its own module; the report only reads what they wrote under
+the keys of :mod:`resgraph.analysis.keys`. The gradient curves (:mod:`.gradients`) run the
+compiled module, so they are added on request by :func:`gradient_curves`.
 """
 
 from __future__ import annotations
@@ -13,21 +14,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from resgraph.analysis.conventions import CONVENTIONS, all_counts
-from resgraph.analysis.costs import BUFFERS, FLOPS, MACS, PARAMS, annotate_costs
-from resgraph.analysis.memory import ACTIVATION_BYTES, DTYPE_BYTES, Memory, annotate_memory
-from resgraph.analysis.paths import Distribution, branch_distribution, length_distribution
-from resgraph.analysis.receptive import RF, annotate_receptive_fields
-from resgraph.errors import UsageError
-from resgraph.ir import Graph, Node
+from resgraph.analysis import keys
+from resgraph.analysis.conventions import CONVENTIONS, annotate_conventions
+from resgraph.analysis.costs import annotate_costs
+from resgraph.analysis.memory import DTYPE_BYTES, Memory, annotate_memory
+from resgraph.analysis.passes import ensure
+from resgraph.analysis.paths import Distribution, annotate_path_distributions
+from resgraph.analysis.receptive import annotate_receptive_fields
+from resgraph.errors import UsageError, unknown
+from resgraph.ir import LEVELS, Graph, Node
+
+#: the passes of a report, in the order they run
+PASSES = (annotate_costs, annotate_conventions, annotate_memory, annotate_receptive_fields,
+          annotate_path_distributions)
 
 
 class AnalysisError(UsageError):
     """A request the analysis cannot take (a level, a dtype, a batch size, a missing input
     shape); the CLI prints it on one line and exits 2."""
 
-
-LEVELS = ("network", "stage", "block", "op")
 
 
 @dataclass(frozen=True)
@@ -96,12 +101,12 @@ class Report:
         out = {
             "name": self.name, "input_shape": list(self.input_shape), "batch": self.batch,
             "dtype": self.dtype,
-            "conventions_used": {"macs": CONVENTIONS["resgraph.macs"][1],
-                                 "flops": CONVENTIONS["resgraph.flops"][1]},
+            "conventions_used": {"macs": CONVENTIONS[keys.MACS][1],
+                                 "flops": CONVENTIONS[keys.FLOPS][1]},
             "macs": self.macs, "flops": self.flops, "params": self.params,
             "buffers": self.buffers, "flops_by_op": self.flops_by_op,
             "other_counters": {k: v for k, v in self.conventions.items()
-                               if not k.startswith("resgraph.")},
+                               if k not in (keys.MACS, keys.FLOPS)},
             "memory": self.memory.to_json(),
             "receptive_fields": [{"stage": r.stage, "node": r.node, "size": list(r.size),
                                   "stride": list(r.stride), "centre": list(r.centre)}
@@ -120,12 +125,14 @@ class Report:
 def _row(name: str, level: str, stage: str, kind: str, nodes: list[Node]) -> CostRow:
     by_op: dict[str, int] = {}
     for n in nodes:
-        if n.meta[FLOPS]:
-            by_op[n.op] = by_op.get(n.op, 0) + n.meta[FLOPS]
-    return CostRow(name, level, stage, kind, sum(n.meta[MACS] for n in nodes),
-                   sum(n.meta[FLOPS] for n in nodes), sum(n.meta[PARAMS] for n in nodes),
-                   sum(n.meta[BUFFERS] for n in nodes),
-                   sum(n.meta[ACTIVATION_BYTES] for n in nodes), by_op)
+        if n.meta[keys.FLOPS]:
+            by_op[n.op] = by_op.get(n.op, 0) + n.meta[keys.FLOPS]
+
+    def total(key: str) -> int:
+        return sum(n.meta[key] for n in nodes)
+
+    return CostRow(name, level, stage, kind, total(keys.MACS), total(keys.FLOPS),
+                   total(keys.PARAMS), total(keys.BUFFERS), total(keys.ACTIVATION_BYTES), by_op)
 
 
 def _group(graph: Graph, key: Callable[[Node], str]) -> dict[str, list[Node]]:
@@ -158,7 +165,7 @@ def receptive_fields(graph: Graph) -> list[ReceptiveField]:
             outputs[n.stage] = n.name
     fields = []
     for stage, name in outputs.items():
-        rf = graph.nodes[name].meta[RF]
+        rf = graph.nodes[name].meta[keys.RF]
         centre = tuple(float(s + (z - 1) / 2) for s, z in zip(rf["start"], rf["size"]))
         fields.append(ReceptiveField(stage, name, rf["size"], rf["stride"], centre))  # type: ignore
     return fields
@@ -166,23 +173,28 @@ def receptive_fields(graph: Graph) -> list[ReceptiveField]:
 
 def analyze_graph(graph: Graph, *, batch: int = 1, dtype: str = "fp32",
                   level: str = "network") -> Report:
-    """Every analysis of an IR graph (annotating its nodes as a side effect)."""
-    if level not in LEVELS:
-        raise AnalysisError(f"level must be one of {', '.join(LEVELS)}, got '{level}'")
-    if dtype not in DTYPE_BYTES:
-        raise AnalysisError(f"dtype must be one of {', '.join(DTYPE_BYTES)}, got '{dtype}'")
-    if batch < 1:
-        raise AnalysisError(f"batch must be at least 1, got {batch}")
-    annotate_costs(graph, batch)
-    memory = annotate_memory(graph, batch, dtype)
-    annotate_receptive_fields(graph)
-    lengths = length_distribution(graph)
+    """Every analysis of an IR graph: the :data:`PASSES` whose results on ``graph`` are not
+    already those of ``batch`` and ``dtype`` run (annotating its nodes), then the report
+    reads their results."""
+    _check(batch, dtype, level)
+    for analysis in PASSES:
+        ensure(graph, analysis, batch=batch, dtype=dtype)
+    lengths: Distribution = graph.meta[keys.PATH_LENGTHS]
     network = cost_rows(graph, "network")[0]
     return Report(graph.name, graph.input_shape, batch, dtype, level, network.macs,
                   network.flops, network.params, network.buffers, network.flops_by_op,
-                  all_counts(graph, batch), memory, receptive_fields(graph),
-                  Paths(lengths, branch_distribution(graph), lengths.longest),
+                  dict(graph.meta[keys.COUNTERS]), graph.meta[keys.MEMORY], receptive_fields(graph),
+                  Paths(lengths, graph.meta[keys.PATH_BRANCHES], lengths.longest),
                   cost_rows(graph, level), graph)
+
+
+def _check(batch: int, dtype: str, level: str) -> None:
+    if level not in LEVELS:
+        raise AnalysisError(unknown("level", level, LEVELS))
+    if dtype not in DTYPE_BYTES:
+        raise AnalysisError(unknown("dtype", dtype, DTYPE_BYTES))
+    if batch < 1:
+        raise AnalysisError(f"batch must be at least 1, got {batch}")
 
 
 def gradient_curves(report: Report, *, samples: int = 8, seed: int = 0,

@@ -3,11 +3,11 @@ rendered by Graphviz (:mod:`output`). The API's entry is :func:`resgraph.draw`."
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import fields
 from typing import Any
 
-from resgraph.ir import Graph
+from resgraph.errors import unknown
 from resgraph.render.dot import DrawOptions, render_dot
 from resgraph.render.output import FORMATS, GraphvizMissing, output_format, write
 from resgraph.render.view import LEVELS, DrawError
@@ -29,7 +29,7 @@ def make_options(**options: Any) -> DrawOptions:
     known = [f.name for f in fields(DrawOptions)]
     for key in options:
         if key not in known:
-            raise DrawError(f"draw() has no option '{key}'; options: {', '.join(known)}")
+            raise DrawError(unknown("draw() option", key, known))
     for key in ("expand", "annotate"):
         if key in options:
             options[key] = _names(options[key])

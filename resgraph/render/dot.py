@@ -18,11 +18,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from resgraph.ir import Graph
+from resgraph.analysis.costs import annotate_costs
+from resgraph.analysis.keys import MACS, PARAMS, PATHS
+from resgraph.analysis.passes import ensure
+from resgraph.analysis.paths import annotate_paths
+from resgraph.errors import unknown
+from resgraph.ir import LEVELS, Graph
 from resgraph.ops import fmt_shape
 from resgraph.render import labels as lb
 from resgraph.render.colors import PALETTE, Scale, make_scale
-from resgraph.render.view import LEVELS, DrawError, Unit, View, build_view, did_you_mean
+from resgraph.render.view import DrawError, Unit, View, build_view
 
 ANNOTATIONS = ("shapes", "macs", "params", "paths")
 COLORS = ("macs", "params", "depth", "values", "none")
@@ -57,8 +62,7 @@ class DrawOptions:
 
 def _one_of(what: str, value: str, choices: tuple[str, ...]) -> None:
     if value not in choices:
-        raise DrawError(f"unknown {what} '{value}'{did_you_mean(value, choices)}; "
-                        f"choose one of {', '.join(choices)}")
+        raise DrawError(unknown(what, value, choices))
 
 
 def render_dot(graph: Graph, options: DrawOptions = DrawOptions()) -> str:
@@ -77,16 +81,11 @@ def render_dot(graph: Graph, options: DrawOptions = DrawOptions()) -> str:
 
 
 def _ensure_analyses(graph: Graph, options: DrawOptions) -> None:
-    """Costs feed every tooltip; paths only what asks for them. Render reads, never computes."""
-    from resgraph.analysis.costs import annotate_costs
-
-    if any(lb.MACS not in n.meta for n in graph if n.op != "input"):
-        annotate_costs(graph, batch=options.batch)
+    """Costs at the diagram's batch feed every tooltip; paths only what asks for them. Each
+    pass runs only if its results on the graph are missing or of other parameters."""
+    ensure(graph, annotate_costs, batch=options.batch)
     if "paths" in options.annotate or options.color == "depth":
-        from resgraph.analysis.paths import annotate_paths
-
-        if any(lb.PATHS not in n.meta for n in graph):
-            annotate_paths(graph)
+        ensure(graph, annotate_paths)
 
 
 def _header(graph: Graph, options: DrawOptions) -> list[str]:
@@ -186,13 +185,13 @@ def _annotations(view: View, unit: Unit, options: DrawOptions) -> list[str]:
     out = lb.unit_output(graph, unit)
     notes = {
         "shapes": "" if _keeps_shape(graph, unit) else fmt_shape(out.shape),
-        "macs": _count(lb.total(graph, unit, lb.MACS), "MACs"),
-        "params": _count(lb.total(graph, unit, lb.PARAMS), "params"),
+        "macs": _count(lb.total(graph, unit, MACS), "MACs"),
+        "params": _count(lb.total(graph, unit, PARAMS), "params"),
         "paths": lb.paths_text(out),
     }
     picked = [notes[a] for a in ANNOTATIONS if a in options.annotate]
     if unit.kind in ("stage", "part"):
-        share = lb.total(graph, unit, lb.MACS) / max(1, sum(n.meta.get(lb.MACS, 0) for n in graph))
+        share = lb.total(graph, unit, MACS) / max(1, sum(n.meta.get(MACS, 0) for n in graph))
         picked.append(f"{100 * share:.1f}% of MACs")
     return [" · ".join(p for p in picked if p)]
 
@@ -217,8 +216,8 @@ def _tooltip(view: View, unit: Unit, options: DrawOptions) -> str:
     if len(unit.members) > 6:
         ops = f"{len(unit.members)} ops"
     lines = [scope, *([ops] if ops != scope else []), *([f"in: {ins}"] if ins else []), f"out: {fmt_shape(lb.unit_output(graph, unit).shape)}",
-             f"MACs: {lb.total(graph, unit, lb.MACS):,}",
-             f"params: {lb.total(graph, unit, lb.PARAMS):,}"]
+             f"MACs: {lb.total(graph, unit, MACS):,}",
+             f"params: {lb.total(graph, unit, PARAMS):,}"]
     if options.color == "values":
         value = _value(view, unit, options)
         lines.append(f"{options.legend or 'value'}: {'-' if value is None else f'{value:.4g}'}")
@@ -231,11 +230,11 @@ def _tooltip(view: View, unit: Unit, options: DrawOptions) -> str:
 def _value(view: View, unit: Unit, options: DrawOptions) -> float | None:
     graph = view.graph
     if options.color == "macs":
-        return lb.total(graph, unit, lb.MACS)
+        return lb.total(graph, unit, MACS)
     if options.color == "params":
-        return lb.total(graph, unit, lb.PARAMS)
+        return lb.total(graph, unit, PARAMS)
     if options.color == "depth":
-        paths = lb.unit_output(graph, unit).meta.get(lb.PATHS)
+        paths = lb.unit_output(graph, unit).meta.get(PATHS)
         return paths["longest"] if paths else None
     values = options.values or {}
     keys = [k for k in (unit.id, *unit.blocks) if k in values] or \

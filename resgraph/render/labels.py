@@ -10,10 +10,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from resgraph.analysis.keys import PATHS
 from resgraph.ir import Graph, Node
 from resgraph.render.view import FOLLOWERS, Unit, View
 
-MACS, PARAMS, PATHS = "resgraph.macs", "resgraph.params", "resgraph.paths"
 SYMBOLS = {"add": "+", "mul": "×"}
 
 
@@ -101,9 +101,11 @@ def total(graph: Graph, unit: Unit, key: str) -> int:
 
 
 def paths_text(node: Node) -> str:
+    """``65,536 paths, 6–50 deep``; from a million paths on, ``2^20.5 paths``: an exact count
+    that long says nothing at a glance (and past 4,300 digits Python will not print it)."""
     p = node.meta.get(PATHS)
     if not p:
         return ""
     count = p["count"]
-    shown = f"2^{math.log2(count):.3g}" if count > 10**6 else f"{count:,}"
+    shown = f"2^{math.log2(count):.1f}".removesuffix(".0") if count > 10**6 else f"{count:,}"
     return f"{shown} path{'s' if count > 1 else ''}, {p['shortest']}–{p['longest']} deep"

@@ -6,9 +6,11 @@ unit borders. Because every unit keeps the list of IR nodes it stands for, costs
 colours are sums over members, read from the analyses' ``node.meta`` keys.
 
 The *main column* (``spine``) is found once on the IR: walking back from the output, each
-node's main input is the one that keeps its shape and lies deepest. Every other edge into an
-``add`` is a shortcut; other side edges (squeeze-excitation) are branches. The renderer keeps
-the main column straight and draws shortcuts beside it.
+node's main input is, for an ``add``, its residual branch (the analyses' one rule,
+:func:`resgraph.analysis.paths.shortcut_inputs`, names the shortcut), and for any other node
+the input that keeps its shape and lies deepest. Every other edge into an ``add`` is a
+shortcut; other side edges (squeeze-excitation) are branches. The renderer keeps the main
+column straight and draws shortcuts beside it.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from resgraph.errors import UsageError
-from resgraph.ir import Graph, Node
+from resgraph.analysis.paths import shortcut_inputs
+from resgraph.errors import UsageError, did_you_mean, unknown
+from resgraph.ir import LEVELS, Graph, Node
 
-LEVELS = ("network", "stage", "block", "op")
 #: ops that a *layer* absorbs after its head (conv → bn → relu is one layer)
 FOLLOWERS = frozenset({"bn", "relu", "flatten"})
 #: the parts of a network that are not stages
@@ -95,20 +97,12 @@ def scopes(graph: Graph) -> list[str]:
 
 def check_request(graph: Graph, level: str, expand: tuple[str, ...]) -> None:
     if level not in LEVELS:
-        raise DrawError(f"unknown level '{level}'{did_you_mean(level, LEVELS)}; "
-                        f"choose one of {', '.join(LEVELS)}")
+        raise DrawError(unknown("level", level, LEVELS))
     known = scopes(graph)
     for scope in expand:
         if scope not in known:
-            raise DrawError(f"--expand: {graph.name} has no stage or block '{scope}'"
-                            f"{did_you_mean(scope, known)}")
-
-
-def did_you_mean(word: str, choices: Any) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
-    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+            hint = did_you_mean(scope, known)
+            raise DrawError(f"--expand: {graph.name} has no stage or block '{scope}'; {hint}")
 
 
 # granularity ------------------------------------------------------------------------------------
@@ -221,11 +215,17 @@ def _signature(graph: Graph, block: str, members: list[Node]) -> tuple[Any, ...]
 
 
 def main_inputs(graph: Graph) -> dict[str, str | None]:
-    """Each node's main input: of those that keep its shape, the deepest (longest op chain)."""
+    """Each node's main input: an ``add``'s first input that is not its shortcut; any other
+    node's deepest input (longest op chain) of those that keep its shape."""
+    shortcut = shortcut_inputs(graph)
     depth: dict[str, int] = {}
     main: dict[str, str | None] = {}
     for node in graph:
         depth[node.name] = 1 + max((depth[i] for i in node.inputs), default=-1)
+        if node.name in shortcut:
+            main[node.name] = next((i for i in node.inputs if i != shortcut[node.name]),
+                                   shortcut[node.name])
+            continue
         same = [i for i in node.inputs if graph.nodes[i].shape == node.shape]
         candidates = same if len(node.inputs) > 1 and same else list(node.inputs)
         main[node.name] = max(candidates, key=depth.__getitem__, default=None)

@@ -72,10 +72,10 @@ def test_values_colour_by_any_number_per_scope(tiny) -> None:
 
 
 @pytest.mark.parametrize("options, message", [
-    ({"level": "stages"}, "unknown level 'stages' (did you mean 'stage'?)"),
-    ({"expand": ("layer2.9",)}, "no stage or block 'layer2.9' (did you mean"),
+    ({"level": "stages"}, "unknown level 'stages'; did you mean 'stage'? (known: block, "),
+    ({"expand": ("layer2.9",)}, "no stage or block 'layer2.9'; did you mean 'layer2.2'?"),
     ({"color": "flops"}, "unknown color 'flops'"),
-    ({"annotate": ("shape",)}, "unknown annotation 'shape' (did you mean 'shapes'?)"),
+    ({"annotate": ("shape",)}, "unknown annotation 'shape'; did you mean 'shapes'?"),
     ({"rankdir": "TD"}, "unknown rankdir 'TD'"),
     ({"color": "values"}, "needs values="),
 ])
@@ -85,7 +85,7 @@ def test_bad_requests_say_what_to_do(tiny, options, message) -> None:
 
 
 def test_unknown_draw_option_is_an_error() -> None:
-    with pytest.raises(DrawError, match="no option 'colour'"):
+    with pytest.raises(DrawError, match="unknown draw\\(\\) option 'colour'; did you mean 'color'"):
         draw(TINY, colour="macs")
 
 
