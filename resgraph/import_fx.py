@@ -14,13 +14,12 @@ and blocks come from the module tree: a top-level module that holds modules that
 (``layer1``, holding ``layer1.0``) is a stage and each such child a block; nodes before the
 first stage belong to ``stem``, those after the last to ``head``.
 
-``resgraph.compile``'s GraphModules carry their IR in ``gm.meta["resgraph.graph"]``; this
-importer ignores it and every ``resgraph.*`` node meta key, so that comparing the two routes
-tests something.
+``resgraph.compile``'s GraphModules carry their IR under :data:`~resgraph.analysis.keys.GRAPH`;
+this importer ignores it and every ``resgraph.*`` node meta key, so that comparing the two
+routes tests something.
 
-On the traced ``GraphModule``'s FX nodes (not the IR) it leaves one key:
-
-``resgraph.import_shape``  the node's full output shape, batch included, from propagation
+On the traced ``GraphModule``'s FX nodes (not the IR) it leaves one key,
+:data:`~resgraph.analysis.keys.IMPORT_SHAPE`.
 """
 
 from __future__ import annotations
@@ -33,6 +32,7 @@ import torch
 import torch.nn.functional as F
 from torch import fx, nn
 
+from resgraph.analysis.keys import IMPORT_SHAPE
 from resgraph.errors import UsageError
 from resgraph.ir import BlockInfo, Graph, Node, StageInfo
 from resgraph.lower_fx import pad_channels
@@ -170,16 +170,13 @@ def _trace(model: nn.Module) -> fx.GraphModule:
                             f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
 
 
-_SHAPE = "resgraph.import_shape"
-
-
 class _ShapeRecorder(fx.Interpreter):
     """Runs the graph and notes every tensor result's shape on its node."""
 
     def run_node(self, n: fx.Node) -> Any:
         result = super().run_node(n)
         if isinstance(result, torch.Tensor):
-            n.meta[_SHAPE] = tuple(int(d) for d in result.shape)
+            n.meta[IMPORT_SHAPE] = tuple(int(d) for d in result.shape)
         return result
 
 
@@ -203,7 +200,7 @@ def _propagate(gm: fx.GraphModule, input_shape: tuple[int, ...]) -> None:
 
 
 def _shape(node: fx.Node) -> tuple[int, ...] | None:
-    shape = node.meta.get(_SHAPE)
+    shape = node.meta.get(IMPORT_SHAPE)
     return None if shape is None else shape[1:]
 
 

@@ -2,14 +2,9 @@
 
 Layers with weights (conv, bn, linear) become submodules at their scope path, so parameter
 names equal torchvision's (``layer1.0.conv1.weight``); the rest become calls of functions.
-Every FX node carries the IR's facts under these ``node.meta`` keys:
-
-``resgraph.scope``  the IR node name (``layer2.0.conv1``)
-``resgraph.op``     the IR op kind (``conv``)
-``resgraph.stage``  ``stem``, a stage name, or ``head``
-``resgraph.block``  the block instance (``layer2.0``) or None
-``resgraph.shape``  the per-sample output shape
-``resgraph.span``   the :class:`~resgraph.errors.Span` of the spec text that made it
+Every FX node carries the IR's facts under the FX keys of :mod:`resgraph.analysis.keys`
+(:data:`~resgraph.analysis.keys.SCOPE`, ``OP``, ``STAGE``, ``BLOCK``, ``SHAPE``, ``SPAN``), and
+the module keeps its IR graph under :data:`~resgraph.analysis.keys.GRAPH`.
 """
 
 from __future__ import annotations
@@ -22,10 +17,8 @@ import torch
 import torch.nn.functional as F
 from torch import fx, nn
 
+from resgraph.analysis import keys
 from resgraph.ir import Graph, Node
-
-META_KEYS = ("resgraph.scope", "resgraph.op", "resgraph.stage", "resgraph.block",
-             "resgraph.shape", "resgraph.span")
 
 
 def pad_channels(x: torch.Tensor, out: int, stride: int) -> torch.Tensor:
@@ -120,13 +113,12 @@ def _lower(graph: Graph, dev: torch.device) -> fx.GraphModule:
         else:
             fn, fargs, fkwargs = _call(n, args)
             fxn = fxg.create_node("call_function", fn, fargs, fkwargs, name=safe)
-        fxn.meta.update({"resgraph.scope": n.name, "resgraph.op": n.op,
-                         "resgraph.stage": n.stage, "resgraph.block": n.block,
-                         "resgraph.shape": n.shape, "resgraph.span": n.span})
+        fxn.meta.update({keys.SCOPE: n.name, keys.OP: n.op, keys.STAGE: n.stage,
+                         keys.BLOCK: n.block, keys.SHAPE: n.shape, keys.SPAN: n.span})
         values[n.name] = fxn
     fxg.output(values[graph.output])
     gm = fx.GraphModule(modules, fxg, class_name=_class_name(graph.name))
-    gm.meta["resgraph.graph"] = graph
+    gm.meta[keys.GRAPH] = graph
     return gm
 
 

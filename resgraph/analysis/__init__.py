@@ -1,5 +1,7 @@
 """Analyses of the IR: costs, other counters' conventions, memory, receptive fields, paths.
 
-``resgraph.analyze`` (:func:`resgraph.analysis.report.analyze`) runs them all; each pass is
-its own module and documents the ``node.meta`` keys it writes.
+One pass per module, each writing its results under the keys of :mod:`.keys` (the contract
+its readers rely on) and recording the parameters it ran with (:mod:`.passes`); readers call
+:func:`.passes.ensure`, never a pass. :func:`.report.analyze_graph` runs the passes in the
+order of :data:`.report.PASSES` and gathers their results in one report (``resgraph.analyze``).
 """
