@@ -110,9 +110,9 @@ def _check_plot(path: str, spec: str | None) -> None:
         import matplotlib  # noqa: F401
     except ImportError:
         raise MissingDependency("--plot needs matplotlib: pip install 'resgraph[plot]'") from None
+    check_output(path, inputs=[spec] if spec else [], flag="--plot")
     if Path(path).suffix.lower() not in PLOT_FORMATS:
         raise UsageError(f"--plot {path}: the file must end in {', '.join(PLOT_FORMATS)}")
-    check_output(path, inputs=[spec] if spec else [], flag="--plot")
 
 
 def plot(report: Any, path: str) -> None:
