@@ -60,3 +60,11 @@ def test_shortest_range() -> None:
     assert shortest_range([1, 1, 8, 1, 1]) == (0, 3)
     assert shortest_range([0, 0, 10, 0]) == (2, 2)
     assert shortest_range([5, 5]) == (0, 1)
+
+
+def test_analyze_with_gradients_is_reproducible_and_leaves_the_global_rng_alone() -> None:
+    state = torch.get_rng_state()
+    runs = [resgraph.analyze("cifar_resnet20", gradients=True, samples=1, seed=0).to_json()
+            for _ in range(2)]
+    assert torch.equal(torch.get_rng_state(), state)
+    assert runs[0] == runs[1] and "gradients_measured" in runs[0]

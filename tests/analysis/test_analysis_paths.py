@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import json
 import math
+from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 import resgraph
+from resgraph.analysis.keys import PATHS
 from resgraph.analysis.paths import (
-    PATHS,
+    EXACT_BELOW,
     annotate_paths,
     branch_distribution,
+    count_text,
     length_distribution,
     power,
     relevant_order,
     residual_inputs,
     segment_poly,
     shift,
+    shortcut_inputs,
 )
+from resgraph.analysis.report import analyze_graph
 from resgraph.ir import Graph, Node
+from resgraph.render import DrawOptions, render_dot
+from resgraph.render.view import main_inputs
 
 
 def test_cifar_resnet110_branches_are_binomial() -> None:
@@ -120,7 +128,56 @@ def test_residual_branch_is_the_deeper_input() -> None:
     assert residual["layer2.0.add1"] == {"layer2.0.bn3"}  # not the projection shortcut
 
 
+def test_between_equally_deep_inputs_the_last_is_the_shortcut() -> None:
+    graph = Graph("tie", (1, 4, 4))
+    for name, op, ins in (("x", "input", ()), ("a", "relu", ("x",)), ("b", "relu", ("x",)),
+                          ("s", "add", ("a", "b")), ("t", "add", ("x", "a"))):
+        graph.add(Node(name, op, ins, {}, (1, 4, 4), "stem"))
+    graph.output = "t"
+    assert shortcut_inputs(graph) == {"s": "b", "t": "x"}  # then fewer ops: x before relu(x)
+
+
+@given(dags())
+def test_the_diagram_main_column_takes_the_residual_branch(graph: Graph) -> None:
+    residual, main = residual_inputs(graph), main_inputs(graph)
+    assert all(main[add] in branches for add, branches in residual.items() if branches)
+
+
 def test_twelve_hundred_blocks_exact() -> None:
     graph = resgraph.load("cifar_resnet20", n=400)  # 1200 blocks: 2^1200 paths
     dist = branch_distribution(graph)
     assert dist.counts == [math.comb(1200, k) for k in range(1201)]
+
+
+def _deep(blocks: int) -> Graph:
+    """``blocks`` blocks of one 1x1 conv and an identity shortcut: 2^blocks paths."""
+    conv = {"kernel": (1, 1), "out": 1, "stride": (1, 1), "pad": (0, 0), "groups": 1,
+            "dilation": (1, 1), "bias": False}
+    graph = Graph("deep", (1, 1, 1))
+    prev = graph.add(Node("input", "input", (), {}, (1, 1, 1), "stem")).name
+    for i in range(blocks):
+        graph.add(Node(f"b{i}.conv", "conv", (prev,), conv, (1, 1, 1), "stem"))
+        prev = graph.add(Node(f"b{i}.add", "add", (f"b{i}.conv", prev), {}, (1, 1, 1),
+                              "stem")).name
+    graph.output = prev
+    return graph
+
+
+def test_counts_past_python_int_to_str_limit_are_written_safely() -> None:
+    blocks = 14_400  # 2^14400 has 4,335 digits; Python prints 4,300 at most by default
+    graph = _deep(blocks)
+    data = json.loads(json.dumps(analyze_graph(graph).to_json()))
+    branches = data["paths"]["branches"]
+    assert branches["counts"]["0"] == "1" and branches["counts"]["2"] == str(math.comb(blocks, 2))
+    exact = Decimal(2**blocks)
+    assert abs(Decimal(branches["total"]) - exact) / exact < Decimal("1e-16")
+    assert branches["total"].startswith("6.79105990290650") and branches["total"].endswith("e+4334")
+    assert data["paths"]["lengths"]["longest"] == blocks
+    text = render_dot(graph, DrawOptions(level="network", annotate=("paths",)))
+    assert f"2^{blocks} paths, 0–{blocks} deep" in text
+
+
+def test_count_text_is_exact_below_the_threshold() -> None:
+    assert count_text(EXACT_BELOW - 1) == "9" * 300
+    assert count_text(EXACT_BELOW) == "1.0000000000000000e+300"
+    assert count_text(2**64, grouping=True) == "18,446,744,073,709,551,616"

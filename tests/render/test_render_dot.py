@@ -98,3 +98,14 @@ def test_network_level_shares_of_macs_add_up() -> None:
     text = draw("resnet50", level="network")
     shares = [float(s) for s in re.findall(r"([0-9.]+)% of MACs", text)]
     assert len(shares) == 6 and abs(sum(shares) - 100) < 0.3  # stem, four stages, head
+
+
+def test_one_graph_drawn_at_two_batches_shows_each_batch_costs() -> None:
+    graph = resgraph.load(TINY)
+    resgraph.analyze(graph)  # costs of batch 1 already on the graph
+    texts = {b: render_dot(graph, DrawOptions(level="op", annotate=("macs",), batch=b))
+             for b in (8, 1)}
+    conv1 = 3 * 3 * 3 * 8 * 16 * 16  # kernel x in-channels x out-channels x output pixels
+    for batch, label in ((1, "55.3K MACs"), (8, "442K MACs")):
+        assert f"MACs: {batch * conv1:,}" in texts[batch] and label in texts[batch]
+    assert "55.3K MACs" not in texts[8]

@@ -65,6 +65,22 @@ def test_without_dot_the_dot_file_is_written_and_the_error_says_how(tmp_path, mo
     assert not (tmp_path / "t.svg").exists()
 
 
+def test_without_dot_an_existing_dot_file_is_never_replaced(tmp_path, monkeypatch, tiny) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    mine = tmp_path / "t.dot"
+    mine.write_text("digraph mine {}\n")
+    with pytest.raises(GraphvizMissing) as info:
+        draw(tiny, tmp_path / "t.svg")
+    fresh = tmp_path / "t.1.dot"
+    assert mine.read_text() == "digraph mine {}\n" and fresh.read_text() == draw(tiny)
+    assert info.value.dot_path == fresh
+    assert f"only {fresh} was written ({mine} exists and was left as it was)" in str(info.value)
+    assert f"dot -Tsvg {fresh} -o {tmp_path / 't.svg'}" in str(info.value)
+    with pytest.raises(GraphvizMissing):  # the same diagram again: the same file, no third
+        draw(tiny, tmp_path / "t.svg")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.1.dot", "t.dot"]
+
+
 def test_dot_output_needs_no_graphviz(tmp_path, monkeypatch, tiny) -> None:
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     write(draw(tiny), tmp_path / "t.dot")
