@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
-import difflib
+import re
 import threading
 from collections.abc import Iterator
 from importlib import resources
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark.visitors import Transformer_NonRecursive
 
 from resgraph import syntax as s
-from resgraph.errors import Source, Span, SpecError
+from resgraph.errors import Source, Span, SpecError, did_you_mean
+from resgraph.files import MAX_SPEC_BYTES
 
 #: The language versions this release reads (the ``resgraph N`` line that opens a file).
 SUPPORTED_VERSIONS = (1,)
+
+#: How deep operators, calls, lists, tables and bodies may nest. Elaboration and formatting
+#: recurse along this nesting, so the bound keeps them far from Python's recursion limit;
+#: a chain ``1 + 1 + …`` nests one level per operator. Hand-written specs stay under 10.
+MAX_NESTING = 64
+
+#: The largest integer the language holds, typed or computed (``|v| <= MAX_INT``): int64's,
+#: as torch's sizes are; a bigger one is an error where it is written or computed.
+MAX_INT = 2**63 - 1
+
+_GRAMMAR = resources.files("resgraph").joinpath("grammar.lark").read_text()
+# keyword terminals by name: `_NETWORK.2: /network\b/` in the grammar
+_KEYWORD_TERMINALS = dict(re.findall(r"^(\w+)\.2: /([a-z]+)\\b/$", _GRAMMAR, re.MULTILINE))
+#: The words of the language; none of them can name a parameter, value, block or label.
+KEYWORDS = frozenset(_KEYWORD_TERMINALS.values())
+# keywords only after a stage's block, so free to use as names ('stride' is a block parameter)
+_CONTEXTUAL = frozenset({"x", "stride"})
+# the rules that nest a level (see MAX_NESTING)
+_NESTING = frozenset({"body", "cond", "or_", "and_", "not_", "compare", "binop", "neg", "index",
+                      "call", "list_", "dict_"})
 
 _VALUE_TOKENS = {"NAME", "INT", "STRING", "SHAPE", "COMMENT"}
 # After these, a '{' opens a dictionary literal rather than a body.
@@ -63,8 +85,7 @@ class _ThreadParser(threading.local):
 
     def __init__(self) -> None:
         self.comments: list[Token] = []
-        grammar = resources.files("resgraph").joinpath("grammar.lark").read_text()
-        self.lark = Lark(grammar, parser="lalr", propagate_positions=True,
+        self.lark = Lark(_GRAMMAR, parser="lalr", propagate_positions=True,
                          postlex=_Newlines(), lexer_callbacks={"COMMENT": self.comments.append},
                          maybe_placeholders=True)
 
@@ -79,12 +100,16 @@ def _parser() -> Lark:
 def parse(text: str, file: str = "<spec>") -> s.Module:
     """Parse spec text into a Module; raise :class:`SpecError` at the offending place."""
     source = Source(text, file)
+    if len(text) > MAX_SPEC_BYTES:
+        raise SpecError(f"spec text over the limit of {MAX_SPEC_BYTES >> 20} MiB",
+                        _span(source, 1, 1, 1, 2), hint="a spec is text of a few KiB")
     comments = _local.comments
     comments.clear()
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:
         raise _wrap_lark_error(exc, source) from None
+    _check_nesting(tree, source)
     try:
         module = _ToAst(source).transform(tree)
     except VisitError as exc:
@@ -100,14 +125,38 @@ def parse(text: str, file: str = "<spec>") -> s.Module:
     return module
 
 
+def int_error(span: Span) -> SpecError:
+    """The one error for an integer past :data:`MAX_INT`, typed or computed."""
+    return SpecError("integer too large", span,
+                     hint=f"integers stay within -{MAX_INT} to {MAX_INT} (2**63 - 1)")
+
+
+def _span(source: Source, line: int, column: int, end_line: int, end_column: int) -> Span:
+    return Span(source.file, line, column, end_line, end_column, source)
+
+
+def _check_nesting(tree: Tree, source: Source) -> None:
+    """Refuse a tree nested past :data:`MAX_NESTING`, at the first node past it; an explicit
+    walk, so that no depth of text reaches Python's recursion limit."""
+    stack: list[tuple[Tree, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        depth += node.data in _NESTING
+        if depth > MAX_NESTING:
+            m = node.meta
+            raise SpecError(f"nested more than {MAX_NESTING} levels deep",
+                            _span(source, m.line, m.column, m.end_line, m.end_column),
+                            hint="operators, calls, lists, tables and bodies each nest a level; "
+                                 "give inner parts names with 'let', or split them into blocks")
+        stack.extend((c, depth) for c in reversed(node.children) if isinstance(c, Tree))
+
+
 # Error messages ------------------------------------------------------------------------------
 
 _WORDS = {"NAME": "a name", "INT": "an integer", "STRING": "a string in double quotes",
           "SHAPE": "a shape such as 3x224x224", "_NL": "a new line", "$END": "the end of the file",
           "COMP_OP": "a comparison", "ADD_OP": "'+' or '-'", "MUL_OP": "'*', '/', '//' or '%'",
-          "_STRIDE": "'stride'"}
-_KEYWORDS = ("use", "param", "let", "require", "block", "variant", "network", "input", "stem",
-             "stage", "head", "return", "if", "elif", "else")
+          **{name: f"'{word}'" for name, word in _KEYWORD_TERMINALS.items()}}
 
 
 def _describe(terminal: str) -> str:
@@ -120,11 +169,22 @@ def _describe(terminal: str) -> str:
     return f"'{pattern.value}'"
 
 
+def _keyword_hint(word: str, expected: set[str]) -> str | None:
+    """A word where a keyword belongs: the keyword it starts with ('paramn'), or the one
+    :func:`did_you_mean` finds close to it ('netwrk')."""
+    keywords = {_KEYWORD_TERMINALS[t] for t in expected if t in _KEYWORD_TERMINALS}
+    glued = [k for k in keywords if word.startswith(k)]
+    if glued:
+        keyword = max(glued, key=len)
+        return f"put a space after the keyword: '{keyword} {word[len(keyword):]}'"
+    hint = did_you_mean(word, keywords)
+    return hint if hint is not None and hint.startswith("did you mean") else None
+
+
 def _wrap_lark_error(exc: UnexpectedInput, source: Source) -> SpecError:
     def at(line: int, column: int, end_line: int | None = None,
            end_column: int | None = None) -> Span:
-        return Span(source.file, line, column, end_line or line, end_column or column + 1,
-                    source)
+        return _span(source, line, column, end_line or line, end_column or column + 1)
 
     line, column = exc.line, exc.column
     if isinstance(exc, UnexpectedCharacters):
@@ -139,12 +199,8 @@ def _wrap_lark_error(exc: UnexpectedInput, source: Source) -> SpecError:
                              at(end_line, max(1, column)))
         what = "end of line" if tok.type == "_NL" else repr(str(tok.value))
         span = at(tok.line, tok.column, tok.end_line, tok.end_column)
-        hint = None
-        if tok.type == "NAME":
-            close = difflib.get_close_matches(str(tok.value), _KEYWORDS, n=1, cutoff=0.7)
-            wanted = {e.strip("'") for e in expected}
-            if close and close[0] in wanted:
-                hint = f"did you mean '{close[0]}'?"
+        hint = _keyword_hint(str(tok.value), exc.accepts or exc.expected) if (
+            tok.type == "NAME") else None
         return SpecError(f"unexpected {what}; expected {shown}", span, hint=hint)
     return SpecError(str(exc).splitlines()[0], at(line, column))
 
@@ -157,42 +213,65 @@ def _string(tok: Token) -> str:
 
 
 @v_args(meta=True, inline=True)
-class _ToAst(Transformer):
+class _ToAst(Transformer_NonRecursive):
+    """Tree → AST without recursion (a tree is as deep as :data:`MAX_NESTING` allows, and
+    more than that for the structure around it)."""
+
     def __init__(self, source: Source):
         super().__init__()
         self.source = source
 
     def _span(self, meta) -> Span:
         if getattr(meta, "empty", False):
-            return Span(self.source.file, 1, 1, 1, 2, self.source)
-        return Span(self.source.file, meta.line, meta.column, meta.end_line, meta.end_column,
-                     self.source)
+            return _span(self.source, 1, 1, 1, 2)
+        return _span(self.source, meta.line, meta.column, meta.end_line, meta.end_column)
+
+    def _token_span(self, tok: Token) -> Span:
+        return _span(self.source, tok.line or 1, tok.column or 1, tok.end_line or 1,
+                     tok.end_column or 2)
+
+    def _name(self, tok: Token) -> str:
+        """A name being defined; a keyword cannot be one, or ``fmt`` would print a file
+        that no longer parses."""
+        name = str(tok)
+        if name in KEYWORDS - _CONTEXTUAL:
+            raise SpecError(f"'{name}' is a keyword, not a name", self._token_span(tok),
+                            hint="choose another name")
+        return name
+
+    def _int(self, text: str, tok: Token) -> int:
+        """An integer literal, refused past :data:`MAX_INT` before Python converts it (a
+        string of thousands of digits is slow to convert, and past 4300 refused)."""
+        digits = text.lstrip("0")
+        if len(digits) > len(str(MAX_INT)) or int(digits or "0") > MAX_INT:
+            raise int_error(self._token_span(tok))
+        return int(text)
 
     # top level
     def start(self, meta, version, *items):
         return s.Module(self._span(meta), version, [i for i in items if i is not None])
 
     def version(self, meta, n):
-        return int(n)
+        return self._int(str(n), n)
 
     def use(self, meta, path):
         return s.Use(self._span(meta), _string(path))
 
     def param(self, meta, name, value):
-        return s.Param(self._span(meta), str(name), value)
+        return s.Param(self._span(meta), self._name(name), value)
 
     def let(self, meta, name, value):
-        return s.Let(self._span(meta), str(name), value)
+        return s.Let(self._span(meta), self._name(name), value)
 
     def require(self, meta, test, message):
         return s.Require(self._span(meta), test, _string(message))
 
     def variant(self, meta, name, kwargs, summary):
-        return s.Variant(self._span(meta), str(name), kwargs or [],
+        return s.Variant(self._span(meta), self._name(name), kwargs or [],
                          _string(summary) if summary else None)
 
     def network(self, meta, name, summary):
-        return s.Network(self._span(meta), str(name), _string(summary) if summary else None)
+        return s.Network(self._span(meta), self._name(name), _string(summary) if summary else None)
 
     def input(self, meta, shape):
         return s.Input(self._span(meta), shape)
@@ -204,17 +283,17 @@ class _ToAst(Transformer):
         return s.Head(self._span(meta), body)
 
     def stage(self, meta, name, block, depth, stride, overrides):
-        return s.Stage(self._span(meta), str(name), block, depth, stride, overrides or [])
+        return s.Stage(self._span(meta), self._name(name), block, depth, stride, overrides or [])
 
     def block_def(self, meta, name, params, doc, body):
-        return s.BlockDef(self._span(meta), str(name), params or [],
+        return s.BlockDef(self._span(meta), self._name(name), params or [],
                           _string(doc) if doc else None, body)
 
     def params(self, meta, *decls):
         return list(decls)
 
     def param_decl(self, meta, name, default):
-        return s.ParamDecl(self._span(meta), str(name), default)
+        return s.ParamDecl(self._span(meta), self._name(name), default)
 
     def overrides(self, meta, *items):
         return [i for i in items if i is not None]
@@ -226,14 +305,15 @@ class _ToAst(Transformer):
         return list(ranges)
 
     def index_range(self, meta, lo, hi):
-        return (int(lo), int(hi if hi is not None else lo))
+        first = self._int(str(lo), lo)
+        return (first, self._int(str(hi), hi) if hi is not None else first)
 
     # statements
     def body(self, meta, *stmts):
         return s.Body(self._span(meta), [st for st in stmts if st is not None])
 
     def assign(self, meta, name, flow):
-        return s.Assign(self._span(meta), str(name), flow)
+        return s.Assign(self._span(meta), self._name(name), flow)
 
     def flow_stmt(self, meta, flow):
         return s.FlowStmt(self._span(meta), flow)
@@ -257,13 +337,13 @@ class _ToAst(Transformer):
         return s.Step(self._span(meta), None, expr)
 
     def label(self, meta, tok):
-        return str(tok)
+        return self._name(tok) if tok.type == "NAME" else str(self._int(str(tok), tok))
 
     def kwargs(self, meta, *items):
         return list(items)
 
     def kwarg(self, meta, name, value):
-        return s.Kwarg(self._span(meta), str(name), value)
+        return s.Kwarg(self._span(meta), self._name(name), value)
 
     # expressions
     def cond(self, meta, test, then, orelse):
@@ -300,13 +380,13 @@ class _ToAst(Transformer):
         return s.Call(self._span(meta), str(name), positional, keywords)
 
     def int_(self, meta, tok):
-        return s.Int(self._span(meta), int(tok))
+        return s.Int(self._span(meta), self._int(str(tok), tok))
 
     def str_(self, meta, tok):
         return s.Str(self._span(meta), _string(tok))
 
     def shape(self, meta, tok):
-        return s.ShapeLit(self._span(meta), tuple(int(d) for d in str(tok).split("x")))
+        return s.ShapeLit(self._span(meta), tuple(self._int(d, tok) for d in str(tok).split("x")))
 
     def true(self, meta):
         return s.Bool(self._span(meta), True)

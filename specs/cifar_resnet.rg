@@ -14,16 +14,16 @@ param n = 3
 param shortcut = "A"
 param num_classes = 10
 
-let block = basic(shortcut=shortcut)
+let unit = basic(shortcut=shortcut)
 
 network cifar_resnet "ResNet for CIFAR-10 (He et al. 2016, Table 6)"
 input 3x32x32
 stem {
   conv1: conv(3, 16) -> bn1: bn -> relu
 }
-stage layer1: block(16) x n
-stage layer2: block(32) x n stride 2
-stage layer3: block(64) x n stride 2
+stage layer1: unit(16) x n
+stage layer2: unit(32) x n stride 2
+stage layer3: unit(64) x n stride 2
 head {
   avgpool: global_avgpool -> flatten
   fc: linear(num_classes)

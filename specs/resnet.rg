@@ -31,8 +31,8 @@ param num_classes = 1000
 param image = 224
 
 let layers = {18: [2, 2, 2, 2], 34: [3, 4, 6, 3], 50: [3, 4, 6, 3], 101: [3, 4, 23, 3], 152: [3, 8, 36, 3]}[depth]
-let unit = depth < 50 ? basic : bottleneck
-let block = unit(groups=groups, base_width=width_per_group, stride_on=stride_on, shortcut=shortcut, zero_init=zero_init)
+let kind = depth < 50 ? basic : bottleneck
+let unit = kind(groups=groups, base_width=width_per_group, stride_on=stride_on, shortcut=shortcut, zero_init=zero_init)
 
 network resnet "ResNet (He et al. 2016), torchvision layout"
 input [3, image, image]
@@ -40,10 +40,10 @@ stem {
   conv1: conv(7, 64, stride=2) -> bn1: bn -> relu
   maxpool: maxpool(3, stride=2, pad=1)
 }
-stage layer1: block(64) x layers[0]
-stage layer2: block(128) x layers[1] stride 2
-stage layer3: block(256) x layers[2] stride 2
-stage layer4: block(512) x layers[3] stride 2
+stage layer1: unit(64) x layers[0]
+stage layer2: unit(128) x layers[1] stride 2
+stage layer3: unit(256) x layers[2] stride 2
+stage layer4: unit(512) x layers[3] stride 2
 head {
   avgpool: global_avgpool -> flatten
   fc: linear(num_classes)

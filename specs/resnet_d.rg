@@ -10,7 +10,7 @@ param depth = 50
 param num_classes = 1000
 
 let layers = {50: [3, 4, 6, 3], 101: [3, 4, 23, 3], 152: [3, 8, 36, 3]}[depth]
-let block = bottleneck(shortcut="D")
+let unit = bottleneck(shortcut="D")
 
 block deep_stem(width = 32, out = 64) "three 3x3 convolutions in place of one 7x7 (ResNet-C)" {
   0: conv(3, width, stride=2) -> 1: bn -> 2: relu
@@ -24,10 +24,10 @@ stem {
   conv1: deep_stem -> bn1: bn -> relu
   maxpool: maxpool(3, stride=2, pad=1)
 }
-stage layer1: block(64) x layers[0]
-stage layer2: block(128) x layers[1] stride 2
-stage layer3: block(256) x layers[2] stride 2
-stage layer4: block(512) x layers[3] stride 2
+stage layer1: unit(64) x layers[0]
+stage layer2: unit(128) x layers[1] stride 2
+stage layer3: unit(256) x layers[2] stride 2
+stage layer4: unit(512) x layers[3] stride 2
 head {
   avgpool: global_avgpool -> flatten
   fc: linear(num_classes)
