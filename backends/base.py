@@ -71,6 +71,12 @@ class Backend(ABC):
     def synchronize(self) -> None:
         """Wait until the work ``run`` queued is done (GPU backends override this)."""
 
+    def arithmetic(self, work: Workload) -> str:
+        """The precision this backend computes ``work`` in, which sets the tolerance of its
+        output check: the workload's, unless the backend runs something built otherwise (an
+        engine file built in tf32)."""
+        return work.precision
+
     @abstractmethod
     def describe(self) -> dict[str, Any]:
         """Versions, providers, device, settings: what the report records beside the figures."""

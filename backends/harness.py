@@ -2,7 +2,9 @@
 
 For each backend and batch size: ``prepare`` on a :class:`~resgraph.backends.base.Workload`;
 check the output on fresh random input against the workload's reference module (fp32, CPU)
-*before* timing, so that a fast wrong answer is reported as wrong, not fast; warm up for
+*before* timing, within the tolerance :mod:`resgraph.backends.tolerance` derives for the
+network and the backend's arithmetic, so that a fast wrong answer is reported as wrong, not
+fast; warm up for
 ``warmup`` seconds (not counted); then time runs for ``duration`` seconds (and at least
 :data:`MIN_RUNS` runs, as trtexec) or exactly ``iterations`` runs. Every timed run reads the
 next batch of a pool of random batches made beforehand on the backend's device, so neither
@@ -11,7 +13,8 @@ closes each run, so the host clock sees the whole run. Figures a backend measure
 (CUDA events: GPU compute, host-to-device, device-to-host) are summarised beside the host's.
 
 No backend is special here: a backend that cannot run (:class:`Unsupported`, or a missing
-extra) gets a row that says why, and the other rows go on.
+extra) gets a row that says why, and the other rows go on. The entries that build the cases
+(``bench``, ``bench_engine``) are :mod:`resgraph.backends.api`'s.
 """
 
 from __future__ import annotations
@@ -24,8 +27,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
-from functools import partial
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -33,64 +35,16 @@ from typing import Any
 import torch
 
 from resgraph.backends.base import Backend, MissingExtra, Unsupported, Workload
-from resgraph.backends.registry import BACKENDS, UnknownBackend, get_backend
+from resgraph.backends.options import BenchOptions
 from resgraph.backends.stats import LatencyStats, summarize
-from resgraph.errors import UsageError
-from resgraph.ir import Graph
+from resgraph.backends.tolerance import tolerance
 
-#: largest |output - reference| / max |reference| accepted per precision: fp32 leaves room
-#: for reordered sums (BN folding, other kernels); fp16/bf16 for their 11 and 8 bit mantissas
-TOLERANCES = {"fp32": 1e-4, "fp16": 1e-2, "bf16": 5e-2}
-DEVICES = ("cpu", "cuda")
 #: fewest timed runs in duration mode (trtexec's default --iterations)
 MIN_RUNS = 10
 #: random batches made before timing and cycled through
 POOL = 8
-#: what ``resgraph bench SPEC`` runs when no backend is named
-DEFAULT_BACKENDS = ("onnxruntime", "torch", "torch-compile")
 #: seconds between two progress reports inside a loop (each costs a callback)
 PROGRESS_EVERY_S = 0.1
-
-
-class BenchError(UsageError, ValueError):
-    """A bad benchmark request (a batch size, a duration, a precision); one line says which."""
-
-
-@dataclass(frozen=True)
-class BenchOptions:
-    """How to time: the same for every backend and batch of one run."""
-
-    batches: tuple[int, ...] = (1,)
-    #: seconds of untimed runs first (trtexec's default)
-    warmup: float = 0.2
-    #: seconds of timed runs (trtexec's default), unless ``iterations`` is given
-    duration: float | None = None
-    #: exactly this many timed runs
-    iterations: int | None = None
-    precision: str = "fp32"
-    device: str = "cpu"
-    #: seeds the reference weights and every random input
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if not self.batches or any(b < 1 for b in self.batches):
-            raise BenchError(f"batch sizes must be positive, got {list(self.batches)}")
-        if self.duration is not None and self.iterations is not None:
-            raise BenchError("give a duration or a number of iterations, not both")
-        if self.warmup < 0 or (self.duration is not None and self.duration <= 0):
-            raise BenchError("the warm-up must be at least 0 s and the duration above 0 s")
-        if self.iterations is not None and self.iterations < 1:
-            raise BenchError(f"iterations must be at least 1, got {self.iterations}")
-        if self.precision not in TOLERANCES:
-            raise BenchError(f"unknown precision '{self.precision}' (known: "
-                             f"{', '.join(TOLERANCES)})")
-        if self.device not in DEVICES:
-            raise BenchError(f"unknown device '{self.device}' (known: {', '.join(DEVICES)})")
-
-    @property
-    def seconds(self) -> float:
-        """The timed loop's length in duration mode (3 s, trtexec's, when neither is given)."""
-        return 3.0 if self.duration is None else self.duration
 
 
 @dataclass(frozen=True)
@@ -98,8 +52,9 @@ class Parity:
     """The output checked against the reference module before timing."""
 
     ok: bool
-    #: max |output - reference| / max |reference| (inf when the shapes differ)
+    #: ‖output − reference‖ / ‖reference‖ over the whole output (inf when the shapes differ)
     max_rel_error: float
+    #: the largest error accepted (:func:`resgraph.backends.tolerance.tolerance`)
     tolerance: float
 
 
@@ -192,72 +147,6 @@ class Case:
     make: Callable[[], tuple[Workload, Backend]]
 
 
-# the Python API ----------------------------------------------------------------------------
-
-
-def bench(spec: str | Path | Graph, backends: Sequence[str] = DEFAULT_BACKENDS,
-          options: BenchOptions = BenchOptions(), *, params: dict[str, Any] | None = None,
-          progress: Progress | None = None, **backend_options: Any) -> Report:
-    """Benchmark a spec (path, shipped name, text or loaded graph) on ``backends``;
-    ``backend_options`` (``threads``, ``channels_last``, ``timing``...) go to every backend
-    whose constructor takes them. What ``resgraph bench SPEC`` runs."""
-    from resgraph.api import load
-    from resgraph.lower_fx import lower_fx
-
-    names = check_names(backends)
-    graph = spec if isinstance(spec, Graph) else load(spec, **(params or {}))
-    module = lower_fx(graph, "cpu", seed=options.seed).eval()
-
-    cases = [_case(n, Workload(graph, module, b, options.precision, options.device),
-                   backend_options) for b in options.batches for n in names]
-    return measure(cases, options, graph.name, str(spec) if not isinstance(spec, Graph)
-                   else graph.name, dict(graph.params), progress)
-
-
-def bench_engine(path: str, backends: Sequence[str] = (),
-                 options: BenchOptions = BenchOptions(), *,
-                 batches: Sequence[int] | None = None, progress: Progress | None = None,
-                 **backend_options: Any) -> Report:
-    """Benchmark a TensorRT engine file (``resgraph bench NAME.engine``) at ``batches``
-    (default: its profile's OPT), and ``backends`` beside it on the engine's own reference
-    module; ``options`` time it (batch sizes, precision and device are the engine's). Raises
-    :class:`MissingExtra` at once without TensorRT or a GPU."""
-    from resgraph.backends.trt.backend import engine_workload
-    from resgraph.backends.trt.timing import DEFAULT_TIMING
-
-    names = [n for n in check_names(backends) if n != "tensorrt"] if backends else []
-    timing = backend_options.get("timing", DEFAULT_TIMING)
-    engines = [engine_workload(path, batch, timing) for batch in (batches or (None,))]
-    first = engines[0][0]
-    options = replace(options, batches=tuple(w.batch for w, _ in engines),
-                      precision=first.precision, device=first.device)
-    cases: list[Case] = []
-    for work, engine in engines:
-        cases.append(Case("tensorrt", work.batch, partial(_given, work, engine)))
-        cases += [_case(n, work, backend_options) for n in names]
-    return measure(cases, options, first.graph.name, path, dict(first.graph.params), progress)
-
-
-def _case(name: str, work: Workload, backend_options: dict[str, Any]) -> Case:
-    return Case(name, work.batch, lambda: (work, get_backend(name, **backend_options)))
-
-
-def _given(work: Workload, backend: Backend) -> tuple[Workload, Backend]:
-    return work, backend
-
-
-def check_names(backends: Sequence[str]) -> list[str]:
-    """The backend names, each known (else :class:`UnknownBackend` with a suggestion)."""
-    if not backends:
-        raise BenchError("name at least one backend")
-    for name in backends:
-        if name not in BACKENDS:
-            raise UnknownBackend(name)
-    if len(set(backends)) != len(backends):
-        raise BenchError(f"a backend is named twice: {', '.join(backends)}")
-    return list(backends)
-
-
 # the loop ------------------------------------------------------------------------------------
 
 
@@ -339,18 +228,18 @@ class Inputs:
 
 def check(backend: Backend, work: Workload, x: torch.Tensor) -> Parity:
     """Run ``x`` on the backend and on the reference module; compare within the tolerance
-    of the workload's precision."""
-    tolerance = TOLERANCES[work.precision]
+    derived for the network and the arithmetic the backend computes in."""
+    limit = tolerance(work.graph, backend.arithmetic(work))
     with torch.inference_mode():
         expected = work.module(x)
         got = backend.run(x.to(work.device))
         backend.synchronize()
         got = got.detach().float().cpu()
     if got.shape != expected.shape:
-        return Parity(False, math.inf, tolerance)
-    scale = expected.abs().max().clamp_min(torch.finfo(torch.float32).tiny)
-    error = float((got - expected).abs().max() / scale)
-    return Parity(error <= tolerance, error, tolerance)  # NaN is never <= anything
+        return Parity(False, math.inf, limit)
+    scale = torch.linalg.vector_norm(expected).clamp_min(torch.finfo(torch.float32).tiny)
+    error = float(torch.linalg.vector_norm(got - expected) / scale)
+    return Parity(error <= limit, error, limit)  # NaN is never <= anything
 
 
 #: given the runs done and the seconds spent, the fraction done (1 or more: stop)

@@ -1,32 +1,25 @@
 """Backend names → classes, imported only when asked for, so a missing optional dependency
-costs nothing until its backend is used."""
+costs nothing until its backend is used. The names themselves live in
+:mod:`resgraph.backends.options`, which a command line imports without torch."""
 
 from __future__ import annotations
 
-import difflib
 import importlib
 import inspect
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from resgraph.backends.base import Backend
-from resgraph.errors import UsageError
+from resgraph.backends.options import BACKENDS
+from resgraph.errors import UsageError, unknown
 
-#: name → "module:Class"; a backend joins by adding one line
-BACKENDS: dict[str, str] = {
-    "onnxruntime": "resgraph.backends.ort_backend:OnnxRuntimeBackend",
-    "torch": "resgraph.backends.torch_backend:TorchBackend",
-    "torch-compile": "resgraph.backends.torch_backend:TorchCompileBackend",
-    "tensorrt": "resgraph.backends.trt.backend:TensorRTBackend",
-}
+if TYPE_CHECKING:
+    from resgraph.backends.base import Backend
 
 
 class UnknownBackend(UsageError, ValueError):
     """A backend name that is not in :data:`BACKENDS`; the message suggests the closest."""
 
     def __init__(self, name: str):
-        close = difflib.get_close_matches(name, BACKENDS, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        super().__init__(f"unknown backend '{name}'{hint} (known: {', '.join(BACKENDS)})")
+        super().__init__(unknown("backend", name, BACKENDS))
 
 
 def backend_class(name: str) -> type[Backend]:
@@ -44,3 +37,6 @@ def get_backend(name: str, **options: Any) -> Backend:
     cls = backend_class(name)
     accepted = inspect.signature(cls).parameters
     return cls(**{k: v for k, v in options.items() if k in accepted})
+
+
+__all__ = ["BACKENDS", "UnknownBackend", "backend_class", "get_backend"]

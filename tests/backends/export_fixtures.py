@@ -4,6 +4,7 @@ the comparisons use."""
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from torch import fx
 from torchvision_resnet import TINY_SPEC, randomise_bn
 
 import resgraph
+from resgraph.backends.tolerance import error_bound
 from resgraph.ir import Graph
 from resgraph.lower_fx import lower_fx
 
@@ -38,9 +40,24 @@ def sample(graph: Graph, batch: int, seed: int = 1) -> torch.Tensor:
 
 
 def rel_err(actual: torch.Tensor, expected: torch.Tensor) -> float:
-    """‖actual − expected‖ / ‖expected‖ over the whole output (the issue's parity measure)."""
-    actual, expected = actual.detach().float(), expected.detach().float()
+    """‖actual − expected‖ / ‖expected‖ over the whole output (the issue's parity measure),
+    in float64 so that the measure adds no rounding of its own."""
+    actual, expected = actual.detach().double(), expected.detach().double()
     return float(torch.linalg.vector_norm(actual - expected) / torch.linalg.vector_norm(expected))
+
+
+def exact(module: fx.GraphModule, x: torch.Tensor) -> torch.Tensor:
+    """The module's output in float64: "exact" next to any fp32 or lower computation."""
+    with torch.no_grad():
+        return copy.deepcopy(module).double()(x.double())
+
+
+def assert_parity(graph: Graph, actual: torch.Tensor, expected: torch.Tensor,
+                  precision: str = "fp32") -> None:
+    """``actual`` (computed in ``precision``) is within the derived bound of the exact
+    output (:mod:`resgraph.backends.tolerance`): the rule the bench harness checks by."""
+    error, bound = rel_err(actual, expected), error_bound(graph, precision)
+    assert error <= bound, f"relative error {error:.3g} above the {precision} bound {bound:.3g}"
 
 
 def ort_run(path: Path, x: torch.Tensor) -> torch.Tensor:

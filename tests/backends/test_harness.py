@@ -3,6 +3,7 @@ are wrong, unsupported or missing; nothing here asserts how fast anything is."""
 
 import json
 import math
+import re
 
 import pytest
 import torch
@@ -16,9 +17,12 @@ from fake_backends import (
 )
 
 from resgraph.backends import harness
+from resgraph.backends.api import bench, bench_engine
 from resgraph.backends.base import MissingExtra
-from resgraph.backends.harness import MIN_RUNS, POOL, BenchError, BenchOptions, Case, bench
+from resgraph.backends.harness import MIN_RUNS, POOL, Case
+from resgraph.backends.options import BenchError, BenchOptions
 from resgraph.backends.registry import UnknownBackend
+from resgraph.backends.tolerance import tolerance
 
 QUICK = BenchOptions(batches=(2,), warmup=0, iterations=3)
 STATS = {"runs", "batch", "min", "mean", "median", "p90", "p95", "p99", "max"}
@@ -37,7 +41,8 @@ def test_real_backends_agree_with_the_reference_and_report_every_statistic():
     assert [(r.backend, r.batch) for r in report.results] == [
         (b, n) for n in (1, 2) for b in ("onnxruntime", "torch", "torch-compile")]
     for row in report.results:
-        assert row.status == "ok" and row.parity.ok and row.parity.max_rel_error < 1e-5
+        assert row.status == "ok" and row.parity.ok
+        assert row.parity.tolerance == tolerance(report_graph(), "fp32")
         assert row.latency.runs == 3 and row.latency.batch == row.batch
         stats = row.latency
         assert 0 < stats.min <= stats.median <= stats.p90 <= stats.p95 <= stats.p99 <= stats.max
@@ -55,11 +60,27 @@ def test_a_wrong_output_is_reported_wrong_with_its_figures():
     assert row.latency.runs == 3  # still measured, so the table can show what was wrong
 
 
-def test_the_wrong_list_and_the_tolerance_per_precision():
+def report_graph():
+    return workload().graph
+
+
+def test_the_wrong_list_and_the_derived_tolerance():
     report = measure(RecordingBackend(), WrongBackend())
     assert [r.backend for r in report.wrong] == ["wrong"]
-    assert report.results[0].parity == harness.Parity(True, 0.0, harness.TOLERANCES["fp32"])
-    assert harness.TOLERANCES["fp32"] < harness.TOLERANCES["fp16"] < harness.TOLERANCES["bf16"]
+    assert report.results[0].parity == harness.Parity(True, 0.0, tolerance(report_graph()))
+
+
+def test_the_tolerance_follows_the_arithmetic_the_backend_reports():
+    class Tf32(RecordingBackend):
+        def arithmetic(self, work):
+            return "tf32"
+
+    work = workload()
+    backend = Tf32()
+    backend.prepare(work)
+    parity = harness.check(backend, work, torch.randn(work.input_shape))
+    assert parity.ok and parity.tolerance == tolerance(work.graph, "tf32")
+    assert tolerance(work.graph, "tf32") > tolerance(work.graph, "fp32")
 
 
 @pytest.mark.parametrize("iterations", [1, 7])
@@ -152,18 +173,41 @@ def test_check_compares_shapes_and_catches_nan():
 
 
 @pytest.mark.parametrize(("options", "message"), [
-    ({"batches": (1, 0)}, "batch sizes must be positive"),
-    ({"batches": ()}, "batch sizes must be positive"),
+    ({"batches": (1, 0)}, "batch size must be a whole number from 1 to 65,536, got 0"),
+    ({"batches": (1, 1 << 17)}, "got 131072"),
+    ({"batches": ()}, "give 1 to 16 batch sizes, got 0"),
+    ({"batches": tuple(range(1, 18))}, "give 1 to 16 batch sizes, got 17"),
+    ({"batches": (8, 8)}, "a batch size is given twice: 8, 8"),
+    ({"batches": (True,)}, "got True"),
     ({"duration": 1.0, "iterations": 3}, "not both"),
-    ({"duration": 0.0}, "duration above 0"),
-    ({"warmup": -1.0}, "warm-up must be at least 0"),
-    ({"iterations": 0}, "at least 1"),
+    ({"duration": 0.0}, "the duration must be above 0 to 3600 seconds, got 0.0"),
+    ({"duration": math.inf}, "got inf"),
+    ({"duration": math.nan}, "got nan"),
+    ({"duration": 3601.0}, "got 3601.0"),
+    ({"duration": "3"}, "got '3'"),
+    ({"warmup": -1.0}, "the warm-up must be from 0 to 600 seconds, got -1.0"),
+    ({"warmup": math.inf}, "got inf"),
+    ({"iterations": 0}, "iterations must be a whole number from 1 to 1,000,000, got 0"),
+    ({"iterations": 10**7}, "got 10000000"),
+    ({"iterations": 2.5}, "got 2.5"),
     ({"precision": "fp8"}, "unknown precision 'fp8'"),
     ({"device": "tpu"}, "unknown device 'tpu'"),
+    ({"seed": -1}, "the seed must be a whole number from 0"),
 ])
 def test_bad_options(options, message):
-    with pytest.raises(BenchError, match=message):
+    with pytest.raises(BenchError, match=re.escape(message)):
         BenchOptions(**options)
+
+
+def test_options_keep_what_is_valid():
+    options = BenchOptions(batches=[1, 8], warmup=0, duration=3600, seed=2**63 - 1)
+    assert options.batches == (1, 8) and options.seconds == 3600
+
+
+@pytest.mark.parametrize("threads", [0, -1, 1025, 1.5])
+def test_threads_are_bounded(threads):
+    with pytest.raises(BenchError, match="threads must be a whole number from 1 to 1,024"):
+        bench(TINY, ["torch"], QUICK, threads=threads)
 
 
 def test_bad_backend_names():
@@ -175,12 +219,25 @@ def test_bad_backend_names():
         bench(TINY, [], QUICK)
 
 
+def _engine_file(tmp_path):
+    """An engine file with its sidecar (TensorRT never reads it in these tests)."""
+    from resgraph.backends.trt import sidecar as sc
+
+    engine = tmp_path / "r50.engine"
+    engine.write_bytes(b"ENGINE")
+    (tmp_path / "r50.engine.json").write_text(sc.Sidecar(
+        engine=str(engine), source_kind="spec", source=TINY, source_hash="", params={},
+        machine=sc.Machine("10", "GPU", "9.0"), precision="fp16", profiles=[],
+        build_seconds=1.0, input_name="input", output_name="output").to_json())
+    return engine
+
+
 def test_an_engine_without_tensorrt_is_a_missing_extra(monkeypatch, tmp_path):
     from resgraph.backends.trt import runtime
 
     monkeypatch.setattr(runtime, "missing", lambda: "TensorRT is not installed: pip install x")
     with pytest.raises(MissingExtra, match="TensorRT is not installed"):
-        harness.bench_engine(str(tmp_path / "r50.engine"))
+        bench_engine(_engine_file(tmp_path))
 
 
 def test_environment_names_the_machine():
@@ -216,12 +273,12 @@ def test_an_engine_is_timed_first_at_its_own_batch_and_precision(monkeypatch):
         return workload(batch or 4), engines[-1]
 
     monkeypatch.setattr(trt, "engine_workload", engine_workload)
-    report = harness.bench_engine("r.engine", ["torch", "tensorrt"],
-                                  BenchOptions(warmup=0, iterations=2))
+    report = bench_engine("r.engine", ["torch", "tensorrt"],
+                          BenchOptions(warmup=0, iterations=2))
     assert asked == [("r.engine", None, trt.TimingOptions())]
     assert [(r.backend, r.batch, r.status) for r in report.results] == [
         ("tensorrt", 4, "ok"), ("torch", 4, "ok")]
     assert report.options.batches == (4,) and report.results[0].latency.runs == 2
     assert len(engines[0].inputs) == 3
-    harness.bench_engine("r.engine", (), QUICK, batches=(1, 2))
+    bench_engine("r.engine", (), QUICK, batches=(1, 2))
     assert [b for _, b, _ in asked[1:]] == [1, 2]
