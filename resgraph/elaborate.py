@@ -6,12 +6,21 @@ from ``prelude.rg``), infers every shape with the rules of :mod:`resgraph.ops`, 
 every node by its scope (``layer2.0.conv1``). Every spec-level error comes from here or from
 :mod:`resgraph.parse`, located at the user's own words: an error inside a built-in block is
 reported at the line of the user's spec that used it.
+
+Whatever the text, elaboration ends, soon, with a graph or a :class:`SpecError`: besides the
+parser's bounds (:data:`~resgraph.parse.MAX_NESTING`, :data:`~resgraph.parse.MAX_INT`), blocks
+never call themselves, stages repeat at most :data:`MAX_STAGE_DEPTH` blocks, a network holds
+at most :data:`MAX_OPS` ops, values stay within :data:`MAX_ITEMS` and :data:`MAX_STRING`, and
+:data:`MAX_STEPS` bounds the work of the whole run. The shipped networks stay far inside each
+(the deepest, cifar_resnet1202, has 200 blocks a stage and 4209 ops, in 48,000 steps).
 """
 
 from __future__ import annotations
 
+import inspect
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -19,12 +28,37 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from resgraph import syntax as s
-from resgraph.errors import Span, SpecError, SpecErrors, did_you_mean
+from resgraph.errors import Span, SpecError, SpecErrors, UsageError, did_you_mean
+from resgraph.files import read_spec_text
 from resgraph.ir import BlockInfo, Graph, Node, StageInfo
-from resgraph.ops import OPS, REQUIRED, OpDef, OpError, Shape, fmt_shape, normalise
-from resgraph.parse import parse
+from resgraph.ops import (
+    MAX_CHANNELS,
+    MAX_SIZE,
+    OPS,
+    REQUIRED,
+    OpDef,
+    OpError,
+    Shape,
+    fmt_shape,
+    normalise,
+)
+from resgraph.parse import MAX_INT, MAX_NESTING, int_error, parse
 
 PRELUDE = "<prelude>"
+
+#: The most blocks one stage repeats (the deepest shipped stage has 200).
+MAX_STAGE_DEPTH = 10_000
+#: The most ops a network holds (the largest shipped network has 4209): two or three
+#: seconds of elaboration.
+MAX_OPS = 100_000
+#: The most values a list or table holds, counting those in the lists and tables inside it.
+MAX_ITEMS = 10_000
+#: The longest string ``+`` makes.
+MAX_STRING = 10_000
+#: The most steps one elaboration takes: an expression evaluated, a value of a list or table
+#: visited, an op or a block made. A few seconds of work; it bounds the run whatever the
+#: spec does (blocks that use other blocks many times over, large values compared often).
+MAX_STEPS = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -33,8 +67,11 @@ class Tensor:
     shape: Shape
 
 
-@dataclass
+@dataclass(eq=False)
 class BlockValue:
+    """A block definition and the environment it was defined in; equal only to itself (its
+    environment holds it, so comparing fields would go round in circles)."""
+
     defn: s.BlockDef
     env: Env
 
@@ -61,7 +98,7 @@ class Partial:
         return self.target.name if isinstance(self.target, OpDef) else self.target.defn.name
 
 
-@dataclass
+@dataclass(eq=False)
 class Env:
     vars: dict[str, Any]
     parent: Env | None = None
@@ -111,6 +148,26 @@ def _same_type(a: Any, b: Any) -> bool:
     return type(a) is type(b) or (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)))
 
 
+def _equal(a: Any, b: Any) -> bool:
+    """The language's ``==``: values of one type that Python finds equal (``1 != true``)."""
+    return _same_type(a, b) and a == b
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _inner_values(v: Any) -> list[Any] | None:
+    """The values a list, table or layer holds (a layer, its arguments), else None."""
+    if isinstance(v, list):
+        return v
+    if isinstance(v, dict):
+        return list(v.values())
+    if isinstance(v, Partial):
+        return [a for a, _ in v.args] + [a for a, _, _ in v.kwargs.values()]
+    return None
+
+
 @cache
 def _prelude() -> s.Module:
     text = resources.files("resgraph").joinpath("prelude.rg").read_text()
@@ -145,6 +202,11 @@ class _Elaborator:
         self.input_override: tuple[int, ...] | None = None
         self.labels: dict[str, Counter[str]] = {}
         self.using: list[str] = []
+        #: the blocks being applied, outermost first (a block may not use itself)
+        self.open_blocks: list[s.BlockDef] = []
+        #: blocks, 'if' bodies and 'use's entered and not yet left (see MAX_NESTING)
+        self.depth = 0
+        self.steps = 0
         base = Env(dict(_BUILTINS))
         self.prelude = Env({}, base)
         self.exec_library(_prelude(), self.prelude, PRELUDE)
@@ -152,7 +214,12 @@ class _Elaborator:
     # errors ---------------------------------------------------------------------------------
 
     def fail(self, message: str, span: Span | None, hint: str | None = None) -> NoReturn:
-        err = SpecError(message, span, hint)
+        self.throw(SpecError(message, span, hint))
+
+    def throw(self, err: SpecError) -> NoReturn:
+        """Raise ``err`` at the user's own words: an error inside a built-in block moves to
+        the line that used the block; one inside a user's block notes where it was used."""
+        span = err.span
         if span is not None and span.file == PRELUDE:
             inner = span
             for frame_span, what in reversed(self.frames):
@@ -164,6 +231,54 @@ class _Elaborator:
             frame_span, what = self.frames[-1]
             err.notes.append(f"in {what}, used at {frame_span}")
         raise err
+
+    # limits ---------------------------------------------------------------------------------
+
+    def spend(self, steps: int, span: Span) -> None:
+        """Count elaboration work against :data:`MAX_STEPS`."""
+        self.steps += steps
+        if self.steps > MAX_STEPS:
+            self.fail(f"elaboration is over its limit of {MAX_STEPS} steps", span,
+                      hint="blocks that use blocks many times over multiply the work; "
+                           "make the network smaller")
+
+    @contextmanager
+    def nested(self, span: Span) -> Iterator[None]:
+        """One level more of blocks, 'if' bodies or 'use's: elaboration recurses along them,
+        so they share one bound, :data:`MAX_NESTING`."""
+        if self.depth >= MAX_NESTING:
+            self.fail(f"blocks, 'if's and 'use's nested more than {MAX_NESTING} levels deep",
+                      span)
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
+
+    def checked_int(self, value: int, span: Span) -> int:
+        if not -MAX_INT <= value <= MAX_INT:
+            self.throw(int_error(span))
+        return value
+
+    def checked_value(self, value: Any, span: Span) -> Any:
+        """``value`` unless it is a list or table past :data:`MAX_ITEMS` values or nested past
+        :data:`MAX_NESTING`; an explicit walk, paid in steps, as printing and comparing such
+        values recurse and take time."""
+        stack, count = [(value, 0)], 0
+        while stack:
+            v, depth = stack.pop()
+            inner = _inner_values(v)
+            if inner is None:
+                continue
+            count += len(inner)
+            if depth >= MAX_NESTING:
+                self.fail(f"lists and tables nested more than {MAX_NESTING} levels deep", span)
+            if count > MAX_ITEMS:
+                self.fail(f"a list or table over the limit of {MAX_ITEMS} values "
+                          "(counting those inside it)", span)
+            stack.extend((x, depth + 1) for x in inner)
+        self.spend(count, span)
+        return value
 
     # files ----------------------------------------------------------------------------------
 
@@ -179,16 +294,21 @@ class _Elaborator:
     def exec_use(self, item: s.Use, env: Env, file: str) -> None:
         base = Path(file).parent if file not in (PRELUDE, "<spec>") else Path.cwd()
         path = (base / item.path).resolve()
-        if not path.is_file():
+        if not path.exists():
             self.fail(f"cannot find '{item.path}' (looked for {_display(path)})", item.span)
         root = str(Path(self.file).resolve())
         if str(path) in self.using or str(path) == root:
             chain = " → ".join(Path(p).name for p in [root, *self.using, str(path)])
             self.fail(f"'use' goes round in a circle: {chain}", item.span)
+        try:
+            text = read_spec_text(Path(_display(path)), "file")
+        except UsageError as exc:
+            self.fail(str(exc), item.span)
         self.using.append(str(path))
         try:
             lib = Env({}, self.prelude)
-            self.exec_library(parse(path.read_text(), _display(path)), lib, str(path))
+            with self.nested(item.span):
+                self.exec_library(parse(text, _display(path)), lib, str(path))
         finally:
             self.using.pop()
         env.vars.update(lib.vars)
@@ -259,11 +379,13 @@ class _Elaborator:
         default = self.eval(item.value, env)
         value = default
         if item.name in self.params:
-            value = self.params[item.name]
+            value = self.checked_value(self.params[item.name], item.span)
             if not _same_type(value, default):
                 self.fail(f"parameter '{item.name}' takes {type_name(default)} "
                           f"(default {show(default)}), got {type_name(value)} {show(value)}",
                           item.span)
+            if _is_int(value):
+                self.checked_int(value, item.span)
         env.vars[item.name] = value
         assert self.graph is not None
         self.graph.params[item.name] = value
@@ -284,10 +406,13 @@ class _Elaborator:
         value = self.input_override or self.eval(item.shape, env)
         if isinstance(value, list):
             value = tuple(value)
-        if not (isinstance(value, tuple) and len(value) == 3
-                and all(isinstance(d, int) and d > 0 for d in value)):
+        if not (isinstance(value, tuple) and len(value) == 3 and all(map(_is_int, value))):
             self.fail(f"input must be a CxHxW shape such as 3x224x224, got {show(value)}",
                       item.shape.span)
+        for what, size, most in zip(("channels", "height", "width"), value,
+                                    (MAX_CHANNELS, MAX_SIZE, MAX_SIZE)):
+            if not 1 <= size <= most:
+                self.fail(f"input {what} must be from 1 to {most}, got {size}", item.shape.span)
         self.graph.input_shape = value
         self.graph.add(Node("input", "input", (), {}, value, "stem", span=item.span))
         self.current = Tensor("input", value)
@@ -338,6 +463,9 @@ class _Elaborator:
         depth = self.eval_int(item.depth, env, "the number of blocks")
         if depth < 1:
             self.fail(f"a stage needs at least one block, got {depth}", item.depth.span)
+        if depth > MAX_STAGE_DEPTH:
+            self.fail(f"stage {item.name}: depth {depth} is over the limit of "
+                      f"{MAX_STAGE_DEPTH} blocks", item.depth.span)
         stride = 1
         if item.stride is not None:
             stride = self.eval_int(item.stride, env, "the stage stride")
@@ -406,8 +534,12 @@ class _Elaborator:
             if not isinstance(ok, bool):
                 self.fail(f"'if' needs a condition, got {type_name(ok)}", test.span)
             if ok:
-                return self.exec_stmts(body.stmts, env, x)
-        return self.exec_stmts(st.orelse.stmts, env, x) if st.orelse else x
+                return self.exec_body(body, env, x)
+        return self.exec_body(st.orelse, env, x) if st.orelse else x
+
+    def exec_body(self, body: s.Body, env: Env, x: Tensor) -> Tensor:
+        with self.nested(body.span):
+            return self.exec_stmts(body.stmts, env, x)
 
     def eval_flow(self, flow: s.Flow, env: Env, x: Tensor) -> Tensor:
         for i, step in enumerate(flow.steps):
@@ -461,17 +593,19 @@ class _Elaborator:
 
     def apply(self, partial: Partial, x: Tensor, label: str | None, span: Span) -> Tensor:
         if isinstance(partial.target, OpDef):
-            return self.make_node(partial.target, [x], self.bind_op(partial), label, span)
+            return self.make_node(partial.target, [x], self.bind_op(partial, span), label, span)
         return self.apply_block(partial, x, label, span)
 
-    def bind_op(self, partial: Partial) -> dict[str, Any]:
+    def bind_op(self, partial: Partial, span: Span) -> dict[str, Any]:
+        """The attributes of an op applied at ``span``; an argument's error is at the
+        argument, a missing one's at the op."""
         op = partial.target
         assert isinstance(op, OpDef)
         sig = op.attr_args
         if len(partial.args) > len(sig):
             self.fail(f"'{op.name}' takes at most {len(sig)} arguments, got {len(partial.args)}",
                       partial.args[len(sig)][1], hint=_signature(op))
-        values: dict[str, tuple[Any, Span | None]] = {
+        values: dict[str, tuple[Any, Span]] = {
             a.name: (v, sp) for a, (v, sp) in zip(sig, partial.args)}
         known = [a.name for a in sig]
         for key, (v, sp, _) in partial.kwargs.items():
@@ -485,15 +619,16 @@ class _Elaborator:
         for a in sig:
             if a.name not in values:
                 if a.default is REQUIRED:
-                    where = partial.args[-1][1] if partial.args else None
-                    self.fail(f"'{op.name}' needs '{a.name}'", where or self.frames[-1][0]
-                              if self.frames else where, hint=_signature(op))
+                    self.fail(f"'{op.name}' needs '{a.name}'", span, hint=_signature(op))
                 attrs[a.name] = a.default
                 continue
             v, sp = values[a.name]
-            if not _arg_ok(a.type, v):
-                self.fail(f"'{op.name}' argument '{a.name}' takes {_ARG_WORDS[a.type]}, got "
+            if not a.typed(v):
+                self.fail(f"'{op.name}' argument '{a.name}' takes {a.words}, got "
                           f"{type_name(v)} {show(v)}", sp, hint=_signature(op))
+            problem = a.out_of_range(v) if a.type != "bool" else None
+            if problem:
+                self.fail(f"'{op.name}' argument '{a.name}' {problem}", sp, hint=_signature(op))
             attrs[a.name] = v
         return attrs
 
@@ -501,6 +636,10 @@ class _Elaborator:
                   label: str | None, span: Span) -> Tensor:
         assert self.graph is not None
         name = self.node_name(op.name, label, span)
+        if len(self.graph.nodes) > MAX_OPS:
+            self.fail(f"{name}: the network is over the limit of {MAX_OPS} ops",
+                      self.frames[0][0] if self.frames else span)
+        self.spend(1, span)
         attrs = normalise(op, attrs)
         try:
             shape = op.infer(attrs, [t.shape for t in inputs])
@@ -522,8 +661,6 @@ class _Elaborator:
             while self.qualify(f"{kind}{n}") in self.graph.nodes:  # type: ignore[union-attr]
                 n += 1
             label = f"{kind}{n}"
-        elif label == "input":
-            self.fail("'input' is reserved; choose another label", span)
         name = self.qualify(label)
         if name in self.graph.nodes:  # type: ignore[union-attr]
             self.fail(f"'{name}' is already taken; labels within a block must differ", span)
@@ -543,16 +680,21 @@ class _Elaborator:
             label = f"{defn.name}{counts[defn.name]}"
         parent = scope if scope is not None else outer
         inner = f"{parent}.{label}" if parent else label
+        self.check_not_recursive(defn, span)
         bound = self.bind_block(partial, span, x)
         env = Env({k: b.value for k, b in bound.items()}, partial.target.env)
         env.vars["in_channels"] = x.shape[0]
         self.frames.append((span, f"block '{defn.name}' ({inner})"))
+        self.open_blocks.append(defn)
         self.scope = inner
         try:
-            out = self.run_body(defn.body, env, x)
+            with self.nested(span):
+                self.spend(1, span)
+                out = self.run_body(defn.body, env, x)
         finally:
             self.scope = outer
             self.frames.pop()
+            self.open_blocks.pop()
         if scope is not None:
             assert self.graph is not None
             self.graph.blocks[inner] = BlockInfo(
@@ -560,6 +702,14 @@ class _Elaborator:
                 {k: b.value for k, b in bound.items()}, {k: b.origin for k, b in bound.items()},
                 span)
         return out
+
+    def check_not_recursive(self, defn: s.BlockDef, span: Span) -> None:
+        """A block that uses itself, directly or through others, would never end."""
+        for i, open_block in enumerate(self.open_blocks):
+            if open_block is defn:
+                chain = " → ".join(b.name for b in [*self.open_blocks[i:], defn])
+                self.fail(f"block '{defn.name}' uses itself: {chain}", span,
+                          hint="a block cannot use itself; repeat blocks with a stage")
 
     def bind_block(self, partial: Partial, span: Span, x: Tensor) -> dict[str, Bound]:
         block = partial.target
@@ -600,6 +750,9 @@ class _Elaborator:
     # expressions --------------------------------------------------------------------------
 
     def eval(self, expr: s.Expr, env: Env) -> Any:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            self.spend(0, expr.span)
         method: Callable[[Any, Env], Any] = getattr(self, "eval_" + type(expr).__name__)
         return method(expr, env)
 
@@ -622,16 +775,19 @@ class _Elaborator:
         return e.dims
 
     def eval_ListLit(self, e: s.ListLit, env: Env) -> list[Any]:
-        return [self.eval(i, env) for i in e.items]
+        return self.checked_value([self.eval(i, env) for i in e.items], e.span)
 
     def eval_DictLit(self, e: s.DictLit, env: Env) -> dict[Any, Any]:
         out = {}
         for k, v in e.entries:
-            key = self.eval(k, env)
-            if not isinstance(key, (int, str)):
-                self.fail(f"table keys are integers or strings, got {type_name(key)}", k.span)
-            out[key] = self.eval(v, env)
-        return out
+            out[self.table_key(self.eval(k, env), k.span)] = self.eval(v, env)
+        return self.checked_value(out, e.span)
+
+    def table_key(self, key: Any, span: Span) -> int | str:
+        if not (_is_int(key) or isinstance(key, str)):
+            self.fail(f"table keys are integers or strings, got {type_name(key)} {show(key)}",
+                      span)
+        return key
 
     def eval_Name(self, e: s.Name, env: Env) -> Any:
         try:
@@ -652,18 +808,20 @@ class _Elaborator:
         target = self.eval(e.target, env)
         key = self.eval(e.key, env)
         if isinstance(target, dict):
-            if key not in target:
+            if self.table_key(key, e.key.span) not in target:
                 self.fail(f"no entry for {show(key)} in this table", e.key.span,
                           hint="the table has " + ", ".join(show(k) for k in target))
             return target[key]
         if isinstance(target, (list, tuple)):
-            if not isinstance(key, int) or isinstance(key, bool):
-                self.fail(f"an index must be an integer, got {type_name(key)}", e.key.span)
+            if not _is_int(key):
+                self.fail(f"an index must be an integer, got {type_name(key)} {show(key)}",
+                          e.key.span)
             if not -len(target) <= key < len(target):
                 self.fail(f"index {key} is out of range for {show(target)} "
                           f"({len(target)} items)", e.key.span)
             return target[key]
-        self.fail(f"cannot index {type_name(target)}", e.target.span)
+        self.fail(f"cannot index {type_name(target)} ({show(target)}); only lists, shapes "
+                  "and tables can be indexed", e.target.span)
 
     def eval_Call(self, e: s.Call, env: Env) -> Any:
         try:
@@ -690,12 +848,13 @@ class _Elaborator:
         if kwargs:
             self.fail(f"'{e.func}' takes no keyword arguments", next(iter(kwargs.values()))[1])
         try:
+            inspect.signature(fn).bind(*args)
             value = fn(*args)
         except (TypeError, ValueError) as exc:
             self.fail(f"{e.func}(): {exc}", e.span)
         if e.func == "make_divisible" and value != args[0]:
             self.note(f"make_divisible rounded {args[0]} to {value}", e.span)
-        return value
+        return self.checked_int(value, e.span)
 
     def note(self, text: str, span: Span) -> None:
         assert self.graph is not None
@@ -705,6 +864,8 @@ class _Elaborator:
     def eval_BinOp(self, e: s.BinOp, env: Env) -> Any:
         a, b = self.eval(e.left, env), self.eval(e.right, env)
         if e.op == "+" and isinstance(a, str) and isinstance(b, str):
+            if len(a) + len(b) > MAX_STRING:
+                self.fail(f"string too long: over the limit of {MAX_STRING} characters", e.span)
             return a + b
         for v, sub in ((a, e.left), (b, e.right)):
             if not isinstance(v, int) or isinstance(v, bool):
@@ -719,20 +880,41 @@ class _Elaborator:
             return a // b
         if e.op == "//" and a % b:
             self.note(f"{a} // {b} rounded down to {a // b}", e.span)
-        return _ARITH[e.op](a, b)
+        return self.checked_int(_ARITH[e.op](a, b), e.span)
 
     def eval_Compare(self, e: s.Compare, env: Env) -> bool:
         a, b = self.eval(e.left, env), self.eval(e.right, env)
         if e.op == "in":
-            if not isinstance(b, (list, dict, str, tuple)):
-                self.fail(f"'in' needs a list, table or string, got {type_name(b)}", e.right.span)
-            return a in b
+            return self.contains(b, a, e)
         if e.op in ("==", "!="):
-            return (a == b and _same_type(a, b)) == (e.op == "==")
+            self.spend_on_values(e, a, b)
+            return _equal(a, b) == (e.op == "==")
         for v, sub in ((a, e.left), (b, e.right)):
             if not isinstance(v, int) or isinstance(v, bool):
                 self.fail(f"'{e.op}' compares integers, got {type_name(v)} {show(v)}", sub.span)
         return bool(_ARITH[e.op](a, b))
+
+    def contains(self, container: Any, item: Any, e: s.Compare) -> bool:
+        """``item in container``: an element of a list or shape, a key of a table, a part of
+        a string."""
+        if isinstance(container, dict):
+            return self.table_key(item, e.left.span) in container
+        if isinstance(container, str):
+            if not isinstance(item, str):
+                self.fail(f"'in' a string looks for a string, got {type_name(item)} "
+                          f"{show(item)}", e.left.span)
+            return item in container
+        if not isinstance(container, (list, tuple)):
+            self.fail(f"'in' needs a list, shape, table or string, got {type_name(container)} "
+                      f"{show(container)}", e.right.span)
+        self.spend_on_values(e, item, container)
+        return any(_equal(item, x) for x in container)
+
+    def spend_on_values(self, e: s.Expr, *values: Any) -> None:
+        """Comparing lists and tables takes time as they are large: pay for it in steps."""
+        for v in values:
+            if _inner_values(v):
+                self.checked_value(v, e.span)
 
     def eval_Logic(self, e: s.Logic, env: Env) -> bool:
         a = self.eval_bool(e.left, env, e.op)
@@ -789,21 +971,35 @@ def _signature(op: OpDef) -> str:
     return f"usage: {op.name}({', '.join(parts)})"
 
 
-_ARG_WORDS = {"int": "an integer", "size": "an integer or a size such as 3x3",
-              "bool": "true or false"}
+# The built-in functions; call_builtin reports their TypeError and ValueError at the call.
 
 
-def _arg_ok(kind: str, v: Any) -> bool:
-    is_int = isinstance(v, int) and not isinstance(v, bool)
-    if kind == "int":
-        return is_int and v >= 0
-    if kind == "size":
-        return (is_int and v >= 0) or (isinstance(v, tuple) and len(v) == 2)
-    return isinstance(v, bool)
+def _ints(values: tuple[Any, ...]) -> list[int]:
+    """The integers of ``min(a, b, …)`` or ``min([a, b, …])``."""
+    items = values[0] if len(values) == 1 and isinstance(values[0], list) else list(values)
+    if not items or not all(map(_is_int, items)):
+        raise TypeError("takes integers, or a list of them")
+    return items
 
 
-def _make_divisible(v: int, divisor: int) -> int:
+def _min(*values: Any) -> int:
+    return min(_ints(values))
+
+
+def _max(*values: Any) -> int:
+    return max(_ints(values))
+
+
+def _len(v: Any) -> int:
+    if not isinstance(v, (list, dict, str, tuple)):
+        raise TypeError(f"takes a list, table, string or shape, got {type_name(v)}")
+    return len(v)
+
+
+def _make_divisible(v: Any, divisor: Any) -> int:
     """Round ``v`` to the nearest multiple of ``divisor`` (never below it), as timm and MobileNet do."""
+    if not (_is_int(v) and _is_int(divisor)):
+        raise TypeError("takes two integers")
     if divisor <= 0:
         raise ValueError("the divisor must be positive")
     return max(divisor, (v + divisor // 2) // divisor * divisor)
@@ -811,7 +1007,7 @@ def _make_divisible(v: int, divisor: int) -> int:
 
 def _channels(t: Any) -> int:
     if not isinstance(t, Tensor):
-        raise TypeError("channels() takes a tensor")
+        raise TypeError(f"takes a tensor, got {type_name(t)}")
     return t.shape[0]
 
 
@@ -820,5 +1016,5 @@ _ARITH: dict[str, Callable[[int, int], Any]] = {
     "//": lambda a, b: a // b, "%": lambda a, b: a % b, "<": lambda a, b: a < b,
     "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 
-_BUILTINS: dict[str, Any] = {**OPS, "min": min, "max": max, "len": len, "channels": _channels,
-                             "make_divisible": _make_divisible}
+_BUILTINS: dict[str, Any] = {**OPS, "min": _min, "max": _max, "len": _len,
+                             "channels": _channels, "make_divisible": _make_divisible}

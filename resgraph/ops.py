@@ -29,6 +29,16 @@ Attrs = dict[str, Any]
 
 REQUIRED = object()
 
+#: The most channels or features an op takes or makes (the input's channels, a convolution's,
+#: a linear layer's outputs): 2**20, sixteen times the widest published layer.
+MAX_CHANNELS = 1 << 20
+#: The largest spatial size: the input's height and width, and a window's kernel, stride,
+#: padding and dilation: 2**16 pixels a side.
+MAX_SIZE = 1 << 16
+
+_TYPE_WORDS = {"int": "an integer", "size": "an integer or a size such as 3x3",
+               "bool": "true or false"}
+
 
 class OpError(ResgraphError):
     """A rule of an op is broken; elaboration adds the spec location."""
@@ -36,11 +46,40 @@ class OpError(ResgraphError):
 
 @dataclass(frozen=True)
 class Arg:
-    """One argument of an op: its name, type (``int``, ``size``, ``bool``, ``tensor``) and default."""
+    """One argument of an op: its name, type (``int``, ``size``, ``bool``, ``tensor``), default
+    and range (of an ``int``, or of each side of a ``size``), so that a value torch would
+    refuse, or choke on, is refused where the spec gives it."""
 
     name: str
     type: str
     default: Any = REQUIRED
+    least: int = 1
+    most: int = MAX_SIZE
+
+    @property
+    def words(self) -> str:
+        """What the argument takes, as a message says it."""
+        return _TYPE_WORDS[self.type]
+
+    def typed(self, value: Any) -> bool:
+        """Whether ``value`` has this argument's type (whatever its range)."""
+        if self.type == "bool":
+            return isinstance(value, bool)
+        return _is_int(value) or (self.type == "size" and isinstance(value, tuple)
+                                  and len(value) == 2)
+
+    def out_of_range(self, value: int | Shape) -> str | None:
+        """What is wrong with a number of the right type (``must be at least 1, got 0``)."""
+        for v in pair(value) if self.type == "size" else (value,):
+            if v < self.least:
+                return f"must be at least {self.least}, got {v}"
+            if v > self.most:
+                return f"must be at most {self.most}, got {v}"
+        return None
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -175,7 +214,10 @@ def _concat_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
     if len({x[1:] for x in maps}) != 1:
         raise OpError("concat needs equal spatial sizes, got "
                       + ", ".join(fmt_shape(x) for x in maps))
-    return (sum(x[0] for x in maps), *maps[0][1:])
+    channels = sum(x[0] for x in maps)
+    if channels > MAX_CHANNELS:
+        raise OpError(f"concat makes {channels} channels, over the limit of {MAX_CHANNELS}")
+    return (channels, *maps[0][1:])
 
 
 def _gap_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
@@ -215,8 +257,9 @@ def _stats(a: Attrs, s: Sequence[Shape]) -> dict[str, Shape]:
 
 OPS: dict[str, OpDef] = {op.name: op for op in [
     OpDef("conv", "2-D convolution (no bias unless bias=true); pad defaults to 'same' for stride 1",
-          (Arg("x", "tensor"), Arg("kernel", "size"), Arg("out", "int"), Arg("stride", "size", 1),
-           Arg("pad", "size", None), Arg("groups", "int", 1), Arg("dilation", "size", 1),
+          (Arg("x", "tensor"), Arg("kernel", "size"), Arg("out", "int", most=MAX_CHANNELS),
+           Arg("stride", "size", 1), Arg("pad", "size", None, least=0),
+           Arg("groups", "int", 1, most=MAX_CHANNELS), Arg("dilation", "size", 1),
            Arg("bias", "bool", False)),
           _conv_infer, _conv_params, macs=_conv_macs,
           flops=lambda a, s, o: 2 * _conv_macs(a, s, o) + _bias(a, o), weighted=True),
@@ -230,17 +273,19 @@ OPS: dict[str, OpDef] = {op.name: op for op in [
           flops=lambda a, s, o: 4 * numel(o)),
     OpDef("maxpool", "max pooling; stride defaults to the kernel",
           (Arg("x", "tensor"), Arg("kernel", "size"), Arg("stride", "size", None),
-           Arg("pad", "size", 0), Arg("ceil", "bool", False)), _pool_infer("maxpool"),
+           Arg("pad", "size", 0, least=0), Arg("ceil", "bool", False)), _pool_infer("maxpool"),
           flops=lambda a, s, o: (_window_elems(a) - 1) * numel(o)),
     OpDef("avgpool", "average pooling; stride defaults to the kernel",
           (Arg("x", "tensor"), Arg("kernel", "size"), Arg("stride", "size", None),
-           Arg("pad", "size", 0), Arg("ceil", "bool", False), Arg("count_pad", "bool", True)),
+           Arg("pad", "size", 0, least=0), Arg("ceil", "bool", False),
+           Arg("count_pad", "bool", True)),
           _pool_infer("avgpool"), flops=lambda a, s, o: _window_elems(a) * numel(o)),
     OpDef("global_avgpool", "average over the whole feature map, to Cx1x1",
           (Arg("x", "tensor"),), _gap_infer, flops=lambda a, s, o: numel(s[0])),
     OpDef("flatten", "CxHxW to a flat vector", (Arg("x", "tensor"),),
           lambda a, s: (numel(s[0]),)),
-    OpDef("linear", "fully connected layer", (Arg("x", "tensor"), Arg("out", "int"),
+    OpDef("linear", "fully connected layer", (Arg("x", "tensor"),
+                                              Arg("out", "int", most=MAX_CHANNELS),
                                               Arg("bias", "bool", True)),
           _linear_infer, _linear_params, macs=lambda a, s, o: o[0] * s[0][0],
           flops=lambda a, s, o: 2 * o[0] * s[0][0] + _bias(a, o), weighted=True),
@@ -252,7 +297,8 @@ OPS: dict[str, OpDef] = {op.name: op for op in [
     OpDef("concat", "concatenation along channels", (Arg("xs", "tensor"),), _concat_infer,
           arity=None),
     OpDef("pad_channels", "option-A shortcut: subsample by stride, zero-pad channels to out",
-          (Arg("x", "tensor"), Arg("out", "int"), Arg("stride", "int", 1)), _pad_infer),
+          (Arg("x", "tensor"), Arg("out", "int", most=MAX_CHANNELS), Arg("stride", "int", 1)),
+          _pad_infer),
 ]}
 
 

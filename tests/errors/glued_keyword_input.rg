@@ -1,0 +1,3 @@
+resgraph 1
+network bad
+input3x32x32

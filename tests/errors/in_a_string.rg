@@ -1,0 +1,2 @@
+resgraph 1
+let ok = 3 in "abc"

@@ -1,0 +1,3 @@
+resgraph 1
+let widths = [16, 32]
+let ok = 3 in 4

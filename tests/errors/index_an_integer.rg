@@ -1,0 +1,3 @@
+resgraph 1
+let depth = 5
+let first = depth[0]

@@ -1,0 +1,3 @@
+resgraph 1
+let widths = [16, 32]
+let third = widths[2]

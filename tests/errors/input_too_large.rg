@@ -1,0 +1,3 @@
+resgraph 1
+network bad
+input 3x100000x100000

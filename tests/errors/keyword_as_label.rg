@@ -1,0 +1,4 @@
+resgraph 1
+block b() {
+  stem: conv(3, 8)
+}

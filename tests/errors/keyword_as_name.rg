@@ -1,0 +1,2 @@
+resgraph 1
+let stem = 3

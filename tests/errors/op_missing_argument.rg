@@ -1,0 +1,6 @@
+resgraph 1
+network bad
+input 3x32x32
+stem {
+  conv
+}

@@ -1,0 +1,2 @@
+resgraph 1
+use "use_latin1_b.rg"

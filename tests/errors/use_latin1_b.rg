@@ -1,0 +1,2 @@
+resgraph 1
+# café
