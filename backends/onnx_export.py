@@ -8,15 +8,20 @@ no work behind and to map back to the spec:
 * every spec op becomes a module at its scope path, so the exporter's name scopes carry it,
   and every ONNX node is renamed after its scope: ``layer2.0.conv1`` when the op made one
   node, ``layer2.0.shortcut/Slice``, ``layer2.0.shortcut/Pad`` when it made several;
-* the exporter's graph optimiser runs (no Identity left), then ``onnx.checker`` (full check,
-  which includes strict shape inference). That optimiser would fold Conv + BN by itself, so
-  with ``fold_bn=False`` its BN-fusing rules are left out and every BN stays a node.
+* PyTorch exports unoptimised and resgraph cleans the graph with public onnxscript passes,
+  no pattern rewrites (:func:`optimize`): only :func:`fold_batchnorm` decides whether a BN
+  folds, so ``fold_bn=False`` keeps every BN a node whatever the installed onnxscript's
+  default rules are; then ``onnx.checker`` (full check, which includes strict shape
+  inference) runs, and the file is written whole or not at all.
 
 Names are stable: the input is ``input`` (``batch x C x H x W``), the output ``output``, and a
 dynamic batch dimension is the symbol ``batch``; its range, which ONNX shapes cannot hold, is
-in the model's metadata (``resgraph.batch``: ``"1:32"``, ``"1:"`` without an upper bound). In fp16/bf16 the whole network computes in
-that type and the input and output stay fp32, converted by one ``Cast`` at each edge (what
-TensorRT's strongly typed mode builds as written).
+in the model's metadata (``resgraph.batch``: ``"1:32"``, ``"1:"`` without an upper bound). In
+fp16/bf16 the whole network computes in that type and the input and output stay fp32,
+converted by one ``Cast`` at each edge (what TensorRT's strongly typed mode builds as written).
+
+This module writes where it is told; :func:`resgraph.backends.api.export_onnx`, the public
+entry, checks the output path first.
 """
 
 from __future__ import annotations
@@ -26,29 +31,26 @@ import copy
 import json
 import logging
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import torch
 from torch import fx, nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from resgraph.backends.base import MissingExtra, require
+from resgraph.backends.options import MIN_OPSET, PRECISIONS, batch_size, choice
 from resgraph.errors import UsageError
+from resgraph.files import atomic_path
 from resgraph.ir import Graph
 
 INPUT_NAME = "input"
 OUTPUT_NAME = "output"
 BATCH_SYMBOL = "batch"
-PRECISIONS = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
+DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 #: ONNX node metadata key holding the spec scope (the node name holds it too)
 SCOPE_KEY = "resgraph.scope"
-#: the lowest opset PyTorch's dynamo exporter writes; it "converts" to a lower one by keeping 18
-MIN_OPSET = 18
 
 BatchArg = int | str | tuple[int, int]
 
@@ -89,47 +91,52 @@ class ExportInfo:
         return {**asdict(self), "path": str(self.path), "dynamic": self.dynamic}
 
 
-def parse_batch(text: BatchArg) -> tuple[int, int | None]:
-    """``1`` / ``8``: fixed; ``"dynamic"``: 1 upward; ``"MIN:MAX"`` or ``(MIN, MAX)``: a range."""
-    if isinstance(text, tuple):
-        lo, hi = text
-    elif isinstance(text, int) or str(text).isdigit():
-        lo = hi = int(text)
-    elif text == "dynamic":
-        lo, hi = 1, None
-    else:
-        parts = str(text).split(":")
-        if len(parts) != 2 or not all(p.isdigit() for p in parts):
-            raise ExportError(f"batch must be N, 'dynamic' or MIN:MAX, got '{text}'")
-        lo, hi = int(parts[0]), int(parts[1])
-    if lo < 1 or (hi is not None and hi < lo):
-        raise ExportError(f"batch range {lo}:{hi} is empty or starts below 1")
+def parse_batch(batch: BatchArg) -> tuple[int, int | None]:
+    """``1`` / ``"8"``: fixed; ``"dynamic"``: 1 upward; ``"MIN:MAX"`` or ``(MIN, MAX)``: a
+    range (``MAX`` None: no upper bound). Every size is from 1 to ``MAX_BATCH``."""
+    lo, hi = _batch_ends(batch)
+    lo = batch_size(lo, "batch", ExportError)
+    if hi is not None and batch_size(hi, "batch", ExportError) < lo:
+        raise ExportError(f"batch range {lo}:{hi} is empty: MIN is above MAX")
     return lo, hi
+
+
+def _batch_ends(batch: BatchArg) -> tuple[object, object]:
+    if isinstance(batch, tuple) and len(batch) == 2:
+        return batch
+    if isinstance(batch, int):
+        return batch, batch
+    text = str(batch).strip()
+    if text == "dynamic":
+        return 1, None
+    parts = text.split(":")
+    if len(parts) > 2 or not all(p.isascii() and p.isdigit() for p in parts):
+        raise ExportError(f"batch must be N, 'dynamic' or MIN:MAX, got '{batch}'")
+    return int(parts[0]), int(parts[-1])
 
 
 def export_onnx(source: fx.GraphModule | Graph, path: str | Path, *, batch: BatchArg = 1,
                 opset: int | None = None, fold_bn: bool = True,
                 precision: str = "fp32") -> ExportInfo:
     """Export a spec's module (from :func:`resgraph.lower_fx.lower_fx`, weights kept) or a
-    graph (weights drawn from seed 0, the same on every run) to ``path``; checked before it
-    is written."""
+    graph (weights drawn from seed 0, the same on every run) to ``path``; the request is
+    checked before any work, the model before it is written."""
     onnx = require("onnx", "onnx")
     require("onnxscript", "onnx")
-    if precision not in PRECISIONS:
-        raise ExportError(f"precision must be one of {', '.join(PRECISIONS)}, got '{precision}'")
+    choice(precision, PRECISIONS, "precision", ExportError)
     opset = _opset_for(precision, check_opset(opset))
     lo, hi = parse_batch(batch)
     graph, module = _graph_and_module(source)
-    prepared, folded = prepare(module, graph, fold_bn, PRECISIONS[precision])
-    model = _export(prepared, graph, lo, hi, opset, fold_bn)
+    prepared, folded = prepare(module, graph, fold_bn, DTYPES[precision])
+    model = _export(prepared, graph, lo, hi, opset)
     if opset is not None and _opset(model) != opset:
         raise ExportError(f"the exporter could not write opset {opset} (it wrote "
                           f"{_opset(model)}); try another --opset")
     scopes = name_nodes(model, set(graph.nodes) | set(folded))
     onnx.checker.check_model(model, full_check=True)
     _annotate(model, graph, precision, folded, _batch_text(lo, hi))
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    onnx.save(model, str(path))
+    with atomic_path(path) as tmp:
+        onnx.save(model, str(tmp))
     return ExportInfo(Path(path), graph.name, INPUT_NAME, OUTPUT_NAME, tuple(graph.input_shape),
                       tuple(graph.nodes[graph.output].shape), _opset(model), lo, hi, precision,
                       fold_bn, len(model.graph.node), scopes, folded)
@@ -141,9 +148,10 @@ def check_opset(opset: int | None) -> int | None:
     import onnx
 
     newest = onnx.defs.onnx_opset_version()
-    if opset is not None and not MIN_OPSET <= opset <= newest:
+    if opset is not None and (isinstance(opset, bool) or not isinstance(opset, int)
+                              or not MIN_OPSET <= opset <= newest):
         raise ExportError(f"opset must be from {MIN_OPSET} to {newest} (the installed onnx's "
-                          f"newest), got {opset}")
+                          f"newest), got {opset!r}")
     return opset
 
 
@@ -279,8 +287,8 @@ def cast_edges(gm: fx.GraphModule, dtype: torch.dtype) -> None:
 # exporting -------------------------------------------------------------------------------
 
 
-def _export(gm: fx.GraphModule, graph: Graph, lo: int, hi: int | None, opset: int | None,
-            fold_bn: bool) -> Any:
+def _export(gm: fx.GraphModule, graph: Graph, lo: int, hi: int | None,
+            opset: int | None) -> Any:
     example = torch.randn(_example_batch(lo, hi), *graph.input_shape)
     dynamic = None
     if hi != lo:
@@ -291,16 +299,17 @@ def _export(gm: fx.GraphModule, graph: Graph, lo: int, hi: int | None, opset: in
     level = registration.level
     registration.setLevel(logging.ERROR)  # "torchvision is not installed" is no news here
     try:
-        with warnings.catch_warnings(), torch.no_grad(), _optimizer_folds_bn(fold_bn):
+        with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter("ignore")
             program = torch.onnx.export(gm, (example,), dynamo=True, opset_version=opset,
                                         input_names=[INPUT_NAME], output_names=[OUTPUT_NAME],
-                                        dynamic_shapes=dynamic, optimize=True, verbose=False,
+                                        dynamic_shapes=dynamic, optimize=False, verbose=False,
                                         report=False)
     finally:
         registration.setLevel(level)
     if program is None:
         raise RuntimeError("torch.onnx.export returned no program")
+    optimize(program.model)
     return program.model_proto
 
 
@@ -312,19 +321,23 @@ def _example_batch(lo: int, hi: int | None) -> int:
     return max(2, lo) if hi is None else min(max(2, lo), hi)
 
 
-@contextmanager
-def _optimizer_folds_bn(fold: bool) -> Iterator[None]:
-    """The exporter's optimiser (onnxscript's rewriter) folds Conv + BN on its own; when BN is
-    to stay, its ``FuseBatchNorm*`` rules are taken out of the default rule set for the call."""
-    from onnxscript import rewriter
+def optimize(model: Any) -> None:
+    """Clean an exported ``onnx_ir`` model in place with onnxscript's public passes: fold
+    constants (the exporter's shape arithmetic, a flatten's Concat, BN's broadcast
+    statistics), drop what nothing uses, lift constants into initializers and merge common
+    subexpressions. No pattern rewrite runs: the exporter's default rule set would also fold
+    Conv + BN, which is :func:`fold_batchnorm`'s decision alone."""
+    from onnxscript import ir, optimizer
 
-    rules = getattr(rewriter, "_DEFAULT_REWRITE_RULES", None)
-    if fold or rules is None:
-        yield
-        return
-    kept = tuple(r for r in rules if not (r.name or "").startswith("FuseBatchNorm"))
-    with mock.patch.object(rewriter, "_DEFAULT_REWRITE_RULES", kept):
-        yield
+    optimizer.fold_constants(model)
+    passes = ir.passes.common
+    ir.passes.Sequential(
+        passes.RemoveUnusedNodesPass(),
+        passes.LiftConstantsToInitializersPass(lift_all_constants=True, size_limit=0),
+        passes.CommonSubexpressionEliminationPass(),
+        passes.RemoveUnusedNodesPass(),
+        passes.RemoveUnusedOpsetsPass(),
+    )(model)
 
 
 def name_nodes(model: Any, scopes: set[str]) -> dict[str, str]:
@@ -388,6 +401,5 @@ def _opset(model: Any) -> int:
     return next(o.version for o in model.opset_import if o.domain in ("", "ai.onnx"))
 
 
-__all__ = ["BATCH_SYMBOL", "INPUT_NAME", "MIN_OPSET", "OUTPUT_NAME", "PRECISIONS",
-           "ExportError", "ExportInfo", "MissingExtra", "check_opset", "export_onnx",
-           "parse_batch"]
+__all__ = ["BATCH_SYMBOL", "DTYPES", "INPUT_NAME", "MIN_OPSET", "OUTPUT_NAME", "ExportError",
+           "ExportInfo", "MissingExtra", "check_opset", "export_onnx", "parse_batch"]
