@@ -4,9 +4,11 @@ They depend on the core (``resgraph``), never the reverse. Each imports its own 
 dependencies and, when one is missing, raises :class:`resgraph.backends.base.MissingExtra`
 naming the extra to install (``pip install 'resgraph[onnx]'``).
 
-The Python faces of ``resgraph export`` and ``resgraph bench`` are here too:
-``from resgraph.backends import export_onnx, bench``. They are looked up on first use, so
-importing this package needs neither onnx nor torch.
+The public entries are :mod:`resgraph.backends.api`'s, re-exported here:
+``from resgraph.backends import export_onnx, bench, build``. Every name is looked up on first
+use, so importing this package imports neither torch nor onnx nor TensorRT; the names and
+bounds a command line needs to build its parser are in :mod:`resgraph.backends.options`,
+which is as cheap.
 """
 
 from __future__ import annotations
@@ -14,8 +16,14 @@ from __future__ import annotations
 from typing import Any
 
 #: re-exported name → the module of this package that defines it
-_EXPORTS = {**dict.fromkeys(("export_onnx", "ExportInfo", "ExportError"), "onnx_export"),
-            **dict.fromkeys(("bench", "bench_engine", "BenchOptions"), "harness")}
+_EXPORTS = {
+    **dict.fromkeys(("export_onnx", "bench", "bench_engine", "plan_build", "build", "profile",
+                     "Profile"), "api"),
+    **dict.fromkeys(("BenchOptions", "BenchError"), "options"),
+    **dict.fromkeys(("BuildOptions", "BatchRange", "PlanError"), "trt.plan"),
+    **dict.fromkeys(("ExportInfo", "ExportError"), "onnx_export"),
+    **dict.fromkeys(("Report",), "harness"),
+}
 
 
 def __getattr__(name: str) -> Any:

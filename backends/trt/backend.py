@@ -17,10 +17,12 @@ from typing import Any
 import torch
 
 from resgraph.backends.base import Backend, Workload
+from resgraph.backends.options import DEFAULT_OPT_LEVEL
+from resgraph.backends.tolerance import ARITHMETIC
 from resgraph.backends.trt import engine as files
 from resgraph.backends.trt import runtime
 from resgraph.backends.trt import sidecar as sc
-from resgraph.backends.trt.plan import DEFAULT_OPT_LEVEL, BatchRange, BuildOptions, sidecar_path
+from resgraph.backends.trt.plan import BatchRange, BuildOptions
 from resgraph.backends.trt.timing import DEFAULT_TIMING, TimingOptions
 
 #: Workload precision → build precision: "fp32" is strict fp32 (TF32 off)
@@ -41,6 +43,8 @@ class TensorRTBackend(Backend):
                                           timing_cache=timing_cache)
         self.runner: runtime.Runner | None = None
         self.info: dict[str, Any] = {}
+        #: the precision an engine file was built in (None: built here for the workload)
+        self.built_as: str | None = None
         self.events: list[list[torch.cuda.Event]] = []
         self.host_out: torch.Tensor | None = None
 
@@ -55,6 +59,7 @@ class TensorRTBackend(Backend):
 
     def _load(self, path: str) -> bytes:
         blob, meta = files.open_engine(path)
+        self.built_as = meta.precision
         self.info = {"engine": path, "precision": meta.precision,
                      "built_for": meta.machine.describe()}
         return blob
@@ -71,6 +76,12 @@ class TensorRTBackend(Backend):
             self.info = {"engine": "built for this run", "precision": meta.precision,
                          "build_seconds": meta.build_seconds}
             return Path(output).read_bytes()
+
+    def arithmetic(self, work: Workload) -> str:
+        """An engine file computes as it was built (tf32 is TensorRT's default), whatever its
+        workload's precision; int8 has no roundoff bound and is held to its workload's."""
+        built = self.built_as
+        return built if built is not None and built in ARITHMETIC else work.precision
 
     def run(self, x: torch.Tensor) -> torch.Tensor:
         r = self._runner()
@@ -142,8 +153,8 @@ def engine_workload(path: str, batch: int | None = None,
     """What ``resgraph bench NAME.engine`` runs: the engine file as a backend, and a workload
     whose reference module has the engine's own weights (rebuilt from the spec and seed the
     sidecar names), at ``batch`` (default: the profile's OPT)."""
+    meta = sc.engine_meta(path)
     runtime.require()
-    meta = sc.read(sidecar_path(path))
     graph, module = files.reference(meta)
     work = Workload(graph, module, batch or int(meta.profiles[0]["opt"][0]),
                     WORKLOAD_PRECISION[meta.precision], "cuda")

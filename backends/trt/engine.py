@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from resgraph.backends.options import existing_file
 from resgraph.backends.trt import runtime
 from resgraph.backends.trt import sidecar as sc
 from resgraph.backends.trt.plan import (
@@ -22,10 +23,11 @@ from resgraph.backends.trt.plan import (
     PlanError,
     Source,
     make_plan,
-    sidecar_path,
     spec_source,
 )
 from resgraph.backends.trt.quantize import qdq_scopes
+from resgraph.backends.trt.scopes import ScopeResolver, describe_parser_issues
+from resgraph.files import write_atomic
 from resgraph.ir import Graph
 
 #: the names resgraph's ONNX export gives the network's input and output
@@ -83,9 +85,12 @@ def spec_target(graph: Graph, ref: str, params: dict[str, Any], options: BuildOp
 
 
 def onnx_target(path: str) -> Target:
-    """An ONNX file: its first input's name and per-sample shape come from the file."""
-    import onnx
+    """An ONNX file: its first input's name and per-sample shape come from the file (checked
+    to be there before onnx is looked for)."""
+    from resgraph.backends.base import require
 
+    existing_file(path, "ONNX file")
+    onnx = require("onnx", "onnx")
     try:
         model = onnx.load(path, load_external_data=False)
     except Exception as exc:  # noqa: BLE001 - protobuf's DecodeError and kin: the file is not a model
@@ -121,9 +126,9 @@ def build(target: Target, plan: BuildPlan,
         try:
             built = runtime.build_engine(plan, onnx, progress)
         except runtime.ParseFailed as exc:
-            exc.scopes = scopes  # so that each error names the scope of its node
+            _name_scopes(exc, target, scopes)
             raise
-    Path(plan.output).write_bytes(built.engine)
+    write_atomic(plan.output, built.engine)
     planned = json.loads(plan.to_json())
     meta = sc.Sidecar(
         engine=plan.output, source_kind=target.source.kind, source=target.source.ref,
@@ -135,6 +140,13 @@ def build(target: Target, plan: BuildPlan,
         weights=target.weights)
     sc.write(meta, plan.sidecar)
     return meta
+
+
+def _name_scopes(exc: runtime.ParseFailed, target: Target, scopes: dict[str, str]) -> None:
+    """Each parser error names the spec scope of its node and, for a spec, the line."""
+    exc.scopes = scopes
+    known = sc.places(target.graph) if target.graph is not None else {}
+    exc.lines = describe_parser_issues(exc.issues, ScopeResolver(scopes, known), target.where)
 
 
 def _onnx_for(target: Target, plan: BuildPlan, tmp: Path) -> tuple[Path, dict[str, str]]:
@@ -191,10 +203,9 @@ def reference(meta: sc.Sidecar) -> tuple[Graph, Any]:
 
 
 def open_engine(path: str | Path) -> tuple[bytes, sc.Sidecar]:
-    """An engine file and its sidecar, checked against this machine."""
+    """An engine file and its sidecar, checked against this machine; the file is checked
+    first, so a missing engine is reported missing wherever TensorRT is."""
+    meta = sc.engine_meta(path)
     runtime.require()
-    if not Path(path).is_file():
-        raise sc.SidecarError(f"{path}: no such engine file")
-    meta = sc.read(sidecar_path(str(path)))
     sc.check_compatible(meta, runtime.machine())
     return Path(path).read_bytes(), meta

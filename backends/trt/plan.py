@@ -14,17 +14,28 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from resgraph.backends.options import (
+    BUILD_PRECISIONS,
+    CALIBRATION_BATCH_SIZE,
+    DEFAULT_BUILD_PRECISION,
+    DEFAULT_OPT_LEVEL,
+    MAX_BATCH,
+    MAX_CALIBRATION_BATCHES,
+    MAX_OPT_LEVEL,
+    MAX_WORKSPACE,
+    batch_size,
+    choice,
+    whole,
+)
 from resgraph.errors import UsageError
 
 #: --precision values, and the type the ONNX graph is emitted in for each (int8: fp32, then
 #: Q/DQ nodes inserted by :mod:`.quantize`)
 EXPORT_PRECISION = {"fp32": "fp32", "tf32": "fp32", "fp16": "fp16", "bf16": "bf16",
                     "int8": "fp32"}
-PRECISIONS = tuple(EXPORT_PRECISION)
+PRECISIONS = BUILD_PRECISIONS
 #: TensorRT's own default for a plain build (trtexec with no precision flag): fp32 with TF32
-DEFAULT_PRECISION = "tf32"
-#: TensorRT's default builder optimisation level, and the highest one
-DEFAULT_OPT_LEVEL, MAX_OPT_LEVEL = 3, 5
+DEFAULT_PRECISION = DEFAULT_BUILD_PRECISION
 #: builder flags that TensorRT 10.12 deprecated and TensorRT 11 removed: never set any
 REMOVED_BUILDER_FLAGS = frozenset({
     "FP16", "BF16", "INT8", "FP8", "INT4", "FP4",
@@ -35,7 +46,7 @@ SUPPORTED_TENSORRT = "10.x (strongly typed, 10.12 or newer advised) and 11.x"
 
 _UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
           "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
+_SIZE = re.compile(r"^\s*(\d{1,16}(?:\.\d{1,16})?)\s*([a-zA-Z]*)\s*$")
 
 
 class PlanError(UsageError, ValueError):
@@ -44,11 +55,19 @@ class PlanError(UsageError, ValueError):
 
 @dataclass(frozen=True)
 class BatchRange:
-    """The batch dimension of the optimisation profile: ``N`` or ``MIN:OPT:MAX``."""
+    """The batch dimension of the optimisation profile: ``N`` or ``MIN:OPT:MAX``, each from 1
+    to :data:`~resgraph.backends.options.MAX_BATCH`; checked when made."""
 
     min: int
     opt: int
     max: int
+
+    def __post_init__(self) -> None:
+        for end in (self.min, self.opt, self.max):
+            batch_size(end, "--batch", PlanError)
+        if not self.min <= self.opt <= self.max:
+            raise PlanError(f"--batch {self.min}:{self.opt}:{self.max}: need "
+                            "1 <= MIN <= OPT <= MAX")
 
     @property
     def static(self) -> bool:
@@ -58,27 +77,42 @@ class BatchRange:
         return str(self.opt) if self.static else f"{self.min}:{self.opt}:{self.max}"
 
 
-def parse_batch(text: str | int) -> BatchRange:
-    """``"8"`` → 8:8:8; ``"1:32:256"`` → a dynamic batch tuned for 32."""
-    parts = str(text).split(":")
-    if len(parts) not in (1, 3) or not all(p.strip().isdigit() for p in parts):
-        raise PlanError(f"--batch takes N or MIN:OPT:MAX (positive integers), got '{text}'")
+BatchArg = int | str | tuple[int, int, int]
+
+
+def parse_batch(batch: BatchArg | BatchRange) -> BatchRange:
+    """``8`` or ``"8"`` → 8:8:8; ``(1, 32, 256)`` or ``"1:32:256"`` → a dynamic batch tuned
+    for 32."""
+    if isinstance(batch, BatchRange):
+        return batch
+    if isinstance(batch, tuple) and len(batch) == 3:
+        return BatchRange(*batch)
+    if isinstance(batch, int):
+        return BatchRange(batch, batch, batch)
+    parts = str(batch).split(":")
+    if len(parts) not in (1, 3) or not all(
+            p.strip().isascii() and p.strip().isdigit() and len(p.strip()) <= 6 for p in parts):
+        raise PlanError(f"--batch takes N or MIN:OPT:MAX (whole numbers from 1 to "
+                        f"{MAX_BATCH:,}), got '{batch}'")
     lo, opt, hi = (int(parts[0]),) * 3 if len(parts) == 1 else map(int, parts)
-    if not 1 <= lo <= opt <= hi:
-        raise PlanError(f"--batch {text}: need 1 <= MIN <= OPT <= MAX")
     return BatchRange(lo, opt, hi)
 
 
 def parse_size(text: str) -> int:
     """A memory size in bytes: ``4GiB``, ``512MiB``, ``1.5GB``; a bare number is MiB, as in
-    trtexec's ``--memPoolSize``."""
+    trtexec's ``--memPoolSize``. From 1 B to 1 TiB."""
     m = _SIZE.match(text)
     unit = m.group(2).lower() if m else ""
     if not m or (unit and unit not in _UNITS):
         raise PlanError(f"--workspace takes a size such as 4GiB, 512MiB or 1GB, got '{text}'")
-    size = int(float(m.group(1)) * (_UNITS[unit] if unit else 2**20))
-    if size <= 0:
-        raise PlanError(f"--workspace must be more than zero, got '{text}'")
+    return check_workspace(int(float(m.group(1)) * (_UNITS[unit] if unit else 2**20)), text)
+
+
+def check_workspace(size: int, given: object = None) -> int:
+    """A workspace limit in bytes, more than zero and at most 1 TiB."""
+    if isinstance(size, bool) or not isinstance(size, int) or not 0 < size <= MAX_WORKSPACE:
+        raise PlanError(f"--workspace must be more than 0 B and at most "
+                        f"{format_size(MAX_WORKSPACE)}, got '{size if given is None else given}'")
     return size
 
 
@@ -92,10 +126,12 @@ def format_size(size: int) -> str:
 
 @dataclass(frozen=True)
 class BuildOptions:
-    """What the user asked for, as given on the command line (already parsed)."""
+    """What the user asked for; checked when made, so a bad option never reaches a plan.
+    ``batch`` may be given as ``8``, ``(1, 32, 256)`` or ``"1:32:256"``."""
 
     precision: str = DEFAULT_PRECISION
     batch: BatchRange = BatchRange(1, 1, 1)
+    #: bytes (see :func:`parse_size` for ``"4GiB"``); None: TensorRT's default
     workspace: int | None = None
     opt_level: int = DEFAULT_OPT_LEVEL
     timing_cache: str | None = None
@@ -103,14 +139,14 @@ class BuildOptions:
     calibration: str = "random"
     calibration_batches: int = 8
 
-
-def check_options(o: BuildOptions) -> None:
-    if o.precision not in PRECISIONS:
-        raise PlanError(f"--precision must be one of {', '.join(PRECISIONS)}, got '{o.precision}'")
-    if not 0 <= o.opt_level <= MAX_OPT_LEVEL:
-        raise PlanError(f"--opt-level must be 0 to {MAX_OPT_LEVEL}, got {o.opt_level}")
-    if o.calibration_batches < 1:
-        raise PlanError(f"--calibration-batches must be at least 1, got {o.calibration_batches}")
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "batch", parse_batch(self.batch))
+        choice(self.precision, PRECISIONS, "precision", PlanError)
+        if self.workspace is not None:
+            check_workspace(self.workspace)
+        whole(self.opt_level, 0, MAX_OPT_LEVEL, "--opt-level", PlanError)
+        whole(self.calibration_batches, 1, MAX_CALIBRATION_BATCHES, "--calibration-batches",
+              PlanError)
 
 
 def quantize_step(o: BuildOptions) -> dict[str, Any] | None:
@@ -120,7 +156,7 @@ def quantize_step(o: BuildOptions) -> dict[str, Any] | None:
         return None
     return {"type": "int8", "format": "QDQ", "scheme": "symmetric, per-channel weights",
             "method": "minmax", "calibration": o.calibration, "batches": o.calibration_batches,
-            "batch_size": 8, "seed": 0}
+            "batch_size": CALIBRATION_BATCH_SIZE, "seed": 0}
 
 
 @dataclass(frozen=True)
@@ -221,7 +257,6 @@ def make_plan(options: BuildOptions, source: Source, output: str, input_name: st
     """The plan for building ``source`` into ``output`` with ``options``.
 
     ``sample_shape`` is one sample's input shape (CxHxW); the batch range goes in front."""
-    check_options(options)
     if source.kind == "onnx" and options.precision in ("fp16", "bf16"):
         raise PlanError(f"--precision {options.precision} needs a spec: an ONNX file's precision "
                         "is its tensor types (strongly typed); export it in that type first")
@@ -244,7 +279,6 @@ def make_plan(options: BuildOptions, source: Source, output: str, input_name: st
 def spec_source(ref: str, params: dict[str, Any], options: BuildOptions,
                 opset: int | None = None) -> Source:
     """A spec as the source: resgraph exports it in the precision the build asks for."""
-    check_options(options)
     export = {"precision": EXPORT_PRECISION[options.precision], "io_dtype": "float32",
               "batch": "dynamic", "fold_bn": True, "opset": opset}
     return Source("spec", ref, dict(params), export)

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from resgraph.backends.options import existing_file
 from resgraph.backends.trt.plan import PlanError
 from resgraph.errors import UsageError
 
@@ -57,28 +58,33 @@ class Calibration:
 
 def samples(cal: Calibration, sample_shape: tuple[int, ...]) -> tuple[list[np.ndarray],
                                                                         list[np.ndarray]]:
-    """Calibration batches and held-out batches to measure the drift on."""
+    """Calibration batches and held-out batches to measure the drift on: ``cal.batches`` and
+    a quarter more, drawn at random or read from the start of the file (never more, so a
+    large file is not read whole)."""
+    wanted = cal.batches + max(1, cal.batches // 4)
     if cal.data == "random":
         rng = np.random.default_rng(cal.seed)
         draw = [rng.standard_normal((cal.batch_size, *sample_shape), dtype=np.float32)
-                for _ in range(cal.batches + max(1, cal.batches // 4))]
+                for _ in range(wanted)]
         return draw[:cal.batches], draw[cal.batches:]
-    array = _load(cal.data, sample_shape)
+    array = _load(cal.data, sample_shape, wanted * cal.batch_size)
     batches = [array[i:i + cal.batch_size] for i in range(0, len(array), cal.batch_size)]
     held = max(1, len(batches) // 4) if len(batches) > 1 else 0
     return batches[:len(batches) - held], batches[len(batches) - held:] or batches
 
 
-def _load(path: str, sample_shape: tuple[int, ...]) -> np.ndarray:
+def _load(path: str, sample_shape: tuple[int, ...], limit: int) -> np.ndarray:
+    """The first ``limit`` samples of a .npy file (mapped, not read whole)."""
+    existing_file(path, "--calibration file")
     try:
-        array = np.load(path, allow_pickle=False)
+        array = np.load(path, mmap_mode="r", allow_pickle=False)
     except (OSError, ValueError) as exc:
         raise PlanError(f"--calibration {path}: not a .npy array ({exc})") from None
     if tuple(array.shape[1:]) != tuple(sample_shape) or len(array) == 0:
         want, got = "x".join(map(str, sample_shape)), "x".join(map(str, array.shape))
         raise PlanError(f"--calibration {path}: need an array of samples shaped Nx{want}, "
                         f"got {got}")
-    return np.ascontiguousarray(array, dtype=np.float32)
+    return np.ascontiguousarray(array[:limit], dtype=np.float32)
 
 
 @contextmanager

@@ -18,9 +18,10 @@ import torch
 
 from resgraph.backends.base import MissingExtra
 from resgraph.backends.trt.plan import BuildPlan
-from resgraph.backends.trt.scopes import ParserIssue
+from resgraph.backends.trt.scopes import ParserIssue, ScopeResolver, describe_parser_issues
 from resgraph.backends.trt.sidecar import Machine
 from resgraph.errors import UsageError
+from resgraph.files import write_atomic
 
 if TYPE_CHECKING:
     import tensorrt as trt
@@ -41,13 +42,22 @@ class TensorRTError(UsageError):
 
 
 class ParseFailed(TensorRTError):
-    """TensorRT's ONNX parser rejected the model; ``issues`` lists its errors node by node."""
+    """TensorRT's ONNX parser rejected the model; ``issues`` lists its errors node by node,
+    and the rendered error shows one line each."""
 
     def __init__(self, issues: list[ParserIssue]):
         super().__init__(f"TensorRT's ONNX parser reported {len(issues)} error(s)")
         self.issues = issues
         #: the export's ONNX node → spec scope table, filled in by whoever knows it
         self.scopes: dict[str, str] = {}
+        #: one line per issue; whoever knows the scopes names them (``engine.build`` does)
+        self.lines = describe_parser_issues(issues, ScopeResolver({}, ()))
+
+    def render(self) -> str:
+        return "\n".join([f"error: {self}:", *(f"  {line}" for line in self.lines)])
+
+    def to_json(self) -> dict[str, object]:
+        return {**super().to_json(), "issues": list(self.lines)}
 
 
 def missing() -> str | None:
@@ -175,7 +185,7 @@ def _config(plan: BuildPlan, builder: trt.Builder) -> trt.IBuilderConfig:
 
 def _save_timing_cache(plan: BuildPlan, config: trt.IBuilderConfig) -> None:
     if plan.timing_cache:
-        Path(plan.timing_cache).write_bytes(bytes(config.get_timing_cache().serialize()))
+        write_atomic(plan.timing_cache, bytes(config.get_timing_cache().serialize()))
 
 
 def _monitor(progress: BuildProgress) -> trt.IProgressMonitor:

@@ -16,7 +16,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from resgraph.backends.options import existing_file
+from resgraph.backends.trt.plan import sidecar_path
 from resgraph.errors import UsageError
+from resgraph.files import write_atomic
 from resgraph.ir import Graph
 
 FORMAT = 1
@@ -104,7 +107,7 @@ def places(graph: Graph) -> dict[str, list[str | None]]:
 
 
 def write(sidecar: Sidecar, path: str | Path) -> None:
-    Path(path).write_text(sidecar.to_json())
+    write_atomic(path, sidecar.to_json())
 
 
 def read(path: str | Path) -> Sidecar:
@@ -113,6 +116,15 @@ def read(path: str | Path) -> Sidecar:
         raise SidecarError(f"{p}: no sidecar beside the engine; resgraph needs it to check the "
                            "engine fits this machine (rebuild it with 'resgraph build')")
     return Sidecar.from_json(p.read_text(), str(p))
+
+
+def engine_meta(engine: str | Path) -> Sidecar:
+    """The sidecar of an engine file, after checking the file is there and can be an engine:
+    what is wrong with the file is said before anything looks for TensorRT."""
+    path = existing_file(engine, "engine")
+    if path.stat().st_size == 0:
+        raise SidecarError(f"{path}: the file is empty, not a TensorRT engine")
+    return read(sidecar_path(str(path)))
 
 
 def check_compatible(sidecar: Sidecar, here: Machine) -> None:

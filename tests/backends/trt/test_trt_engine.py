@@ -1,16 +1,15 @@
 """Engine files with a stand-in for TensorRT: what ``build`` writes beside an engine, what
 ``open_engine`` refuses, and how a parser failure reaches the user node by node."""
 
-import json
 
 import pytest
 
+from resgraph.backends import api
 from resgraph.backends.trt import engine, runtime
 from resgraph.backends.trt import sidecar as sc
 from resgraph.backends.trt.plan import BuildOptions, parse_batch
 from resgraph.backends.trt.scopes import ParserIssue
-from resgraph.cli import main
-from resgraph.commands.build import BuildDisplay
+from resgraph.errors import UsageError
 
 pytest.importorskip("onnx")
 
@@ -60,47 +59,51 @@ def test_open_engine_checks_the_machine(fake_tensorrt, tiny_onnx, tmp_path, monk
     monkeypatch.setattr(runtime, "machine", lambda: sc.Machine("11.4.0.106", HERE.gpu, "9.0"))
     with pytest.raises(sc.SidecarError, match="was built with TensorRT 10.13.0.35 on NVIDIA H100"):
         engine.open_engine(output)
-    with pytest.raises(sc.SidecarError, match="no such engine file"):
+    with pytest.raises(UsageError, match="no such file"):
         engine.open_engine(tmp_path / "other.engine")
 
 
-def test_cli_build_of_an_onnx_file(fake_tensorrt, tiny_onnx, tmp_path, capsys):
+def test_api_build_of_an_onnx_file(fake_tensorrt, tiny_onnx, tmp_path):
     output = tmp_path / "t.engine"
-    code = main(["build", str(tiny_onnx), "-o", str(output), "--timing-cache",
-                 str(tmp_path / "t.cache"), "--json"])
-    data = json.loads(capsys.readouterr().out)
-    assert code == 0 and data["engine"] == str(output) and data["sidecar"] == f"{output}.json"
-    assert data["machine"]["gpu"] == HERE.gpu
+    meta = api.build(tiny_onnx, output, BuildOptions(timing_cache=str(tmp_path / "t.cache")))
+    assert meta.engine == str(output) and output.read_bytes() == b"ENGINE"
+    assert sc.read(f"{output}.json") == meta and meta.machine.gpu == HERE.gpu
     assert fake_tensorrt[0][0].timing_cache == str(tmp_path / "t.cache")
-    code = main(["build", str(tiny_onnx), "-o", str(output)])
-    assert code == 0 and "wrote" in capsys.readouterr().out
+    assert not list(tmp_path.glob(".*.tmp"))  # written whole, nothing left behind
 
 
-def test_parser_errors_are_listed_node_by_node(fake_tensorrt, tiny_onnx, monkeypatch, capsys):
+def test_parser_errors_are_listed_node_by_node(fake_tensorrt, tiny_onnx, monkeypatch, tmp_path):
     def refuse(plan, onnx, progress=None):
         raise runtime.ParseFailed([ParserIssue(1, "/relu1/Relu", "Relu", "bad input type"),
                                    ParserIssue(-1, "", "", "model has no opset")])
 
     monkeypatch.setattr(runtime, "build_engine", refuse)
-    code = main(["build", str(tiny_onnx), "-o", "never.engine"])
-    errors = capsys.readouterr().err
-    assert code == 2
-    assert errors.splitlines() == [
+    with pytest.raises(runtime.ParseFailed) as failed:
+        api.build(tiny_onnx, tmp_path / "never.engine")
+    assert failed.value.render().splitlines() == [
         "error: TensorRT's ONNX parser reported 2 error(s):",
         "  node 1 Relu '/relu1/Relu': bad input type",
         "  model: model has no opset"]
+    assert failed.value.to_json()["issues"][1] == "model: model has no opset"
+    assert not (tmp_path / "never.engine").exists()
 
 
-def test_build_display_follows_phases(capsys):
-    with BuildDisplay() as display:
-        display.phase_start("Building engine", None, 3)
-        display.phase_start("Tactic selection", "Building engine", 10)
-        display.step("Tactic selection", 4)
-        assert display.progress.tasks[-1].completed == 5
-        display.phase_finish("Tactic selection")
-        display.step("unknown phase", 1)  # TensorRT may report a phase it did not start
-        display.phase_finish("Building engine")
-        assert list(display.tasks) == ["build"]
+def test_the_build_reports_phases_to_its_progress(fake_tensorrt, tiny_onnx, tmp_path):
+    seen = []
+
+    class Display:
+        def phase_start(self, phase, parent, steps):
+            seen.append(("start", phase, steps))
+
+        def step(self, phase, step):
+            seen.append(("step", phase, step))
+
+        def phase_finish(self, phase):
+            seen.append(("finish", phase))
+
+    api.build(tiny_onnx, tmp_path / "t.engine", progress=Display())
+    assert seen == [("start", "Building engine", 2), ("step", "Building engine", 0),
+                    ("finish", "Building engine")]
 
 
 def _spec_sidecar(tmp_path, **kw):
@@ -167,15 +170,16 @@ def test_engine_workload_for_resgraph_bench(tmp_path, monkeypatch):
 
 
 def test_parser_errors_name_the_spec_scope_and_line(fake_tensorrt, fake_export, monkeypatch,
-                                                    capsys):
+                                                    tmp_path):
     def refuse(plan, onnx, progress=None):
         raise runtime.ParseFailed([ParserIssue(3, "node_conv2d_3", "Conv", "weights must be "
                                                "constant")])
 
     monkeypatch.setattr(runtime, "build_engine", refuse)
-    code = main(["build", "cifar_resnet20", "-o", "never.engine", "--precision", "fp16"])
-    lines = capsys.readouterr().err.splitlines()
-    assert code == 2 and lines[0] == "error: TensorRT's ONNX parser reported 1 error(s):"
+    with pytest.raises(runtime.ParseFailed) as failed:
+        api.build("cifar_resnet20", tmp_path / "never.engine", BuildOptions(precision="fp16"))
+    lines = failed.value.render().splitlines()
+    assert lines[0] == "error: TensorRT's ONNX parser reported 1 error(s):"
     assert lines[1].startswith("  node 3 Conv 'node_conv2d_3' (spec scope layer1.0.conv1 at ")
     assert lines[1].endswith("): weights must be constant")
     assert ", block layer1.0 at specs/cifar_resnet.rg:" in lines[1]

@@ -1,6 +1,6 @@
-"""``mypy --strict`` checks the modules that call TensorRT (``runtime``, ``backend``) against
-``tensorrt-stubs``, the plain modules beside them and the bench harness that runs the backend
-(``engine`` joins once the ONNX export it calls is in the tree).
+"""``mypy --strict`` checks the modules that call TensorRT (``runtime``, ``backend``,
+``engine``) against ``tensorrt-stubs``, the plain modules beside them, the bench harness that
+runs the backend, and the backends' public entries with their options and tolerance rule.
 
 Two things stand between mypy and the stubs, and this test works around both in a scratch
 folder: ``backends/`` becomes ``resgraph.backends`` only through the editable install's
@@ -25,7 +25,9 @@ ROOT = Path(__file__).resolve().parents[3]
 CHECKED = ["resgraph.backends.trt.runtime", "resgraph.backends.trt.backend",
            "resgraph.backends.trt.plan", "resgraph.backends.trt.quantize",
            "resgraph.backends.trt.sidecar", "resgraph.backends.trt.scopes",
-           "resgraph.backends.trt.timing", "resgraph.backends.harness"]
+           "resgraph.backends.trt.timing", "resgraph.backends.harness",
+           "resgraph.backends.options", "resgraph.backends.tolerance", "resgraph.backends.api",
+           "resgraph.backends.registry", "resgraph.backends.trt.engine"]
 CONFIG = """[mypy]
 python_version = 3.11
 strict = True

@@ -5,6 +5,7 @@ Regenerate the goldens in ``plans/`` with ``RESGRAPH_REGEN=1``."""
 import ast
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -119,10 +120,20 @@ def test_parse_batch(text, expected):
     assert b.static == (len(set(expected)) == 1)
 
 
-@pytest.mark.parametrize("text", ["0", "x", "1:2", "4:2:8", "1:2:3:4", "-1", ""])
+@pytest.mark.parametrize("text", ["0", "x", "1:2", "4:2:8", "1:2:3:4", "-1", "", "65537",
+                                  "1:1:99999999999999999999", (0, 1, 2), (1, 2), True, 2.0])
 def test_parse_batch_rejects(text):
     with pytest.raises(p.PlanError, match="--batch"):
         p.parse_batch(text)
+
+
+def test_a_batch_range_checks_itself():
+    assert p.BuildOptions(batch=(1, 8, 64)).batch == p.BatchRange(1, 8, 64)
+    assert p.BuildOptions(batch=8).batch == p.BatchRange(8, 8, 8)
+    with pytest.raises(p.PlanError, match="need 1 <= MIN <= OPT <= MAX"):
+        p.BatchRange(8, 4, 64)
+    with pytest.raises(p.PlanError, match="from 1 to 65,536, got 65537"):
+        p.BuildOptions(batch=(1, 1, 65537))
 
 
 @pytest.mark.parametrize("text,size", [
@@ -133,7 +144,8 @@ def test_parse_size(text, size):
     assert p.parse_size(text) == size
 
 
-@pytest.mark.parametrize("text", ["4GX", "lots", "0", "-1GiB", ""])
+@pytest.mark.parametrize("text", ["4GX", "lots", "0", "-1GiB", "", "2TiB", "nan", "inf",
+                                  "1e9", "1" * 40])
 def test_parse_size_rejects(text):
     with pytest.raises(p.PlanError, match="--workspace"):
         p.parse_size(text)
@@ -145,13 +157,27 @@ def test_format_size():
 
 
 @pytest.mark.parametrize("kw,message", [
-    ({"precision": "fp8"}, "--precision must be one of fp32, tf32, fp16, bf16, int8"),
-    ({"opt_level": 6}, "--opt-level must be 0 to 5"),
-    ({"opt_level": -1}, "--opt-level must be 0 to 5"),
+    ({"precision": "fp8"}, "unknown precision 'fp8'; known: bf16, fp16, fp32, int8, tf32"),
+    ({"opt_level": 6}, "--opt-level must be a whole number from 0 to 5, got 6"),
+    ({"opt_level": -1}, "--opt-level must be a whole number from 0 to 5, got -1"),
 ])
 def test_bad_options(kw, message):
-    with pytest.raises(p.PlanError, match=message):
+    with pytest.raises(p.PlanError, match=re.escape(message)):
         spec_plan(**kw)
+
+
+@pytest.mark.parametrize("kw,message", [
+    ({"calibration_batches": 0}, ("--calibration-batches must be a whole number from 1 to "
+                                 "10,000, got 0")),
+    ({"calibration_batches": 10_001}, "got 10001"),
+    ({"workspace": 0}, "--workspace must be more than 0 B and at most 1 TiB"),
+    ({"workspace": 2**41}, "at most 1 TiB"),
+    ({"workspace": 1.5}, "got '1.5'"),
+    ({"opt_level": True}, "got True"),
+])
+def test_build_options_check_themselves(kw, message):
+    with pytest.raises(p.PlanError, match=re.escape(message)):
+        p.BuildOptions(**kw)
 
 
 def test_text_lines_name_every_setting():
@@ -180,8 +206,3 @@ def test_int8_plans_a_qdq_step_and_other_precisions_none():
     onnx_plan = p.make_plan(p.BuildOptions(precision="int8", calibration="x.npy"),
                             p.Source("onnx", "m.onnx"), "m.engine", "x", SAMPLE)
     assert onnx_plan.quantize["calibration"] == "x.npy"
-
-
-def test_calibration_batches_must_be_positive():
-    with pytest.raises(p.PlanError, match="--calibration-batches must be at least 1"):
-        p.check_options(p.BuildOptions(calibration_batches=0))

@@ -6,11 +6,12 @@ import json
 import numpy as np
 import pytest
 
-from resgraph.backends.trt import engine, runtime
+from resgraph.backends import api
 from resgraph.backends.trt import quantize as q
+from resgraph.backends.trt import runtime
 from resgraph.backends.trt import sidecar as sc
-from resgraph.backends.trt.plan import PlanError
-from resgraph.cli import main
+from resgraph.backends.trt.plan import BuildOptions, PlanError
+from resgraph.errors import UsageError
 
 onnx = pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime")
@@ -49,6 +50,22 @@ def test_bad_calibration_file(tmp_path, content, match):
         q.samples(q.Calibration(str(path)), (3, 8, 8))
 
 
+def test_a_missing_calibration_file_is_refused_before_any_work(tiny_onnx, tmp_path):
+    options = BuildOptions(precision="int8", calibration=str(tmp_path / "none.npy"))
+    with pytest.raises(UsageError, match="no such file: .*none.npy"):
+        api.plan_build(tiny_onnx, tmp_path / "t.engine", options)
+    with pytest.raises(UsageError, match="is a directory"):
+        api.plan_build(tiny_onnx, tmp_path / "t.engine",
+                       BuildOptions(precision="int8", calibration=str(tmp_path)))
+
+
+def test_a_large_calibration_file_is_read_only_as_far_as_needed(tmp_path):
+    path = tmp_path / "many.npy"
+    np.save(path, np.zeros((1000, 3, 8, 8), np.float32))
+    cal, held = q.samples(q.Calibration(str(path), batches=4, batch_size=8), (3, 8, 8))
+    assert sum(len(b) for b in cal + held) == (4 + 1) * 8
+
+
 def test_qdq_nodes_as_tensorrt_wants_them(tiny_onnx, tmp_path):
     cal, held = q.samples(q.Calibration(batches=2, batch_size=4), (3, 8, 8))
     out = tmp_path / "tiny.int8.onnx"
@@ -66,7 +83,7 @@ def test_qdq_nodes_as_tensorrt_wants_them(tiny_onnx, tmp_path):
     assert "int8 vs fp32 on 4 held-out samples: top-1 agreement" in d.describe()
 
 
-def test_int8_build_records_the_drift(tiny_onnx, tmp_path, monkeypatch, capsys):
+def test_int8_build_records_the_drift(tiny_onnx, tmp_path, monkeypatch):
     parsed = []
 
     def build_engine(plan, onnx_path, progress=None):
@@ -77,10 +94,8 @@ def test_int8_build_records_the_drift(tiny_onnx, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(runtime, "machine", lambda: sc.Machine("11.4.0", "NVIDIA H100", "9.0"))
     monkeypatch.setattr(runtime, "build_engine", build_engine)
     output = tmp_path / "tiny.engine"
-    code = main(["build", str(tiny_onnx), "-o", str(output), "--precision", "int8",
-                 "--calibration-batches", "2"])
-    assert code == 0
-    assert "int8 vs fp32 on 8 held-out samples" in capsys.readouterr().out
+    meta = api.build(tiny_onnx, output, BuildOptions(precision="int8", calibration_batches=2))
+    assert meta.quantization["summary"].startswith("int8 vs fp32 on 8 held-out samples")
     assert "QuantizeLinear" in [n.op_type for n in parsed[0].graph.node]
     meta = sc.read(f"{output}.json")
     assert meta.quantization["calibrated_on"] == "2 random batches of 8 (seed 0)"
@@ -88,7 +103,6 @@ def test_int8_build_records_the_drift(tiny_onnx, tmp_path, monkeypatch, capsys):
                                                "max_abs_error"}
     assert meta.source_hash == sc.file_hash(tiny_onnx)  # the user's file, not the Q/DQ copy
     assert json.loads(meta.to_json())["plan"]["quantize"]["type"] == "int8"
-    assert engine is not None
 
 
 def test_onnx_runtime_failure_is_one_clear_error(tiny_onnx, tmp_path):
