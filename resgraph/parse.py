@@ -30,10 +30,11 @@ MAX_INT = 2**63 - 1
 _GRAMMAR = resources.files("resgraph").joinpath("grammar.lark").read_text()
 # keyword terminals by name: `_NETWORK.2: /network\b/` in the grammar
 _KEYWORD_TERMINALS = dict(re.findall(r"^(\w+)\.2: /([a-z]+)\\b/$", _GRAMMAR, re.MULTILINE))
-#: The words of the language; none of them can name a parameter, value, block or label.
+#: The words of the language.
 KEYWORDS = frozenset(_KEYWORD_TERMINALS.values())
-# keywords only after a stage's block, so free to use as names ('stride' is a block parameter)
-_CONTEXTUAL = frozenset({"x", "stride"})
+#: The keywords no parameter, value, block or label may be named: all but 'x' and 'stride',
+#: which are keywords only after a stage's block ('stride' is a parameter of blocks).
+RESERVED = KEYWORDS - {"x", "stride"}
 # the rules that nest a level (see MAX_NESTING)
 _NESTING = frozenset({"body", "cond", "or_", "and_", "not_", "compare", "binop", "neg", "index",
                       "call", "list_", "dict_"})
@@ -234,7 +235,7 @@ class _ToAst(Transformer_NonRecursive):
         """A name being defined; a keyword cannot be one, or ``fmt`` would print a file
         that no longer parses."""
         name = str(tok)
-        if name in KEYWORDS - _CONTEXTUAL:
+        if name in RESERVED:
             raise SpecError(f"'{name}' is a keyword, not a name", self._token_span(tok),
                             hint="choose another name")
         return name
