@@ -31,8 +31,10 @@ import torch
 from compile_bench import HandWrittenResNet
 
 from resgraph.api import load
+from resgraph.backends.api import bench
 from resgraph.backends.base import Backend, Workload
-from resgraph.backends.harness import BenchOptions, Case, Report, bench, measure
+from resgraph.backends.harness import Case, Report, measure
+from resgraph.backends.options import BenchOptions
 from resgraph.ir import Graph
 from resgraph.lower_fx import lower_fx
 
@@ -80,7 +82,8 @@ def backends(args: argparse.Namespace) -> Report:
         assert r.latency is not None and r.parity is not None, r.reason
         print(f"{r.batch:>5}  {r.backend:14}{r.latency.throughput:>10.1f}"
               f"{r.latency.median:>11.2f}{r.latency.p99:>9.2f}{r.ratio:>7.2f}x  "
-              f"{'ok' if r.parity.ok else 'WRONG'} {r.parity.max_rel_error:.0e}")
+              f"{'ok' if r.parity.ok else 'WRONG'} {r.parity.max_rel_error:.0e} "
+              f"(bound {r.parity.tolerance:.0e})")
     return report
 
 

@@ -4,8 +4,9 @@ Run on a machine with an NVIDIA GPU and TensorRT (``pip install 'resgraph[tensor
 
     python3 benchmarks/tensorrt_bench.py [--quick]
 
-For each precision it runs ``resgraph bench resnet50 --backend tensorrt,torch,torch-compile
---batch 1,256 --precision P --json`` (the tensorrt backend builds an engine per batch size
+For each precision it runs what ``resgraph bench resnet50 --backend
+tensorrt,torch,torch-compile --batch 1,256 --precision P --device cuda`` runs
+(:func:`resgraph.backends.api.bench`: the tensorrt backend builds an engine per batch size
 with resgraph's export and build plan, then times it trtexec's way: CUDA graph, no copies,
 spin-wait) and prints throughput and median latency of every backend with its ratio to
 TensorRT. Elsewhere it says what is missing and exits 0: there is nothing to measure.
@@ -13,15 +14,12 @@ TensorRT. Elsewhere it says what is missing and exits 0: there is nothing to mea
 
 from __future__ import annotations
 
-import contextlib
-import io
-import json
 import sys
 from typing import Any
 
 PRECISIONS = ("fp16", "bf16")
-BACKENDS = "tensorrt,torch,torch-compile"
-BATCHES = "1,256"
+BACKENDS = ("tensorrt", "torch", "torch-compile")
+BATCHES = (1, 256)
 
 
 def missing() -> str | None:
@@ -36,18 +34,13 @@ def missing() -> str | None:
 
 
 def bench(precision: str, quick: bool) -> Any:
-    from resgraph.cli import main
+    """The bench report as the JSON ``resgraph bench --json`` prints."""
+    from resgraph.backends.api import bench as run
+    from resgraph.backends.options import BenchOptions
 
-    argv = ["bench", "resnet50", "--backend", BACKENDS, "--batch", BATCHES,
-            "--precision", precision, "--json"]
-    if quick:
-        argv += ["--warmup", "0.5", "--duration", "2"]
-    captured = io.StringIO()
-    with contextlib.redirect_stdout(captured):
-        code = main(argv)
-    if code not in (0, 1):
-        raise SystemExit(f"tensorrt_bench: 'resgraph {' '.join(argv)}' exited {code}")
-    return json.loads(captured.getvalue())
+    timing = {"warmup": 0.5, "duration": 2.0} if quick else {}
+    options = BenchOptions(batches=BATCHES, precision=precision, device="cuda", **timing)
+    return run("resnet50", BACKENDS, options).to_dict()
 
 
 def rows(report: Any) -> list[dict[str, Any]]:
