@@ -34,8 +34,9 @@ from typing import Any
 import torch
 from torch import fx
 
-from resgraph.analysis.keys import SCOPE
-from resgraph.analysis.paths import branch_distribution, relevant_order, residual_inputs
+from resgraph.analysis.keys import PATH_BRANCHES, SCOPE
+from resgraph.analysis.passes import ensure
+from resgraph.analysis.paths import annotate_path_distributions, relevant_order, residual_inputs
 from resgraph.ir import Graph
 
 
@@ -262,7 +263,8 @@ def measured_curve(graph: Graph, gm: fx.GraphModule, samples: int = 8, seed: int
         if progress:
             progress(done, len(masks))
     per_path = norms.view(len(adds) + 1, samples).mean(dim=1).tolist()
-    branches = branch_distribution(graph)
+    ensure(graph, annotate_path_distributions)
+    branches = graph.meta[PATH_BRANCHES]
     counts = branches.counts + [0] * (len(per_path) - len(branches.counts))
     carried = [c / branches.total * p for c, p in zip(counts, per_path)]
     return GradientCurve(carried, shortest_range(carried), per_path, samples, seed)
