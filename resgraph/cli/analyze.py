@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _paths_line(r: Any) -> str:
     lengths = r.paths.lengths
-    return (f"{lengths.total:,} (lengths {lengths.shortest}..{lengths.longest}, mean "
+    return (f"{api.count_text(lengths.total, grouping=True)} (lengths {lengths.shortest}..{lengths.longest}, mean "
             f"{float(lengths.mean):.1f}, median {lengths.median}; nominal depth "
             f"{r.paths.nominal_depth})")
 

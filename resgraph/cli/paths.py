@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from resgraph.api import count_text
 from resgraph.cli.analyze import analyze
 from resgraph.cli.args import int_in, json_argument, target_arguments
 from resgraph.cli.output import err, out, print_json
@@ -74,7 +75,7 @@ def _print_paths(r: Any) -> None:
     from rich.table import Table
 
     lengths, branches = r.paths.lengths, r.paths.branches
-    out.print(f"{r.name}: {lengths.total:,} input-to-output paths; nominal depth "
+    out.print(f"{r.name}: {count_text(lengths.total, grouping=True)} input-to-output paths; nominal depth "
               f"{r.paths.nominal_depth}; lengths {lengths.shortest}..{lengths.longest}, "
               f"mean {float(lengths.mean):.2f}, median {lengths.median}")
     t = Table(title="paths by residual branches taken")
@@ -88,7 +89,7 @@ def _print_paths(r: Any) -> None:
     est = r.estimated.normalised() if has_gradients else []
     meas = r.measured.normalised() if has_gradients else []
     for k, c in enumerate(branches.counts):
-        cells = [str(k), f"{c:,}", f"{100 * c / branches.total:.3g}%"]
+        cells = [str(k), count_text(c, grouping=True), f"{100 * c / branches.total:.3g}%"]
         if has_gradients:
             cells += [f"{100 * est[k]:.3g}%" if k < len(est) else "-",
                       f"{100 * meas[k]:.3g}%" if k < len(meas) else "-"]
@@ -134,7 +135,7 @@ def plot(report: Any, path: str) -> None:
                 label="gradient carried, estimated (VJP gains)")
     ax.set_xlabel("residual branches on the path")
     ax.set_ylabel("share")
-    ax.set_title(f"{report.name}: {branches.total:,} paths")
+    ax.set_title(f"{report.name}: {count_text(branches.total, grouping=True)} paths")
     ax.legend()
     fig.tight_layout()
     try:

@@ -34,9 +34,9 @@ def test_input_re_elaborates_the_spec(tmp_path) -> None:
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--expand", "layer9"], ("error: --expand: tiny has no stage or block 'layer9' "
-                             "(did you mean 'layer2' or 'layer1'")),
-    (["--level", "ops"], "error: unknown level 'ops' (did you mean 'op'?)"),
+    (["--expand", "layer9"], ("error: --expand: tiny has no stage or block 'layer9'; "
+                             "did you mean 'layer2'?")),
+    (["--level", "ops"], "error: unknown level 'ops'; did you mean 'op'?"),
     (["--annotate", "macs,flops"], "error: unknown annotation 'flops'"),
     (["--color", "time"], "error: unknown color 'time'"),
 ])
