@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
     from resgraph.analysis.report import Report
 
+__all__ = ["COUNTER_CONVENTIONS", "SpecArg", "analyze", "check", "compile", "count_text", "draw",
+           "explain", "fmt", "load", "networks", "target_graph", "write_text"]
+
 SpecArg = str | Path | Source
 Shape = tuple[int, ...]
 
