@@ -19,6 +19,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from resgraph.analysis.conventions import CONVENTIONS as COUNTER_CONVENTIONS
+from resgraph.analysis.paths import count_text
 from resgraph.catalog import Entry, catalog, resolve, variant_name
 from resgraph.elaborate import elaborate
 from resgraph.errors import Source, UsageError
