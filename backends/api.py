@@ -11,6 +11,13 @@ engine is reported missing, not "TensorRT is not installed"), the files it write
 then what is missing to install. Every file it writes is written whole or not at all.
 
 Importing this module is cheap (no torch, onnx or TensorRT); each entry imports what it runs.
+It is also all a command line needs of the backends to build its parser and its requests:
+the names (:data:`BACKEND_NAMES`, :data:`PRECISIONS`, :data:`BUILD_PRECISIONS`,
+:data:`DEVICES`), the bounds (``MAX_*``), the option objects that check themselves
+(:class:`BenchOptions`, :class:`BuildOptions`, :class:`TimingOptions`) and the TensorRT
+timing flags (:func:`add_timing_args`, :func:`timing_from_args`), re-exported from
+:mod:`.options`, :mod:`.trt.plan` and :mod:`.trt.timing`.
+
 A spec argument is what :func:`resgraph.load` takes (a path, a shipped name or a
 :class:`resgraph.Source`) or an IR :class:`~resgraph.ir.Graph`.
 """
@@ -24,9 +31,25 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from resgraph.backends.options import (
+    BUILD_PRECISIONS,
     DEFAULT_BACKENDS,
+    DEFAULT_BUILD_PRECISION,
+    DEFAULT_OPT_LEVEL,
+    DEVICES,
+    MAX_BATCH,
+    MAX_BATCH_SIZES,
+    MAX_CALIBRATION_BATCHES,
+    MAX_DURATION_S,
+    MAX_ITERATIONS,
+    MAX_OPT_LEVEL,
     MAX_PROFILE_RUNS,
     MAX_PROFILE_WARMUP,
+    MAX_SEED,
+    MAX_THREADS,
+    MAX_WARMUP_S,
+    MAX_WORKSPACE,
+    MIN_OPSET,
+    PRECISIONS,
     BenchError,
     BenchOptions,
     batch_size,
@@ -36,7 +59,20 @@ from resgraph.backends.options import (
     whole,
 )
 from resgraph.backends.registry import BACKENDS, UnknownBackend
-from resgraph.backends.trt.plan import BuildOptions, BuildPlan, PlanError, sidecar_path
+from resgraph.backends.trt.plan import (
+    BatchRange,
+    BuildOptions,
+    BuildPlan,
+    PlanError,
+    parse_size,
+    sidecar_path,
+)
+from resgraph.backends.trt.timing import (
+    DEFAULT_TIMING,
+    TimingOptions,
+    add_timing_args,
+    timing_from_args,
+)
 from resgraph.errors import Source, UsageError
 from resgraph.files import check_output
 from resgraph.ir import Graph
@@ -53,6 +89,8 @@ if TYPE_CHECKING:
     from resgraph.backends.trt.sidecar import Sidecar
 
 SpecArg = str | Path | Source
+#: the backends ``bench`` can name, in the registry's order
+BACKEND_NAMES = tuple(BACKENDS)
 #: what a benchmark or a build does when not told otherwise
 DEFAULT_BENCH, DEFAULT_BUILD = BenchOptions(), BuildOptions()
 
@@ -110,7 +148,6 @@ def bench_engine(path: str | Path, backends: Sequence[str] = (),
     file is checked first, then TensorRT and a GPU (:class:`MissingExtra` without them)."""
     from resgraph.backends.harness import Case, measure
     from resgraph.backends.trt.backend import engine_workload
-    from resgraph.backends.trt.timing import DEFAULT_TIMING
 
     names = [n for n in check_names(backends) if n != "tensorrt"] if backends else []
     check_threads(backend_options.get("threads"))
@@ -227,6 +264,22 @@ class Profile:
     def to_dict(self) -> dict[str, Any]:
         return {"engine": self.engine, "layers": self.layers, **self.attribution.to_dict()}
 
+    def values(self) -> dict[str, float]:
+        """ms per inference of every scope, block and stage: what a diagram is coloured by."""
+        a = self.attribution
+        return {**a.scopes, **a.blocks, **a.stages}
+
+    def spec(self) -> tuple[Graph, bool]:
+        """The spec the engine was built from, as it is now, and whether it changed since
+        the build (a diagram of it then shows the spec, not the engine)."""
+        from resgraph.api import load
+        from resgraph.backends.trt.sidecar import graph_hash
+
+        if self.meta.source_kind != "spec":
+            raise UsageError(f"{self.engine} was built from an ONNX file, not a spec")
+        graph = load(self.meta.source, **self.meta.params)
+        return graph, graph_hash(graph) != self.meta.source_hash
+
 
 def profile(engine: str | Path, *, batch: int | None = None, runs: int = 20, warmup: int = 5,
             layer_times: str | Path | None = None) -> Profile:
@@ -315,5 +368,14 @@ def _files(source: object) -> list[Path]:
     return []
 
 
-__all__ = ["BenchOptions", "BuildOptions", "Profile", "bench", "bench_engine", "build",
-           "check_names", "export_onnx", "plan_build", "profile"]
+#: the entries, and what a command line needs of the backends (all cheap to import)
+__all__ = [
+    "BACKEND_NAMES", "BUILD_PRECISIONS", "DEFAULT_BACKENDS", "DEFAULT_BUILD_PRECISION",
+    "DEFAULT_OPT_LEVEL", "DEFAULT_TIMING", "DEVICES", "MAX_BATCH", "MAX_BATCH_SIZES",
+    "MAX_CALIBRATION_BATCHES", "MAX_DURATION_S", "MAX_ITERATIONS", "MAX_OPT_LEVEL",
+    "MAX_PROFILE_RUNS", "MAX_PROFILE_WARMUP", "MAX_SEED", "MAX_THREADS", "MAX_WARMUP_S",
+    "MAX_WORKSPACE", "MIN_OPSET", "PRECISIONS", "BatchRange", "BenchError", "BenchOptions",
+    "BuildOptions", "PlanError", "Profile", "TimingOptions", "UnknownBackend", "add_timing_args",
+    "bench", "bench_engine", "build", "check_names", "export_onnx", "parse_size", "plan_build",
+    "profile", "timing_from_args",
+]

@@ -205,6 +205,14 @@ def test_profile_from_trtexec_times(tmp_path):
     data = result.to_dict()
     assert data["stages"] == {"stem": 0.5, "layer1": 0.25} and data["total_ms"] == 0.75
     assert data["layers"] == {"/conv1/Conv": 0.5, "/layer1/layer1.0/conv1/Conv": 0.25}
+    assert result.values()["layer1.0"] == 0.25 and result.values()["conv1"] == 0.5
+    spec, changed = result.spec()
+    assert spec.name == "resnet18" and not changed
+    result.meta.source_hash = "0" * 64
+    assert result.spec()[1]
+    result.meta.source_kind = "onnx"
+    with pytest.raises(UsageError, match="built from an ONNX file, not a spec"):
+        result.spec()
     with pytest.raises(UsageError, match="no such file: .*other.json"):
         api.profile(engine, layer_times=tmp_path / "other.json")
     times.write_text("{]")
@@ -230,6 +238,16 @@ def test_the_entries_and_the_command_lines_names_import_nothing_heavy():
             "heavy = {'torch', 'onnx', 'onnxruntime', 'onnxscript', 'tensorrt', 'numpy'}\n"
             "assert not heavy & set(sys.modules), heavy & set(sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_command_line_finds_every_name_it_needs_in_the_api():
+    from resgraph.backends import options
+    from resgraph.backends.trt import plan, timing
+
+    assert api.BACKEND_NAMES == tuple(options.BACKENDS)
+    assert api.PRECISIONS == options.PRECISIONS and api.BUILD_PRECISIONS == plan.PRECISIONS
+    assert api.add_timing_args is timing.add_timing_args and api.BatchRange is plan.BatchRange
+    assert set(api.__all__) <= set(dir(api))
 
 
 def test_the_package_re_exports_the_entries():
