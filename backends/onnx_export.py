@@ -40,7 +40,7 @@ from torch import fx, nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from resgraph.backends.base import MissingExtra, require
-from resgraph.backends.options import MIN_OPSET, PRECISIONS, batch_size, choice
+from resgraph.backends.options import MAX_BATCH, MIN_OPSET, PRECISIONS, batch_size, choice
 from resgraph.errors import UsageError
 from resgraph.files import atomic_path
 from resgraph.ir import Graph
@@ -52,7 +52,7 @@ DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 #: ONNX node metadata key holding the spec scope (the node name holds it too)
 SCOPE_KEY = "resgraph.scope"
 
-BatchArg = int | str | tuple[int, int]
+BatchArg = int | str | tuple[int, int | None]
 
 
 class ExportError(UsageError, ValueError):
@@ -110,8 +110,9 @@ def _batch_ends(batch: BatchArg) -> tuple[object, object]:
     if text == "dynamic":
         return 1, None
     parts = text.split(":")
-    if len(parts) > 2 or not all(p.isascii() and p.isdigit() for p in parts):
-        raise ExportError(f"batch must be N, 'dynamic' or MIN:MAX, got '{batch}'")
+    if len(parts) > 2 or not all(p.isascii() and p.isdigit() and len(p) <= 9 for p in parts):
+        raise ExportError(f"batch must be N, 'dynamic' or MIN:MAX (sizes from 1 to "
+                          f"{MAX_BATCH:,}), got '{text[:40]}'")
     return int(parts[0]), int(parts[-1])
 
 

@@ -66,8 +66,17 @@ def whole(value: object, lo: int, hi: int, what: str,
     """``value`` if it is an integer from ``lo`` to ``hi`` (a bool is not one), else
     ``error`` in one line naming ``what`` and the range."""
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise error(f"{what} must be a whole number from {lo:,} to {hi:,}, got {value!r}")
+        raise error(f"{what} must be a whole number from {lo:,} to {hi:,}, got {shown(value)}")
     return value
+
+
+def shown(value: object) -> str:
+    """``value`` as an error message quotes it: short, whatever was given (Python will not
+    even print an integer of more than 4300 digits)."""
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"a {value.bit_length()}-bit number"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def seconds(value: object, hi: float, what: str, error: type[UsageError] = UsageError, *,
@@ -75,12 +84,14 @@ def seconds(value: object, hi: float, what: str, error: type[UsageError] = Usage
     """``value`` if it is a finite number of seconds from 0 (above 0 when ``positive``) to
     ``hi``; NaN and infinity are refused, never taken for "forever"."""
     number = math.nan
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        number = float(value)
+    if isinstance(value, float):
+        number = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = float(value) if abs(value) <= hi else math.inf  # too many seconds either way
     above = number > 0 if positive else number >= 0
     if not (above and number <= hi):  # NaN is neither
         low = "above 0" if positive else "from 0"
-        raise error(f"{what} must be {low} to {hi:g} seconds, got {value!r}")
+        raise error(f"{what} must be {low} to {hi:g} seconds, got {shown(value)}")
     return number
 
 

@@ -146,6 +146,7 @@ def test_parse_batch(text, expected):
     ("1:", "N, 'dynamic' or MIN:MAX"), ("big", "N, 'dynamic' or MIN:MAX"),
     ("1:2:3", "N, 'dynamic' or MIN:MAX"), ("1:70000", "from 1 to 65,536, got 70000"),
     ((2, 0), "got 0"), (True, "got True"), ((1.5, 2), "got 1.5"), ("١", "N, 'dynamic'"),
+    ("9" * 5000, "sizes from 1 to 65,536"),
 ])
 def test_bad_batch_says_why(text, message):
     with pytest.raises(ExportError, match=message):

@@ -32,6 +32,15 @@ def test_seconds_are_finite_and_bounded(value, positive):
         o.seconds(value, 60, "s", positive=positive)
 
 
+def test_huge_and_long_values_are_quoted_short():
+    with pytest.raises(UsageError, match="got a 16610-bit number$"):
+        o.whole(10**5000, 1, 10, "n")
+    with pytest.raises(UsageError, match="got a 16610-bit number$"):
+        o.seconds(-(10**5000), 60, "s")
+    with pytest.raises(UsageError, match=r"got 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\.\.\.$"):
+        o.seconds("x" * 100, 60, "s")
+
+
 def test_valid_values_come_back():
     assert o.whole(10, 1, 10, "n") == 10 and o.seconds(0, 60, "s") == 0.0
     assert o.seconds(60, 60, "s", positive=True) == 60.0 and o.choice("fp16", o.PRECISIONS, "p")
