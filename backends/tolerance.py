@@ -11,9 +11,10 @@ The bound is derived from the arithmetic, not tuned to what some machine happene
    Comput. 41(5), 2019), the δ of distinct operations are taken as independent with mean zero.
 2. **One op**: an output of an op that sums ``K`` terms (a convolution's
    ``C_in/groups x kh x kw`` products, a linear layer's inputs, a pool's window) accumulates
-   ``K`` roundings in fp32, which every backend resgraph drives does, whatever it stores
-   (cuDNN, TensorRT, oneDNN and MLAS accumulate fp16/bf16 products in fp32): a relative
-   error of standard size ``sqrt(K) u32``. Rounding the result to its storage format adds
+   ``K`` roundings in fp32, whatever the tensors are stored in (what the kernels behind
+   every backend here do for fp16/bf16 by default: oneDNN, MLAS, cuDNN, TensorRT; a kernel
+   summing in half precision is less accurate than its precision promises, and exceeds
+   this bound): a relative error of standard size ``sqrt(K) u32``. Rounding the result to its storage format adds
    one ``u``; a weighted op also has its weights rounded once (to the precision, or by BN
    folding) and, in tf32, both operands of every product. So an op contributes
    ``δ_op² = K u32² + u_store² + [weighted] (u_store² + 2 u_operand²)``.
