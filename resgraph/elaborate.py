@@ -300,6 +300,8 @@ class _Elaborator:
         if str(path) in self.using or str(path) == root:
             chain = " → ".join(Path(p).name for p in [root, *self.using, str(path)])
             self.fail(f"'use' goes round in a circle: {chain}", item.span)
+        if not (path.is_file() or path.is_dir()):  # a pipe would wait for a writer forever
+            self.fail(f"'{item.path}' is not a file (a device or a pipe)", item.span)
         try:
             text = read_spec_text(Path(_display(path)), "file")
         except UsageError as exc:

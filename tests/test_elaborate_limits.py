@@ -5,6 +5,7 @@ past the bound, 'in' and indexing on the wrong types, stages and networks past t
 nesting past the bound, and work past the step budget.
 """
 
+import os
 from unittest import mock
 
 import pytest
@@ -75,12 +76,15 @@ def test_an_op_argument_error_inside_a_built_in_block_is_at_the_stage():
     ("latin1.rg", b"resgraph 1\n# caf\xe9\n", "file 'latin1.rg' is not UTF-8 text"),
     ("folder.rg", None, "file 'folder.rg' is a directory, not a file"),
     ("missing.rg", ..., "cannot find 'missing.rg'"),
+    ("pipe.rg", "fifo", "'pipe.rg' is not a file (a device or a pipe)"),
 ])
 def test_a_file_that_cannot_be_used_is_an_error_at_the_use(tmp_path, monkeypatch, name,
                                                             content, message):
     monkeypatch.chdir(tmp_path)
     if content is None:
         (tmp_path / name).mkdir()
+    elif content == "fifo":
+        os.mkfifo(tmp_path / name)
     elif content is not ...:
         (tmp_path / name).write_bytes(content)
     (tmp_path / "net.rg").write_text(f'resgraph 1\nuse "{name}"\n')
