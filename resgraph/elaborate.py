@@ -382,12 +382,12 @@ class _Elaborator:
         value = default
         if item.name in self.params:
             value = self.checked_value(self.params[item.name], item.span)
+            if _is_int(value):
+                self.checked_int(value, item.span)
             if not _same_type(value, default):
                 self.fail(f"parameter '{item.name}' takes {type_name(default)} "
                           f"(default {show(default)}), got {type_name(value)} {show(value)}",
                           item.span)
-            if _is_int(value):
-                self.checked_int(value, item.span)
         env.vars[item.name] = value
         assert self.graph is not None
         self.graph.params[item.name] = value

@@ -172,7 +172,8 @@ def _describe(terminal: str) -> str:
 
 def _keyword_hint(word: str, expected: set[str]) -> str | None:
     """A word where a keyword belongs: the keyword it starts with ('paramn'), or the one
-    :func:`did_you_mean` finds close to it ('netwrk')."""
+    :func:`did_you_mean` finds close to it ('netwrk'); nothing when none is close, as the
+    message already lists what was expected."""
     keywords = {_KEYWORD_TERMINALS[t] for t in expected if t in _KEYWORD_TERMINALS}
     glued = [k for k in keywords if word.startswith(k)]
     if glued:
