@@ -480,6 +480,7 @@ class _Elaborator:
 
     def overrides(self, item: s.Stage, block: Partial, depth: int, env: Env
                   ) -> dict[int, dict[str, tuple[Any, Span, str]]]:
+        assert isinstance(block.target, BlockValue)
         known = [p.name for p in block.target.defn.params]
         out: dict[int, dict[str, tuple[Any, Span, str]]] = {}
         for ov in item.overrides:

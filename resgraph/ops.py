@@ -70,7 +70,7 @@ class Arg:
 
     def out_of_range(self, value: int | Shape) -> str | None:
         """What is wrong with a number of the right type (``must be at least 1, got 0``)."""
-        for v in pair(value) if self.type == "size" else (value,):
+        for v in value if isinstance(value, tuple) else (value,):
             if v < self.least:
                 return f"must be at least {self.least}, got {v}"
             if v > self.most:
@@ -159,7 +159,7 @@ def _conv_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
 
 def _conv_params(a: Attrs, s: Sequence[Shape]) -> dict[str, Shape]:
     kh, kw = a["kernel"]
-    p = {"weight": (a["out"], s[0][0] // a["groups"], kh, kw)}
+    p: dict[str, Shape] = {"weight": (a["out"], s[0][0] // a["groups"], kh, kw)}
     if a["bias"]:
         p["bias"] = (a["out"],)
     return p
@@ -232,7 +232,7 @@ def _linear_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
 
 
 def _linear_params(a: Attrs, s: Sequence[Shape]) -> dict[str, Shape]:
-    p = {"weight": (a["out"], s[0][0])}
+    p: dict[str, Shape] = {"weight": (a["out"], s[0][0])}
     if a["bias"]:
         p["bias"] = (a["out"],)
     return p

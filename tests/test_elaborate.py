@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 
 import resgraph
-from resgraph.errors import SpecError
 
 FIXTURES = Path(__file__).parent / "specs_fixtures"
 
