@@ -157,6 +157,9 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+_HOLDERS = (list, dict, Partial)
+
+
 def _inner_values(v: Any) -> list[Any] | None:
     """The values a list, table or layer holds (a layer, its arguments), else None."""
     if isinstance(v, list):
@@ -276,7 +279,7 @@ class _Elaborator:
             if count > MAX_ITEMS:
                 self.fail(f"a list or table over the limit of {MAX_ITEMS} values "
                           "(counting those inside it)", span)
-            stack.extend((x, depth + 1) for x in inner)
+            stack.extend((x, depth + 1) for x in inner if isinstance(x, _HOLDERS))
         self.spend(count, span)
         return value
 
