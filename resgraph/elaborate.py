@@ -603,21 +603,15 @@ class _Elaborator:
         return self.apply_block(partial, x, label, span)
 
     def bind_op(self, partial: Partial, span: Span) -> dict[str, Any]:
-        """The attributes of an op applied at ``span``; an argument's error is at the
-        argument, a missing one's at the op."""
+        """The attributes of an op applied at ``span`` (its arguments' names and number
+        were checked by :meth:`checked_call`); an argument's error is at the argument, a
+        missing one's at the op."""
         op = partial.target
         assert isinstance(op, OpDef)
         sig = op.attr_args
-        if len(partial.args) > len(sig):
-            self.fail(f"'{op.name}' takes at most {len(sig)} arguments, got {len(partial.args)}",
-                      partial.args[len(sig)][1], hint=_signature(op))
         values: dict[str, tuple[Any, Span]] = {
             a.name: (v, sp) for a, (v, sp) in zip(sig, partial.args)}
-        known = [a.name for a in sig]
         for key, (v, sp, _) in partial.kwargs.items():
-            if key not in known:
-                self.fail(f"'{op.name}' has no argument '{key}'", sp,
-                          did_you_mean(key, known) or _signature(op))
             if key in values:
                 self.fail(f"'{op.name}' got '{key}' twice", sp)
             values[key] = (v, sp)
@@ -721,17 +715,9 @@ class _Elaborator:
         block = partial.target
         assert isinstance(block, BlockValue)
         defn = block.defn
-        names = [p.name for p in defn.params]
-        if len(partial.args) > len(names):
-            self.fail(f"block '{defn.name}' takes at most {len(names)} arguments, "
-                      f"got {len(partial.args)}", partial.args[len(names)][1])
         given: dict[str, tuple[Any, Span, str]] = {
-            n: (v, sp, f"{sp}") for n, (v, sp) in zip(names, partial.args)}
-        for key, (v, sp, origin) in partial.kwargs.items():
-            if key not in names:
-                self.fail(f"block '{defn.name}' has no parameter '{key}'", sp,
-                          did_you_mean(key, names))
-            given[key] = (v, sp, origin)
+            p.name: (v, sp, f"{sp}") for p, (v, sp) in zip(defn.params, partial.args)}
+        given.update(partial.kwargs)
         bound: dict[str, Bound] = {}
         env = Env({}, block.env)
         env.vars["in_channels"] = x.shape[0]
@@ -840,14 +826,33 @@ class _Elaborator:
         args = [(self.eval(a, env), a.span) for a in e.args]
         kwargs = {k.name: (self.eval(k.value, env), k.span, f"{k.span}") for k in e.kwargs}
         if isinstance(fn, (OpDef, BlockValue)):
-            return Partial(fn, e.func, args, kwargs)
+            return self.checked_call(Partial(fn, e.func, args, kwargs))
         if isinstance(fn, Partial):
             merged = dict(fn.kwargs)
             merged.update(kwargs)
-            return Partial(fn.target, e.func, fn.args + args, merged)
+            return self.checked_call(Partial(fn.target, e.func, fn.args + args, merged))
         if callable(fn):
             return self.call_builtin(e, fn, [a for a, _ in args], kwargs)
         self.fail(f"'{e.func}' is {type_name(fn)}, not a block or function", e.span)
+
+    def checked_call(self, call: Partial) -> Partial:
+        """A layer or block whose arguments fit its parameters: checked where the call is
+        written, so that calls of calls (``let b = b(16)``, line after line) cannot pile up
+        arguments."""
+        if isinstance(call.target, OpDef):
+            op = call.target
+            names = [a.name for a in op.attr_args]
+            what, noun, hint = f"'{op.name}'", "argument", _signature(op)
+        else:
+            names = [q.name for q in call.target.defn.params]
+            what, noun, hint = f"block '{call.target.defn.name}'", "parameter", None
+        if len(call.args) > len(names):
+            self.fail(f"{what} takes at most {len(names)} arguments, got {len(call.args)}",
+                      call.args[len(names)][1], hint=hint)
+        for key, (_, sp, _) in call.kwargs.items():
+            if key not in names:
+                self.fail(f"{what} has no {noun} '{key}'", sp, did_you_mean(key, names) or hint)
+        return call
 
     def call_builtin(self, e: s.Call, fn: Callable[..., Any], args: list[Any],
                      kwargs: dict[str, tuple[Any, Span, str]]) -> Any:

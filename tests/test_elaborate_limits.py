@@ -269,3 +269,13 @@ def test_shipped_networks_stay_far_inside_the_limits():
         g = resgraph.load(name)
         assert len(g) < MAX_OPS / 20, name
         assert all(s.depth < MAX_STAGE_DEPTH / 20 for s in g.stages), name
+
+
+@pytest.mark.parametrize("line,message", [
+    ("let b = b(1)", "'conv' takes at most 7 arguments, got 8"),
+    ("let b = b(se=1)", "'conv' has no argument 'se'"),
+])
+def test_calls_of_calls_cannot_pile_up_arguments(line, message):
+    err = error("resgraph 1\nlet b = conv\n" + f"{line}\n" * 10_000)
+    assert err.message == message
+    assert err.span.line == (2 + 8 if "(1)" in line else 3)
