@@ -152,7 +152,8 @@ class Case:
 
 def measure(cases: Sequence[Case], options: BenchOptions, network: str, source: str,
             params: dict[str, Any], progress: Progress | None = None) -> Report:
-    """Run every case in turn and put the ratios in: the engine room of :func:`bench`."""
+    """Run every case in turn and put the ratios in: the engine room of
+    :func:`resgraph.backends.api.bench` and :func:`~resgraph.backends.api.bench_engine`."""
     tell = progress or (lambda event: None)
     rows = [_row(case, options, Reporter(tell, case, i, len(cases)))
             for i, case in enumerate(cases)]
