@@ -497,6 +497,7 @@ class _Elaborator:
                               kw.span, did_you_mean(kw.name, known))
                 value = (self.eval(kw.value, env), kw.span, f"override at {kw.span}")
                 for lo, hi in ov.ranges:
+                    self.spend(hi - lo + 1, kw.span)
                     for i in range(lo, hi + 1):
                         out.setdefault(i, {})[kw.name] = value
         return out
