@@ -5,6 +5,8 @@ Formatting is idempotent and round-trips: parsing the output gives an equal tree
 
 from __future__ import annotations
 
+from collections import deque
+
 from resgraph import syntax as s
 
 INDENT = "  "
@@ -82,16 +84,16 @@ def _step(step: s.Step) -> str:
 
 class _Printer:
     def __init__(self, comments: list[s.Comment]):
-        self.comments = sorted(comments, key=lambda c: c.line)
+        self.comments = deque(sorted(comments, key=lambda c: c.line))
         self.lines: list[str] = []
 
     def flush(self, before_line: int, indent: str) -> None:
         while self.comments and self.comments[0].line < before_line:
-            self.lines.append(indent + self.comments.pop(0).text)
+            self.lines.append(indent + self.comments.popleft().text)
 
     def trailing(self, line: int) -> str:
         if self.comments and self.comments[0].line == line:
-            return "  " + self.comments.pop(0).text
+            return "  " + self.comments.popleft().text
         return ""
 
     def emit(self, text: str, node: s.Node, indent: str) -> None:
