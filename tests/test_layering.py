@@ -32,13 +32,13 @@ ARGS_IMPORTS = ("resgraph.parse", "resgraph.syntax")
 
 
 def imports(path: Path) -> set[str]:
-    """Every module ``path`` imports, at the top or inside functions."""
+    """Everything ``path`` imports, at the top or inside functions, as dotted names:
+    ``from resgraph.backends import api`` is ``resgraph.backends.api``."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             names.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
             names.update(f"{node.module}.{a.name}" for a in node.names)
     return names
 

@@ -1,8 +1,8 @@
 """``resgraph bench``: throughput and latency of a spec (or a TensorRT engine) on several
 backends, checked against the spec's PyTorch module before timing.
 
-A thin view of :mod:`resgraph.backends.harness`, imported only inside ``run`` so that the core
-never imports the backends. Exit code 1 when a backend's output was wrong (its figures are
+A thin view of :func:`resgraph.backends.api.bench` and ``bench_engine``, imported only inside
+``run`` so that the core never imports the backends. Exit code 1 when a backend's output was wrong (its figures are
 shown, flagged), 3 when no backend could run (an extra, TensorRT or a GPU is missing).
 """
 
@@ -47,7 +47,7 @@ compute, copies) are shown beside. A wrong output is reported WRONG and exits 1.
 A NAME.engine file is timed as built (its precision, batch range and TensorRT sidecar)."""
 
 def arguments(p: argparse.ArgumentParser) -> None:
-    from resgraph.backends.trt.timing import add_timing_args
+    from resgraph.backends.api import add_timing_args
 
     p.add_argument("spec", help="a spec file, a shipped network's name, or NAME.engine")
     set_argument(p)
@@ -76,9 +76,7 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from resgraph.backends.harness import Report
-
-    report: Report = _bench(args)
+    report = _bench(args)
     if not report.measured:
         for row in report.results:
             err.print(f"error: {row.backend}: {row.reason}", markup=False)
@@ -91,26 +89,24 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> Any:
-    from resgraph.backends import harness
-    from resgraph.backends.trt.timing import timing_from_args
+    from resgraph.backends import api
 
     backend_options = {"threads": args.threads, "channels_last": args.channels_last,
-                       "timing": timing_from_args(args)}
+                       "timing": api.timing_from_args(args)}
     timing = {"warmup": args.warmup, "duration": args.duration,
               "iterations": args.iterations, "seed": args.seed}
     batches = args.batch.sizes if args.batch else ()
     with BenchDisplay() as display:
         if args.spec.endswith(".engine"):
             _engine_only(args)
-            return harness.bench_engine(args.spec, parse_backends(args.backend or ""),
-                                        harness.BenchOptions(**timing), batches=batches or None,
-                                        progress=display, **backend_options)
-        options = harness.BenchOptions(batches=batches or (1,),
-                                       precision=args.precision or "fp32",
-                                       device=args.device or "cpu", **timing)
-        names = parse_backends(args.backend) if args.backend else harness.DEFAULT_BACKENDS
-        return harness.bench(read_spec(args), names, options, params=parse_sets(args.sets),
-                             progress=display, **backend_options)
+            return api.bench_engine(args.spec, parse_backends(args.backend or ""),
+                                    api.BenchOptions(**timing), batches=batches or None,
+                                    progress=display, **backend_options)
+        options = api.BenchOptions(batches=batches or (1,), precision=args.precision or "fp32",
+                                   device=args.device or "cpu", **timing)
+        names = parse_backends(args.backend) if args.backend else api.DEFAULT_BACKENDS
+        return api.bench(read_spec(args), names, options, params=parse_sets(args.sets),
+                         progress=display, **backend_options)
 
 
 def _engine_only(args: argparse.Namespace) -> None:

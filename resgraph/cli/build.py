@@ -25,7 +25,6 @@ from resgraph.cli.args import (
     set_argument,
 )
 from resgraph.cli.output import err, out, print_json
-from resgraph.errors import MissingDependency, UsageError
 
 NAME = "build"
 HELP = "build a TensorRT engine from a spec or an ONNX file"
@@ -74,49 +73,21 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from resgraph.backends.trt import engine, runtime
-    from resgraph.backends.trt.runtime import ParseFailed
+    from resgraph.backends import api
 
-    options = _options(args)
-    target = _target(args, options)
-    name = Path(args.spec).stem if target.graph is None else target.graph.name
-    plan = engine.plan_for(target, options, args.output or f"{name}.engine")
+    spec = args.spec if args.spec.endswith(".onnx") else read_spec(args)
+    options = api.BuildOptions(
+        precision=args.precision, batch=args.batch.range or args.batch.size,
+        workspace=api.parse_size(args.workspace) if args.workspace else None,
+        opt_level=args.opt_level, timing_cache=args.timing_cache, calibration=args.calibration,
+        calibration_batches=args.calibration_batches)
+    params = parse_sets(args.sets)
     if args.dry_run:
-        return _print_plan(plan, args.json)
-    runtime.require()
-    try:
-        with BuildDisplay() as display:
-            meta = engine.build(target, plan, display)
-    except ParseFailed as exc:
-        return _parse_failed(exc, target)
+        return _print_plan(api.plan_build(spec, args.output, options, params=params), args.json)
+    with BuildDisplay() as display:
+        meta = api.build(spec, args.output, options, params=params, progress=display)
     _print_built(meta, args.json)
     return 0
-
-
-def _options(args: argparse.Namespace) -> Any:
-    from resgraph.backends.trt.plan import BuildOptions, parse_batch, parse_size
-
-    return BuildOptions(precision=args.precision, batch=parse_batch(args.batch.text),
-                        workspace=parse_size(args.workspace) if args.workspace else None,
-                        opt_level=args.opt_level, timing_cache=args.timing_cache,
-                        calibration=args.calibration,
-                        calibration_batches=args.calibration_batches)
-
-
-def _target(args: argparse.Namespace, options: Any) -> Any:
-    from resgraph.api import load
-    from resgraph.backends.trt import engine
-
-    if args.spec.endswith(".onnx"):
-        if args.sets:
-            raise UsageError("--set applies to specs; an ONNX file has no parameters")
-        if not Path(args.spec).is_file():
-            raise UsageError(f"no such file: {args.spec}")
-        try:
-            return engine.onnx_target(args.spec)
-        except ImportError:
-            raise MissingDependency("onnx is not installed: pip install 'resgraph[onnx]'") from None
-    return engine.spec_target(load(read_spec(args), **parse_sets(args.sets)), args.spec, parse_sets(args.sets), options)
 
 
 def _print_plan(plan: Any, as_json: bool) -> int:
@@ -127,18 +98,6 @@ def _print_plan(plan: Any, as_json: bool) -> int:
         for line in plan.lines():
             out.print(f"  {line}", markup=False)
     return 0
-
-
-def _parse_failed(exc: Any, target: Any) -> int:
-    from resgraph.backends.trt.scopes import ScopeResolver, describe_parser_issues
-    from resgraph.backends.trt.sidecar import places
-
-    scopes = places(target.graph) if target.graph is not None else {}
-    err.print(f"error: {exc}:", markup=False)
-    resolver = ScopeResolver(exc.scopes, scopes)
-    for line in describe_parser_issues(exc.issues, resolver, target.where):
-        err.print(f"  {line}", markup=False)
-    return 2
 
 
 def _print_built(meta: Any, as_json: bool) -> None:

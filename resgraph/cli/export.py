@@ -53,14 +53,15 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from resgraph.backends import export_onnx
+    from resgraph.backends.api import export_onnx
 
     spec = read_spec(args)
     graph = api.load(spec, **parse_sets(args.sets))
     output = check_output(args.output or f"{graph.name}.onnx",
                           inputs=[spec] if isinstance(spec, str) else [])
-    info = export_onnx(graph, output, batch=args.batch.text, opset=args.opset,
-                       fold_bn=args.fold_bn, precision=args.precision)
+    batch = "dynamic" if args.batch.dynamic else args.batch.range or args.batch.size
+    info = export_onnx(graph, output, batch=batch, opset=args.opset, fold_bn=args.fold_bn,
+                       precision=args.precision)
     if args.json:
         print_json(info.to_dict())
     else:

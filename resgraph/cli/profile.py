@@ -4,15 +4,14 @@ exported profile) summed onto the spec's blocks and stages, optionally drawn."""
 from __future__ import annotations
 
 import argparse
-import json
-from pathlib import Path
 from typing import Any
 
 from rich.table import Table
 
+from resgraph import api
 from resgraph.cli.args import batch_argument, int_in, json_argument
 from resgraph.cli.output import err, out, print_json
-from resgraph.errors import UsageError
+from resgraph.files import check_output
 
 NAME = "profile"
 HELP = "time an engine layer by layer and sum the times onto blocks and stages"
@@ -43,66 +42,29 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from resgraph.backends.trt import sidecar as sc
-    from resgraph.backends.trt.plan import sidecar_path
-    from resgraph.backends.trt.scopes import ScopeResolver, attribute
+    from resgraph.backends import api
 
-    if args.layer_times:
-        meta = sc.read(sidecar_path(args.engine))
-        times, layers = _trtexec_times(args.layer_times), None
-    else:
-        meta, times, layers = _measure(args)
-    resolver = ScopeResolver(meta.scopes, meta.places)
-    result = attribute(times, resolver, meta.places, layers)
-    drawn = _draw(args, meta, result) if args.draw else None
+    if args.draw:
+        check_output(args.draw, inputs=[args.engine], flag="--draw")
+    result = api.profile(args.engine, batch=args.batch.size if args.batch else None,
+                         runs=args.runs, warmup=args.warmup, layer_times=args.layer_times)
+    drawn = _draw(args, result) if args.draw else None
     if args.json:
-        print_json({"engine": args.engine, "layers": times, **result.to_dict(),
-                    "diagram": drawn})
+        print_json({**result.to_dict(), "diagram": drawn})
         return 0
-    _print_profile(args.engine, meta, result)
+    _print_profile(args.engine, result.meta, result.attribution)
     if drawn:
         out.print(f"wrote {drawn}: coloured by TensorRT time", markup=False)
     return 0
 
 
-def _trtexec_times(path: str) -> dict[str, float]:
-    from resgraph.backends.trt.scopes import trtexec_profile
-
-    try:
-        return trtexec_profile(json.loads(Path(path).read_text()))
-    except FileNotFoundError:
-        raise UsageError(f"no such file: {path}") from None
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
-        raise UsageError(f"{path}: not a trtexec --exportProfile JSON file") from None
-
-
-def _measure(args: argparse.Namespace) -> tuple[Any, dict[str, float], dict[str, list[str]]]:
-    from resgraph.backends.trt import engine, runtime
-    from resgraph.backends.trt.scopes import inspector_layers
-
-    blob, meta = engine.open_engine(args.engine)
-    batch = args.batch.size if args.batch else meta.profiles[0]["opt"][0]
-    runner = runtime.load(blob, batch)
-    for _ in range(args.warmup):
-        runner.launch()
-    runner.stream.synchronize()
-    times = runner.layer_times(args.runs)
-    return meta, times, inspector_layers(runner.inspect())
-
-
-def _draw(args: argparse.Namespace, meta: Any, result: Any) -> str:
-    from resgraph.api import draw, load
-    from resgraph.backends.trt.sidecar import graph_hash
-
-    if meta.source_kind != "spec":
-        raise UsageError("--draw needs an engine built from a spec (this one came from ONNX)")
-    graph = load(meta.source, **meta.params)
-    if graph_hash(graph) != meta.source_hash:
-        err.print(f"warning: {meta.source} changed since the engine was built; the diagram "
-                  "shows the spec as it is now", markup=False)
-    values = {**result.scopes, **result.blocks, **result.stages}
-    draw(graph, args.draw, color="values", values=values, legend="ms per inference (TensorRT)",
-         level=args.level)
+def _draw(args: argparse.Namespace, result: Any) -> str:
+    graph, changed = result.spec()
+    if changed:
+        err.print(f"warning: {result.meta.source} changed since the engine was built; the "
+                  "diagram shows the spec as it is now", markup=False)
+    api.draw(graph, args.draw, color="values", values=result.values(),
+             legend="ms per inference (TensorRT)", level=args.level)
     return str(args.draw)
 
 

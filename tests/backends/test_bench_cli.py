@@ -46,7 +46,7 @@ def test_json_report(capsys):
     [row] = report["results"]
     assert row["backend"] == "torch" and row["batch"] == 1 and row["status"] == "ok"
     assert set(row["latency_ms"]) == STATS and row["throughput"] > 0 and row["ratio"] == 1.0
-    assert row["parity"]["ok"] and row["parity"]["tolerance"] == 1e-4
+    assert row["parity"]["ok"] and 0 < row["parity"]["tolerance"] < 1e-3
     assert {"cpu", "cpus", "torch_threads", "versions"} <= set(report["environment"])
 
 
@@ -110,27 +110,27 @@ def test_an_engine_is_timed_as_asked(capsys, monkeypatch):
         ("tensorrt", 2)]
 
 
-def test_an_engine_without_tensorrt_exits_3_in_one_line(capsys, monkeypatch, tmp_path):
+def test_a_missing_engine_is_missing_whether_or_not_tensorrt_is(capsys, monkeypatch, tmp_path):
     from resgraph.backends.trt import runtime
 
     monkeypatch.setattr(runtime, "missing", lambda: "TensorRT is not installed: pip install x")
     code = main(["bench", str(tmp_path / "resnet50.engine")])
     err = capsys.readouterr().err
-    assert code == 3 and err == "error: TensorRT is not installed: pip install x\n"
+    assert code == 2 and err.startswith("error: no such file") and err.count("\n") == 1
 
 
 @pytest.mark.parametrize(("args", "message"), [
     (["--backend", "onnxruntime,onxruntime"], "did you mean 'onnxruntime'?"),
     (["--backend", "torch,,onnxruntime"], "--backend takes names separated by commas"),
     (["--backend", "torch,torch"], "a backend is named twice"),
-    (["--batch", "1,x"], "--batch takes positive integers separated by commas"),
-    (["--batch", "0"], "--batch takes positive integers"),
+    (["--batch", "1,x"], "argument --batch: takes N (one size) or N,N"),
+    (["--batch", "0"], "argument --batch: takes N (one size) or N,N"),
     (["--duration", "1"], "give a duration or a number of iterations, not both"),
-    (["--iterations", "0"], "iterations must be at least 1"),
-    (["--warmup", "-1"], "the warm-up must be at least 0 s"),
+    (["--iterations", "0"], "argument --iterations: takes a whole number from 1 to 1,000,000, got 0"),
+    (["--warmup", "-1"], "argument --warmup: takes seconds from 0 to 600, got '-1'"),
     (["--precision", "fp8"], "unknown precision 'fp8'"),
     (["--device", "tpu"], "unknown device 'tpu'"),
-    (["--threads", "0"], "--threads must be at least 1"),
+    (["--threads", "0"], "argument --threads: takes a whole number from 1 to 1,024, got 0"),
     (["--set", "depth"], "--set takes NAME=VALUE"),
     (["--set", "depth=50"], "unknown parameter"),
 ])
@@ -152,10 +152,9 @@ def test_an_engine_runs_as_built(capsys, flag):
     assert "do not apply to an engine" in capsys.readouterr().err
 
 
-def test_a_number_that_is_not_one_is_argparse_s_exit_2(capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(["bench", TINY, "--iterations", "three"])
-    assert exc.value.code == 2
+def test_a_number_that_is_not_one_is_exit_2_in_one_line(capsys):
+    assert main(["bench", TINY, "--iterations", "three"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
 
 
 def test_the_command_line_is_built_without_torch():

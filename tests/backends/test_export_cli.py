@@ -52,10 +52,10 @@ def test_set_reaches_the_spec(capsys, tmp_path):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["--batch", "0"], "error: batch range 0:0 is empty or starts below 1"),
-    (["--batch", "1:"], "error: batch must be N, 'dynamic' or MIN:MAX, got '1:'"),
-    (["--precision", "int8"], "error: precision must be one of fp32, fp16, bf16, got 'int8'"),
-    (["--opset", "x"], "error: --opset takes a whole number such as 20, got 'x'"),
+    (["--batch", "0"], "argument --batch: takes N (one size) or dynamic (any size from 1) or MIN:MAX"),
+    (["--batch", "1:"], "MIN:MAX (a dynamic range), sizes 1 to 65,536; got '1:'"),
+    (["--precision", "int8"], "error: unknown precision 'int8'; known: bf16, fp16, fp32"),
+    (["--opset", "x"], "argument --opset: takes a whole number from 1 to 1,000, got 'x'"),
     (["--opset", "17"], "error: opset must be from 18 to"),
     (["--precision", "bf16", "--opset", "20"], "error: bf16 needs opset 22 or later"),
     (["--set", "n=x"], "parameter 'n' takes an integer"),

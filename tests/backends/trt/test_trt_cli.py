@@ -39,7 +39,7 @@ def test_dry_run_json_with_set(capsys):
     code, text, _ = run(capsys, "build", "resnet50", "--set", "depth=101", "--precision", "bf16",
                         "--dry-run", "--json")
     plan = json.loads(text)["plan"]
-    assert code == 0 and plan["output"] == "resnet50.engine"
+    assert code == 0 and plan["output"] == "resnet101.engine"
     assert plan["source"]["params"] == {"depth": 101}
     assert plan["source"]["export"]["precision"] == "bf16"
     assert plan["builder_flags"] == {"TF32": True}
@@ -56,10 +56,10 @@ def test_dry_run_of_an_onnx_file_reads_its_input(capsys, tiny_onnx):
 
 
 @pytest.mark.parametrize("argv,message", [
-    (["resnet50", "--precision", "fp8"], "--precision must be one of fp32, tf32, fp16, bf16, int8"),
-    (["resnet50", "--batch", "8:4:2"], "--batch 8:4:2: need 1 <= MIN <= OPT <= MAX"),
+    (["resnet50", "--precision", "fp8"], "unknown precision 'fp8'; known: bf16, fp16, fp32, int8, tf32"),
+    (["resnet50", "--batch", "8:4:2"], "argument --batch: takes N (one size) or MIN:OPT:MAX"),
     (["resnet50", "--workspace", "lots"], "--workspace takes a size"),
-    (["resnet50", "--opt-level", "9"], "--opt-level must be 0 to 5"),
+    (["resnet50", "--opt-level", "9"], "argument --opt-level: takes a whole number from 0 to 5, got 9"),
     (["resnet51"], "did you mean 'resnet50'?"),
     (["missing.onnx"], "no such file: missing.onnx"),
 ])
@@ -70,7 +70,7 @@ def test_bad_arguments_exit_2(capsys, argv, message):
 
 def test_onnx_file_refuses_set_and_reduced_precision(capsys, tiny_onnx, tmp_path):
     code, _, errors = run(capsys, "build", str(tiny_onnx), "--set", "depth=3", "--dry-run")
-    assert code == 2 and "--set applies to specs" in errors
+    assert code == 2 and "params (--set) apply to specs" in errors
     code, _, errors = run(capsys, "build", str(tiny_onnx), "--precision", "fp16", "--dry-run")
     assert code == 2 and "--precision fp16 needs a spec" in errors
     bad = tmp_path / "bad.onnx"
@@ -85,10 +85,10 @@ def test_build_without_tensorrt_is_one_line_exit_3(capsys, monkeypatch):
     assert code == 3 and errors == "error: TensorRT is not installed: pip install x\n"
 
 
-def test_profile_without_tensorrt_is_one_line_exit_3(capsys, monkeypatch, tmp_path):
+def test_profile_of_a_missing_engine_is_no_such_file(capsys, monkeypatch, tmp_path):
     monkeypatch.setattr(runtime, "missing", lambda: "no CUDA GPU here: ...")
     code, _, errors = run(capsys, "profile", str(tmp_path / "r.engine"))
-    assert code == 3 and errors == "error: no CUDA GPU here: ...\n"
+    assert code == 2 and errors.startswith("error: no such file") and errors.count("\n") == 1
 
 
 def test_missing_names_what_is_absent(monkeypatch):
@@ -178,3 +178,17 @@ def test_onnx_file_with_a_fixed_batch(capsys, tiny_onnx, tmp_path):
     assert code == 2 and "has a fixed batch of 4: build it with --batch 4" in errors
     code, text, _ = run(capsys, "build", str(fixed), "--batch", "4", "--dry-run", "--json")
     assert code == 0 and json.loads(text)["plan"]["profiles"][0]["min"] == [4, 3, 8, 8]
+
+
+def test_build_display_follows_phases():
+    from resgraph.cli.build import BuildDisplay
+
+    with BuildDisplay() as display:
+        display.phase_start("Building engine", None, 3)
+        display.phase_start("Tactic selection", "Building engine", 10)
+        display.step("Tactic selection", 4)
+        assert display.progress.tasks[-1].completed == 5
+        display.phase_finish("Tactic selection")
+        display.step("unknown phase", 1)  # TensorRT may report a phase it did not start
+        display.phase_finish("Building engine")
+        assert list(display.tasks) == ["build"]
