@@ -699,7 +699,7 @@ class _Elaborator:
         if scope is not None:
             assert self.graph is not None
             self.graph.blocks[inner] = BlockInfo(
-                inner, partial.name, scope, x.node, out.node,
+                inner, partial.target_name, scope, x.node, out.node,
                 {k: b.value for k, b in bound.items()}, {k: b.origin for k, b in bound.items()},
                 span)
         return out
