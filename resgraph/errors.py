@@ -48,8 +48,10 @@ class Source:
     file: str = "<spec>"
 
     def line(self, number: int) -> str | None:
-        lines = self.text.splitlines()
-        return lines[number - 1] if 1 <= number <= len(lines) else None
+        """Line ``number`` as the parser counts lines: only ``\n`` ends one (``\x0c`` or
+        ``\u2028`` would for ``str.splitlines``, and then the quoted line would be wrong)."""
+        lines = self.text.split("\n")
+        return lines[number - 1].removesuffix("\r") if 1 <= number <= len(lines) else None
 
 
 @dataclass(frozen=True)
@@ -123,20 +125,28 @@ def excerpt(span: Span) -> list[str]:
     line = span.source.line(span.line) if span.source is not None else None
     if line is None:
         return []
-    line = line.expandtabs(4)
     end = span.end_column if span.end_line == span.line else len(line) + 1
-    width = max(1, end - span.column)
-    return [f"    {line}", "    " + " " * (span.column - 1) + "^" * width]
+    # columns count characters; tabs are shown expanded, so the carets are placed in the
+    # expanded text
+    before = len(line[:span.column - 1].expandtabs(4))
+    width = max(1, len(line[:end - 1].expandtabs(4)) - before)
+    return [f"    {line.expandtabs(4)}", "    " + " " * before + "^" * width]
+
+
+def closest(word: str, known: Iterable[str]) -> str | None:
+    """The known word closest to ``word``, if one is close enough to suggest."""
+    close = difflib.get_close_matches(word, sorted(set(known)), n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def did_you_mean(word: str, known: Iterable[str], limit: int = 8) -> str | None:
     """The one suggestion of resgraph: the closest known word, and a short list of what is
     known (``did you mean 'bottleneck'? (known: basic, bottleneck, …)``)."""
     known = sorted(set(known))
-    close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+    close = closest(word, known)
     shown = ", ".join(known[:limit]) + (", …" if len(known) > limit else "")
     if close:
-        return f"did you mean '{close[0]}'? (known: {shown})"
+        return f"did you mean '{close}'? (known: {shown})"
     return f"known: {shown}" if known else None
 
 

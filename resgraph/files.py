@@ -24,6 +24,9 @@ def read_spec_text(path: Path, what: str = "spec") -> str:
     """The text of a spec file, or a :class:`UsageError` that says why it cannot be read."""
     if path.is_dir():
         raise UsageError(f"{what} '{path}' is a directory, not a file")
+    if path.exists() and not path.is_file():
+        # a named pipe or a device would be read until it ends, which may be never
+        raise UsageError(f"{what} '{path}' is not a regular file")
     try:
         with path.open("rb") as f:
             data = f.read(MAX_SPEC_BYTES + 1)

@@ -12,7 +12,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from lark.visitors import Transformer_NonRecursive
 
 from resgraph import syntax as s
-from resgraph.errors import Source, Span, SpecError, did_you_mean
+from resgraph.errors import Source, Span, SpecError, closest
 from resgraph.files import MAX_SPEC_BYTES
 
 #: The language versions this release reads (the ``resgraph N`` line that opens a file).
@@ -172,15 +172,15 @@ def _describe(terminal: str) -> str:
 
 def _keyword_hint(word: str, expected: set[str]) -> str | None:
     """A word where a keyword belongs: the keyword it starts with ('paramn'), or the one
-    :func:`did_you_mean` finds close to it ('netwrk'); nothing when none is close, as the
+    :func:`closest` finds close to it ('netwrk'); nothing when none is close, as the
     message already lists what was expected."""
     keywords = {_KEYWORD_TERMINALS[t] for t in expected if t in _KEYWORD_TERMINALS}
     glued = [k for k in keywords if word.startswith(k)]
     if glued:
         keyword = max(glued, key=len)
         return f"put a space after the keyword: '{keyword} {word[len(keyword):]}'"
-    hint = did_you_mean(word, keywords)
-    return hint if hint is not None and hint.startswith("did you mean") else None
+    close = closest(word, keywords)
+    return f"did you mean '{close}'?" if close else None
 
 
 def _wrap_lark_error(exc: UnexpectedInput, source: Source) -> SpecError:

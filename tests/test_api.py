@@ -71,3 +71,12 @@ def test_analyses_in_threads_equal_one_after_another() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         together = list(pool.map(report, names))
     assert together == alone
+
+
+def test_excerpts_quote_the_parsers_line_with_carets_under_tabs() -> None:
+    text = "resgraph 1\n# a form feed \x0c here\nnetwork n\ninput 3x8x8\nstem {\n\tconv(3, 4) -> nope\n}\n"
+    with pytest.raises(resgraph.SpecError) as exc:
+        resgraph.load(Source(text, "t.rg"))
+    rendered = exc.value.render().splitlines()
+    assert rendered[0].startswith("t.rg:6:16: error: unknown name 'nope'")
+    assert rendered[1:3] == ["        conv(3, 4) -> nope", "                      ^^^^"]

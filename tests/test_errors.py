@@ -2,7 +2,7 @@
 
 Each ``tests/errors/NAME.rg`` is checked with ``resgraph check NAME.rg`` from inside that folder;
 stderr must equal ``NAME.err`` exactly and the exit code be 2 (0 for specs that only earn a
-note, whose stdout is compared instead). Regenerate with ``RESGRAPH_REGEN=1``.
+note, whose stdout is compared instead). Regenerate with ``RESGRAPH_REGENERATE=1``.
 """
 
 import os
@@ -23,7 +23,7 @@ def test_error_text(name, capsys, monkeypatch):
     captured = capsys.readouterr()
     text = captured.err if code else captured.out
     golden = HERE / f"{name}.err"
-    if os.environ.get("RESGRAPH_REGEN"):
+    if os.environ.get("RESGRAPH_REGENERATE"):
         golden.write_text(text)
     assert text == golden.read_text()
     assert code == (0 if name.endswith("_note") else 2)

@@ -52,3 +52,10 @@ def test_a_failed_write_leaves_the_old_file(tmp_path: Path) -> None:
     assert target.read_text() == "good" and os.listdir(tmp_path) == ["model.pt2"]
     write_atomic(target, b"better")
     assert target.read_bytes() == b"better" and target.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_named_pipe_is_not_read(tmp_path: Path) -> None:
+    fifo = tmp_path / "spec.rg"
+    os.mkfifo(fifo)
+    with pytest.raises(UsageError, match="not a regular file"):
+        read_spec_text(fifo)

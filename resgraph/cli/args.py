@@ -246,7 +246,9 @@ def parse_value(text: str) -> Any:
 
     try:
         module = parse(f"resgraph 1\nlet v = {text}\n", "<--set>")
-    except SpecError:
+    except SpecError as exc:
+        if text.removeprefix("-").isdigit():  # a number it cannot take: say why
+            raise UsageError(f"--set value {text}: {exc.message}") from None
         return text
     literal = _literal(module.items[0].value)  # type: ignore[attr-defined]
     return text if literal is None else literal

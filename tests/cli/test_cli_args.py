@@ -74,3 +74,8 @@ def test_set_values_are_typed() -> None:
 def test_set_needs_name_equals_value(pair: str) -> None:
     with pytest.raises(UsageError, match="--set takes NAME=VALUE"):
         parse_sets([pair])
+
+
+def test_set_numbers_past_the_languages_bound_are_refused() -> None:
+    with pytest.raises(UsageError, match="--set value 9{30}: integer too large"):
+        parse_sets(["n=" + "9" * 30])

@@ -1,4 +1,4 @@
-"""Golden DOT text for small specs at every level; regenerate with RESGRAPH_REGEN=1."""
+"""Golden DOT text for small specs at every level; regenerate with RESGRAPH_REGENERATE=1."""
 
 import os
 import re
@@ -30,9 +30,9 @@ def test_golden_dot(case: str) -> None:
     spec, options = CASES[case]
     text = draw(spec, **options)
     path = GOLDEN / f"{case}.dot"
-    if os.environ.get("RESGRAPH_REGEN") == "1":
+    if os.environ.get("RESGRAPH_REGENERATE") == "1":
         path.write_text(text)
-    assert text == path.read_text(), f"{path.name} differs; RESGRAPH_REGEN=1 regenerates it"
+    assert text == path.read_text(), f"{path.name} differs; RESGRAPH_REGENERATE=1 regenerates it"
 
 
 def test_same_input_same_bytes() -> None:

@@ -1,6 +1,6 @@
 """Build plans: option parsing, a golden JSON per option set, and no removed precision flag.
 
-Regenerate the goldens in ``plans/`` with ``RESGRAPH_REGEN=1``."""
+Regenerate the goldens in ``plans/`` with ``RESGRAPH_REGENERATE=1``."""
 
 import ast
 import json
@@ -44,7 +44,7 @@ def spec_plan(**kw):
 def test_plan_golden(name):
     text = spec_plan(**CASES[name]).to_json()
     golden = HERE / "plans" / f"{name}.json"
-    if os.environ.get("RESGRAPH_REGEN"):
+    if os.environ.get("RESGRAPH_REGENERATE"):
         golden.write_text(text)
     assert text == golden.read_text()
 
