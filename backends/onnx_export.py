@@ -41,6 +41,7 @@ from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from resgraph.backends.base import MissingExtra, require
 from resgraph.backends.options import MAX_BATCH, MIN_OPSET, PRECISIONS, batch_size, choice
+from resgraph.analysis import keys
 from resgraph.errors import UsageError
 from resgraph.files import atomic_path
 from resgraph.ir import Graph
@@ -49,7 +50,8 @@ INPUT_NAME = "input"
 OUTPUT_NAME = "output"
 BATCH_SYMBOL = "batch"
 DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
-#: ONNX node metadata key holding the spec scope (the node name holds it too)
+#: ONNX node metadata key holding the spec scope (the node name holds it too); the ONNX
+#: file's own key, spelt like the FX node meta key it copies
 SCOPE_KEY = "resgraph.scope"
 
 BatchArg = int | str | tuple[int, int | None]
@@ -179,7 +181,7 @@ def _graph_and_module(source: fx.GraphModule | Graph) -> tuple[Graph, fx.GraphMo
         from resgraph.lower_fx import lower_fx
 
         return source, lower_fx(source, seed=0).eval()
-    graph = source.meta.get("resgraph.graph")
+    graph = source.meta.get(keys.GRAPH)
     if graph is None:
         raise ExportError("export_onnx takes a resgraph Graph or the module lower_fx made of one")
     return graph, source
@@ -257,7 +259,7 @@ def _set_submodule(gm: nn.Module, target: str, module: nn.Module) -> None:
 def scope_functions(gm: fx.GraphModule) -> None:
     """Turn each scoped ``call_function`` node into a call of a :class:`ScopedOp` at its scope."""
     for node in list(gm.graph.nodes):
-        scope = node.meta.get("resgraph.scope")
+        scope = node.meta.get(keys.SCOPE)
         if node.op != "call_function" or not scope:
             continue
         inputs = list(node.all_input_nodes)
