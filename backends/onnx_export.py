@@ -39,9 +39,9 @@ import torch
 from torch import fx, nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
+from resgraph.analysis import keys
 from resgraph.backends.base import MissingExtra, require
 from resgraph.backends.options import MAX_BATCH, MIN_OPSET, PRECISIONS, batch_size, choice
-from resgraph.analysis import keys
 from resgraph.errors import UsageError
 from resgraph.files import atomic_path
 from resgraph.ir import Graph
