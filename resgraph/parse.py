@@ -12,7 +12,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from lark.visitors import Transformer_NonRecursive
 
 from resgraph import syntax as s
-from resgraph.errors import Source, Span, SpecError, closest
+from resgraph.errors import Source, Span, SpecError, closest, did_you_mean
 from resgraph.files import MAX_SPEC_BYTES
 
 #: The language versions this release reads (the ``resgraph N`` line that opens a file).
@@ -179,8 +179,7 @@ def _keyword_hint(word: str, expected: set[str]) -> str | None:
     if glued:
         keyword = max(glued, key=len)
         return f"put a space after the keyword: '{keyword} {word[len(keyword):]}'"
-    close = closest(word, keywords)
-    return f"did you mean '{close}'?" if close else None
+    return did_you_mean(word, keywords) if closest(word, keywords) else None
 
 
 def _wrap_lark_error(exc: UnexpectedInput, source: Source) -> SpecError:
