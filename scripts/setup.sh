@@ -7,9 +7,10 @@ if ! command -v dot >/dev/null 2>&1; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null) \
     || echo "setup: could not install Graphviz; resgraph draw will write .dot files only"
 fi
-# The pinned CPU build of torch first (it lies on this machine's disk); the project's own torch
-# range is then already satisfied and pip fetches no multi-GB CUDA build.
-python3 -m pip install -q --disable-pip-version-check torch==2.13.0
+# torch and torchvision as a matched pair first (both lie on this machine's disk; torchvision's
+# ops are built against that torch, and the tests compare with its real models): the project's
+# own torch range is then already satisfied and pip fetches nothing bigger.
+python3 -m pip install -q --disable-pip-version-check torch==2.14.1 torchvision==0.29.1
 python3 -m pip install -q --disable-pip-version-check -e '.[dev]'
 # Type stubs for TensorRT's Python API, for mypy (tests/backends/trt/test_trt_mypy.py); --no-deps because
 # they pin a TensorRT release whose libraries come from NVIDIA's package index, not PyPI.
