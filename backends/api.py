@@ -104,7 +104,7 @@ def export_onnx(source: SpecArg | Graph | fx.GraphModule, output: str | Path, *,
     """Export a spec, a graph (weights from seed 0, the same file every time) or the module
     :func:`resgraph.lower_fx.lower_fx` made (its weights) to ONNX at ``output``.
 
-    ``batch``: ``1`` (fixed), ``"dynamic"`` (1 upward), ``(MIN, MAX)`` or ``"MIN:MAX"``;
+    ``batch``: ``1`` (fixed), ``"dynamic"`` (1 upward), ``(MIN, MAX)``;
     ``opset``: 18 to the installed onnx's newest (default the exporter's, 22 for bf16);
     ``precision``: fp32, fp16 or bf16 inside, fp32 at the edges; ``fold_bn=False`` keeps
     every BN a node. What ``resgraph export`` runs."""

@@ -41,7 +41,7 @@ from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 from resgraph.analysis import keys
 from resgraph.backends.base import MissingExtra, require
-from resgraph.backends.options import MAX_BATCH, MIN_OPSET, PRECISIONS, batch_size, choice
+from resgraph.backends.options import MIN_OPSET, PRECISIONS, batch_size, choice
 from resgraph.errors import UsageError
 from resgraph.files import atomic_path
 from resgraph.ir import Graph
@@ -54,7 +54,7 @@ DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 #: file's own key, spelt like the FX node meta key it copies
 SCOPE_KEY = "resgraph.scope"
 
-BatchArg = int | str | tuple[int, int | None]
+BatchArg = int | str | tuple[int, int | None]  # str: only "dynamic"
 
 
 class ExportError(UsageError, ValueError):
@@ -94,8 +94,9 @@ class ExportInfo:
 
 
 def parse_batch(batch: BatchArg) -> tuple[int, int | None]:
-    """``1`` / ``"8"``: fixed; ``"dynamic"``: 1 upward; ``"MIN:MAX"`` or ``(MIN, MAX)``: a
-    range (``MAX`` None: no upper bound). Every size is from 1 to ``MAX_BATCH``."""
+    """``8``: fixed; ``"dynamic"``: 1 upward; ``(MIN, MAX)``: a range (``MAX`` None: no upper
+    bound). Every size is from 1 to ``MAX_BATCH``. (Text such as ``1:64`` is the command
+    line's grammar, :func:`resgraph.cli.args.batch_type`; the API takes the values.)"""
     lo, hi = _batch_ends(batch)
     lo = batch_size(lo, "batch", ExportError)
     if hi is not None and batch_size(hi, "batch", ExportError) < lo:
@@ -106,16 +107,11 @@ def parse_batch(batch: BatchArg) -> tuple[int, int | None]:
 def _batch_ends(batch: BatchArg) -> tuple[object, object]:
     if isinstance(batch, tuple) and len(batch) == 2:
         return batch
-    if isinstance(batch, int):
-        return batch, batch
-    text = str(batch).strip()
-    if text == "dynamic":
+    if batch == "dynamic":
         return 1, None
-    parts = text.split(":")
-    if len(parts) > 2 or not all(p.isascii() and p.isdigit() and len(p) <= 9 for p in parts):
-        raise ExportError(f"batch must be N, 'dynamic' or MIN:MAX (sizes from 1 to "
-                          f"{MAX_BATCH:,}), got '{text[:40]}'")
-    return int(parts[0]), int(parts[-1])
+    if isinstance(batch, str):
+        raise ExportError(f"batch is a size, 'dynamic' or (MIN, MAX), got '{batch[:40]}'")
+    return batch, batch
 
 
 def export_onnx(source: fx.GraphModule | Graph, path: str | Path, *, batch: BatchArg = 1,

@@ -7,7 +7,7 @@ import pytest
 from resgraph.backends import api
 from resgraph.backends.trt import engine, runtime
 from resgraph.backends.trt import sidecar as sc
-from resgraph.backends.trt.plan import BuildOptions, parse_batch
+from resgraph.backends.trt.plan import BuildOptions
 from resgraph.backends.trt.scopes import ParserIssue
 from resgraph.errors import UsageError
 
@@ -36,7 +36,7 @@ def fake_tensorrt(monkeypatch):
 
 
 def test_build_writes_engine_and_sidecar(fake_tensorrt, tiny_onnx, tmp_path):
-    options = BuildOptions(precision="fp32", batch=parse_batch("1:2:4"))
+    options = BuildOptions(precision="fp32", batch=(1, 2, 4))
     target = engine.onnx_target(str(tiny_onnx))
     output = str(tmp_path / "tiny.engine")
     meta = engine.build(target, engine.plan_for(target, options, output))
