@@ -66,7 +66,10 @@ def _storage(graph: Graph) -> dict[str, str]:
     return root
 
 
-def _peak(graph: Graph) -> tuple[int, str]:
+def live_bytes(graph: Graph) -> list[int]:
+    """The bytes live while each op runs, in execution order (its inputs and its new output
+    included): the curve whose maximum is the peak. Reads the pass's
+    :data:`~resgraph.analysis.keys.ACTIVATION_BYTES`, so the pass must have run."""
     root = _storage(graph)
     order = {n.name: i for i, n in enumerate(graph)}
     last_use = {n.name: order[n.name] for n in graph}
@@ -77,11 +80,15 @@ def _peak(graph: Graph) -> tuple[int, str]:
     frees: dict[int, list[str]] = {}
     for name, step in last_use.items():
         frees.setdefault(step, []).append(name)
-    live = peak = 0
-    peak_at = graph.input.name
+    live, curve = 0, []
     for step, node in enumerate(graph):
         live += node.meta[ACTIVATION_BYTES]
-        if live > peak:
-            peak, peak_at = live, node.name
+        curve.append(live)
         live -= sum(graph.nodes[name].meta[ACTIVATION_BYTES] for name in frees.get(step, []))
-    return peak, peak_at
+    return curve
+
+
+def _peak(graph: Graph) -> tuple[int, str]:
+    curve = live_bytes(graph)
+    peak = max(curve, default=0)
+    return peak, list(graph.nodes)[curve.index(peak)] if peak > 0 else graph.input.name

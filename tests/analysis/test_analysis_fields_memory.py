@@ -53,3 +53,12 @@ def test_memory_by_hand() -> None:
     assert memory.activation_bytes == 64 + 128 + 128 + 0 + 12
     assert (memory.peak_bytes, memory.peak_at) == (256, "relu1")
     assert memory.param_bytes == (2 * 1 + 3 * 32 + 3) * 2
+
+
+def test_live_bytes_by_hand() -> None:
+    # the spec of test_memory_by_hand: input 64 B; conv 64 + 128; relu 128 + 128 (input freed);
+    # flatten a view of relu (conv freed); fc 128 + 12: the curve peaks where memory does
+    from resgraph.analysis.memory import live_bytes
+
+    report = resgraph.analyze(MEMORY_SPEC, batch=2, dtype="fp16")
+    assert live_bytes(report.graph) == [64, 192, 256, 128, 140]
