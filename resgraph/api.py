@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from resgraph.analysis.report import Report
 
 __all__ = ["COUNTER_CONVENTIONS", "SpecArg", "analyze", "check", "compile", "count_text", "draw",
-           "explain", "fmt", "load", "networks", "target_graph", "write_text"]
+           "explain", "fmt", "load", "networks", "report", "target_graph", "write_text"]
 
 SpecArg = str | Path | Source
 Shape = tuple[int, ...]
@@ -104,16 +104,17 @@ def _export_program(module: fx.GraphModule, graph: Graph, output: Path, batch: i
 def analyze(target: Any, *, input_shape: Shape | None = None, batch: int = 1,
             dtype: str = "fp32", level: str = "network", params: Mapping[str, Any] | None = None,
             gradients: bool = False, samples: int = 8, seed: int = 0,
-            progress: Callable[[int, int], None] | None = None) -> Report:
+            progress: Callable[[int, int], None] | None = None, train: bool = False) -> Report:
     """Every analysis of a target (``resgraph analyze`` and ``resgraph paths``).
 
     ``input_shape`` (CxHxW) re-elaborates a spec at that size and is required for a model.
     ``gradients=True`` adds the estimated and the measured gradient-carrying curves (a spec
     or graph only: they run the compiled module on the CPU, seeded by ``seed`` alone).
+    A model is traced in evaluation mode unless ``train``.
     """
     from resgraph.analysis.report import analyze_graph, gradient_curves
 
-    graph = target_graph(target, input_shape, params or {})
+    graph = target_graph(target, input_shape, params or {}, train=train)
     report = analyze_graph(graph, batch=batch, dtype=dtype, level=level)
     if gradients:
         if _is_module(target):
@@ -145,9 +146,34 @@ def draw(target: Any, output: str | Path | None = None, *,
     return source
 
 
+def report(target: Any, output: str | Path, *, params: Mapping[str, Any] | None = None,
+           input_shape: Shape | None = None, batch: int = 1, dtype: str = "fp32",
+           bench: str | Path | None = None, profile: str | Path | None = None,
+           gradients: bool = False, seed: int = 0) -> Path:
+    """Write the one-page HTML report of a target to ``output`` (``resgraph report``).
+
+    ``bench`` is a file ``resgraph bench --json`` wrote, ``profile`` one ``resgraph profile
+    --json`` wrote (its times colour the diagram); ``gradients`` adds the gradient curves to
+    the path chart (a spec only: they run the compiled module on the CPU, seeded by ``seed``).
+    The output is checked before any work and is never one of the inputs.
+    """
+    from resgraph.report import read_bench, read_profile, write_report
+
+    check_output(output, inputs=_inputs(target, *(f for f in (bench, profile) if f)))
+    if gradients and _is_module(target):
+        raise UsageError("gradient curves need a spec, which resgraph compiles and runs")
+    extras = {"bench": read_bench(bench) if bench else None,
+              "profile": read_profile(profile) if profile else None}
+    graph = target_graph(target, input_shape, params or {})
+    return write_report(graph, output, batch=batch, dtype=dtype, gradients=gradients, seed=seed,
+                        **extras)
+
+
 def target_graph(target: Any, input_shape: Shape | None = None,
-                 params: Mapping[str, Any] | None = None) -> Graph:
-    """The IR of a spec, a graph (as it is) or a traced ``torch.nn.Module``."""
+                 params: Mapping[str, Any] | None = None, *, train: bool = False) -> Graph:
+    """The IR of a spec, a graph (as it is) or a ``torch.nn.Module`` traced in evaluation
+    mode (training mode with ``train``: training-only branches such as auxiliary heads are
+    then traced too)."""
     if isinstance(target, Graph):
         return target
     if isinstance(target, (str, Path, Source)):
@@ -157,7 +183,7 @@ def target_graph(target: Any, input_shape: Shape | None = None,
             raise UsageError("params override a spec's params; they do not apply to a model")
         from resgraph.import_fx import import_fx
 
-        return import_fx(target, input_shape or (3, 224, 224))
+        return import_fx(target, input_shape or (3, 224, 224), train=train)
     raise UsageError(f"cannot take a {type(target).__name__}: give a spec (a path, a shipped "
                      f"name or a resgraph.Source), a Graph or a torch.nn.Module")
 

@@ -24,8 +24,11 @@ On the traced ``GraphModule``'s FX nodes (not the IR) it leaves one key,
 
 from __future__ import annotations
 
+import inspect
 import operator
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import torch
@@ -161,13 +164,50 @@ def _function_op(node: fx.Node, shape: tuple[int, ...]) -> tuple[str, Attrs] | N
 
 
 def _trace(model: nn.Module) -> fx.GraphModule:
+    """The model's FX graph; extra ``forward`` arguments are fixed at their defaults."""
     if isinstance(model, fx.GraphModule):
         return model
+    concrete = _concrete_args(model)
     try:
-        return fx.symbolic_trace(model)
+        return fx.symbolic_trace(model, concrete_args=concrete)
     except Exception as exc:  # symbolic tracing raises many kinds on data-dependent code
         raise ImportFxError(f"cannot trace {type(model).__name__} with torch.fx: "
-                            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+                            f"{_first_line(exc)}") from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _concrete_args(model: nn.Module) -> dict[str, Any]:
+    """Every ``forward`` parameter after the input, at its default: tracing specialises the
+    model to the call ``model(x)``, which is the one resgraph analyses."""
+    params = [p for p in inspect.signature(model.forward).parameters.values()
+              if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    required = [p.name for p in params[1:] if p.default is p.empty]
+    what = type(model).__name__
+    if not params:
+        raise ImportFxError(f"{what}.forward takes no input; resgraph traces model(x)")
+    if required:
+        raise ImportFxError(f"{what}.forward needs {len(required) + 1} inputs "
+                            f"({', '.join([params[0].name, *required])}); resgraph traces "
+                            "models of one tensor input (give the others defaults)")
+    return {p.name: p.default for p in params[1:]}
+
+
+@contextmanager
+def _mode(model: nn.Module, train: bool) -> Iterator[None]:
+    """``model`` in training or evaluation mode while it is traced and its shapes found, as the
+    caller left it afterwards: in eval mode training-only branches (auxiliary heads) are
+    not traced and batch norm takes a batch of one."""
+    before = {m: m.training for m in model.modules()}
+    model.train(train)
+    try:
+        yield
+    finally:
+        for m, training in before.items():
+            m.training = training
 
 
 class _ShapeRecorder(fx.Interpreter):
@@ -180,22 +220,23 @@ class _ShapeRecorder(fx.Interpreter):
         return result
 
 
-def _propagate(gm: fx.GraphModule, input_shape: tuple[int, ...]) -> None:
+def _propagate(gm: fx.GraphModule, input_shape: tuple[int, ...], batch: int) -> None:
     """Shapes for every node, on fake tensors: nothing allocated, nothing computed.
 
-    Real weights are turned into fake ones as ops meet them, so the model is not copied.
+    Real weights are turned into fake ones as ops meet them, so the model is not copied. In
+    training mode the batch is 2, since batch norm needs two values per channel to train.
     """
     from torch._subclasses.fake_tensor import FakeTensorMode
 
     param = next(iter(gm.parameters()), None)
     device = param.device if param is not None else torch.device("cpu")
     with FakeTensorMode(allow_non_fake_inputs=True), torch.no_grad():
-        x = torch.empty((1, *input_shape), device=device)
+        x = torch.empty((batch, *input_shape), device=device)
         try:
             _ShapeRecorder(gm).run(x)
         except Exception as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ImportFxError(f"shape propagation of a 1x{'x'.join(map(str, input_shape))} "
+            first = _first_line(exc)
+            raise ImportFxError(f"shape propagation of a {batch}x{'x'.join(map(str, input_shape))} "
                                 f"input failed: {first}") from exc
 
 
@@ -268,10 +309,13 @@ class _Scopes:
 # the import ---------------------------------------------------------------------------------------
 
 
-def import_fx(model: nn.Module, input_shape: tuple[int, ...], name: str | None = None) -> Graph:
-    """Trace ``model`` on a ``1 x input_shape`` input and build its IR graph."""
-    gm = _trace(model)
-    _propagate(gm, tuple(input_shape))
+def import_fx(model: nn.Module, input_shape: tuple[int, ...], name: str | None = None, *,
+              train: bool = False) -> Graph:
+    """Trace ``model`` on an ``input_shape`` input and build its IR graph, in evaluation mode
+    unless ``train`` (the model's modes are restored afterwards)."""
+    with _mode(model, train):
+        gm = _trace(model)
+        _propagate(gm, tuple(input_shape), 2 if train else 1)
     scopes = _Scopes(model)
     graph = Graph(name=name or type(model).__name__, input_shape=tuple(input_shape))
     alias: dict[fx.Node, str] = {}
@@ -282,7 +326,7 @@ def import_fx(model: nn.Module, input_shape: tuple[int, ...], name: str | None =
             continue
         if node.op == "placeholder":
             if graph.nodes:
-                raise ImportFxError("only models with a single tensor input are supported")
+                continue  # an extra forward argument, fixed at its default by the trace
             graph.add(Node("input", "input", (), {}, tuple(input_shape), "stem"))
             alias[node] = "input"
             continue

@@ -9,6 +9,7 @@ have upper bounds, so no option can ask for an unbounded run.
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
 import math
 import sys
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from resgraph.api import SpecArg
-from resgraph.errors import Source, SpecError, UsageError
+from resgraph.errors import MissingDependency, Source, SpecError, UsageError
 
 #: the largest batch any command takes
 MAX_BATCH = 1 << 16
@@ -159,7 +160,10 @@ def target_arguments(p: argparse.ArgumentParser, verb: str) -> None:
                                            "standard input (or use --module)")
     set_argument(p)
     p.add_argument("--module", metavar="PKG.MODULE:FACTORY",
-                   help=f"{verb} the model FACTORY() returns, traced with torch.fx")
+                   help=f"{verb} the model FACTORY() returns, traced with torch.fx in eval "
+                        "mode; literal arguments may follow: 'PKG.MODULE:FACTORY(num_classes=10)'")
+    p.add_argument("--train", action="store_true",
+                   help="with --module: trace in training mode (auxiliary heads and all)")
     p.add_argument("--input", metavar="CxHxW", type=shape_type,
                    help="input shape: re-elaborates the spec at this size (default: the "
                         "spec's; 3x224x224 for --module)")
@@ -204,26 +208,84 @@ def read_target(args: argparse.Namespace) -> Any:
         return load_module(args.module)
     if not args.spec:
         raise UsageError(f"{args.command} needs a spec (or --module PKG.MODULE:FACTORY)")
+    if args.train:
+        raise UsageError("--train sets a model's mode; it applies to --module only")
     return read_spec(args)
 
 
+#: the longest ``--module`` text taken
+MAX_MODULE_CHARS = 1000
+
+
 def load_module(target: str) -> Any:
-    """Import ``pkg.module:factory`` and call the factory."""
-    module_name, colon, factory = target.partition(":")
-    if not colon or not module_name or not factory:
-        raise UsageError(f"--module takes PKG.MODULE:FACTORY, such as "
-                         f"torchvision.models:resnet50, got '{target}'")
+    """Import ``pkg.module`` and call ``factory`` there, with the literal arguments written
+    after it (``torchvision.models:resnet50(num_classes=10)``): read with :mod:`ast`, never
+    evaluated, so the command line runs no code but the factory."""
+    module_name, colon, call = target.partition(":")
+    if not colon or not module_name or not call.strip() or len(target) > MAX_MODULE_CHARS:
+        raise UsageError(f"--module takes PKG.MODULE:FACTORY or PKG.MODULE:FACTORY(ARGS), such "
+                         f"as torchvision.models:resnet50, in at most {MAX_MODULE_CHARS:,} "
+                         f"characters; got '{target[:80]}'")
+    name, args, kwargs = factory_call(call)
+    make: Any = _import(module_name)
+    for part in name.split("."):
+        make = getattr(make, part, None)
+    if not callable(make):
+        raise UsageError(f"--module: '{module_name}' has no callable '{name}'")
     try:
-        module = importlib.import_module(module_name)
+        return make(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - so may the user's factory
+        shown = call.strip() if "(" in call else f"{call.strip()}()"
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UsageError(f"--module: {shown} failed: {message}") from None
+
+
+def _import(module_name: str) -> Any:
+    """The module; a missing one is bad input (2), a dependency it lacks is to install (3)."""
+    try:
+        return importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        missing = exc.name or ""
+        if missing and not (module_name + ".").startswith(missing + "."):
+            raise MissingDependency(f"--module: '{module_name}' needs '{missing}', which is not "
+                                    f"installed (pip install {missing.split('.')[0]})") from None
+        raise UsageError(f"--module: cannot import '{module_name}': {exc}") from None
     except Exception as exc:  # noqa: BLE001 - the user's module may raise anything on import
         raise UsageError(f"--module: cannot import '{module_name}': {exc}") from None
-    make = getattr(module, factory, None)
-    if not callable(make):
-        raise UsageError(f"--module: '{module_name}' has no callable '{factory}'")
+
+
+def factory_call(text: str) -> tuple[str, list[Any], dict[str, Any]]:
+    """``resnet50(num_classes=10)`` → ``("resnet50", [], {"num_classes": 10})``; arguments
+    are Python literals (numbers, strings, booleans, None, tuples, lists, dicts)."""
     try:
-        return make()
-    except Exception as exc:  # noqa: BLE001 - so may the user's factory
-        raise UsageError(f"--module: {target}() failed: {exc}") from None
+        expr = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError:
+        raise UsageError(f"--module: '{text}' is not FACTORY or FACTORY(ARGS)") from None
+    call = expr if isinstance(expr, ast.Call) else None
+    name = _dotted(call.func if call else expr)
+    if name is None:
+        raise UsageError(f"--module: '{text}' is not FACTORY or FACTORY(ARGS)")
+    if call is None:
+        return name, [], {}
+    try:
+        args = [ast.literal_eval(a) for a in call.args]
+        kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg}
+    except (ValueError, TypeError, SyntaxError, RecursionError):
+        raise UsageError(f"--module: the arguments of '{text}' must be literals (numbers, "
+                         "strings, True/False/None, tuples, lists, dicts)") from None
+    if len(kwargs) != len(call.keywords):
+        raise UsageError(f"--module: '{text}': **arguments are not taken; name each one")
+    return name, args, kwargs
+
+
+def _dotted(expr: ast.expr) -> str | None:
+    """``a.b.c`` as text, or None for anything but names and attributes."""
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Attribute):
+        base = _dotted(expr.value)
+        return None if base is None else f"{base}.{expr.attr}"
+    return None
 
 
 # --set ----------------------------------------------------------------------------------------
