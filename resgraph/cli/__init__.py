@@ -37,7 +37,7 @@ EXIT_CODES: tuple[tuple[type[ResgraphError], int], ...] = (
 #: the modules of the subcommands, in the order ``--help`` lists them (``list_``: the
 #: module named ``list`` would hide the builtin in this package)
 COMMANDS = ("list_", "check", "explain", "fmt", "compile", "analyze", "paths", "draw",
-            "export", "bench", "build", "profile")
+            "export", "bench", "build", "profile", "report", "sweep")
 
 EXAMPLES = """examples:
   resgraph list
@@ -49,6 +49,7 @@ EXAMPLES = """examples:
   resgraph draw resnet50 -o resnet50.svg
   resgraph bench resnet50 --batch 1,8
   resgraph build resnet50 -o r50.engine --precision fp16 --dry-run
+  resgraph report resnet50 -o resnet50.html
 
 A spec is a file, a shipped network's name (resgraph list), or '-' for standard input.
 'resgraph COMMAND --help' shows each command's options and examples.

@@ -1,0 +1,59 @@
+"""``resgraph report``: one self-contained HTML page per network.
+
+The page holds the diagram at network, stage and block level (Graphviz SVG, pan and zoom,
+a side panel per node with its spec lines and figures), the summary figures, sortable
+per-stage and per-block tables, the charts, the other counters' conventions, bench results
+and a TensorRT profile when given, and the spec's source linked to the nodes it made. It is
+one file with every script, style and plot inline: it opens from disk with no network.
+
+It only reads: the analyses' results on the graph (:mod:`resgraph.analysis.keys`), and the
+JSON that ``resgraph bench --json`` and ``resgraph profile --json`` wrote (:mod:`.inputs`).
+The API's entry is :func:`resgraph.api.report`, which resolves the spec and checks the output
+first; :func:`render_report` is the page's text for a graph.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from resgraph.analysis.report import analyze_graph, gradient_curves
+from resgraph.files import write_atomic
+from resgraph.ir import Graph
+from resgraph.render.labels import si
+from resgraph.report.inputs import Bench, Profile, read_bench, read_profile
+from resgraph.report.page import Extras, context, percent, size
+
+if TYPE_CHECKING:
+    import jinja2
+
+__all__ = ["Bench", "Profile", "read_bench", "read_profile", "render_report", "write_report"]
+
+
+def render_report(graph: Graph, *, batch: int = 1, dtype: str = "fp32",
+                  bench: Bench | None = None, profile: Profile | None = None,
+                  gradients: bool = False, seed: int = 0) -> str:
+    """The page of ``graph`` as HTML text; ``gradients`` adds the estimated and measured
+    gradient curves to the path chart (they run the compiled module on the CPU)."""
+    report = analyze_graph(graph, batch=batch, dtype=dtype)
+    if gradients:
+        gradient_curves(report, seed=seed)
+    return _environment().get_template("page.html.j2").render(
+        context(report, Extras(bench, profile)))
+
+
+def write_report(graph: Graph, output: str | Path, **options: object) -> Path:
+    """Write the page of ``graph`` to ``output`` whole (the caller has checked the path)."""
+    return write_atomic(output, render_report(graph, **options))  # type: ignore[arg-type]
+
+
+def _environment() -> jinja2.Environment:
+    """Jinja2 over the package's templates, escaping HTML everywhere by default."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("resgraph.report", "templates"),
+                             autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                             undefined=jinja2.StrictUndefined)
+    env.filters.update(si=si, size=size, percent=percent, comma=lambda v: f"{v:,}",
+                       shape=lambda s: "x".join(map(str, s)))
+    return env
