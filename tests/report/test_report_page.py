@@ -1,0 +1,109 @@
+"""The page's structure and figures, read back from the HTML: every section, every level's
+diagram, panels that carry the analyses' own figures, links from source lines to nodes."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import resgraph
+from resgraph.analysis import keys
+from resgraph.report import render_report
+
+pytestmark = pytest.mark.skipif(not __import__("shutil").which("dot"), reason="needs Graphviz")
+
+
+class Outline(HTMLParser):
+    """Section ids, level divs, external references and inline scripts of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.levels: list[str] = []
+        self.external: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "section" and a.get("id"):
+            self.ids.append(a["id"] or "")
+        if tag == "div" and "level" in (a.get("class") or "").split():
+            self.levels.append(a.get("data-level") or "")
+        for key in ("src", "href"):
+            value = a.get(key) or ""
+            if tag in ("script", "link", "img") and value and not value.startswith("#"):
+                self.external.append(value)
+
+
+def _data(html: str) -> dict:
+    found = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html,
+                      re.DOTALL)
+    assert found
+    return json.loads(found.group(1))
+
+
+@pytest.fixture(scope="module")
+def resnet50() -> tuple[str, resgraph.Graph]:
+    graph = resgraph.load("resnet50")
+    return render_report(graph), graph
+
+
+def test_the_outline(resnet50: tuple[str, resgraph.Graph]) -> None:
+    html, _ = resnet50
+    outline = Outline()
+    outline.feed(html)
+    assert outline.ids == ["summary", "diagram", "charts", "tables", "source"]
+    assert outline.levels == ["network", "stage", "block"]
+    assert outline.external == []  # self-contained: nothing to fetch
+    assert html.count("<svg") == 3 + 4  # three diagrams, four charts
+    assert "<?xml" not in html and "<!DOCTYPE svg" not in html
+
+
+def test_panels_carry_the_analyses_figures(resnet50: tuple[str, resgraph.Graph]) -> None:
+    html, graph = resnet50
+    units = _data(html)["units"]
+    block = units["block"]["layer3.4"]
+    members = [n for n in graph if n.block == "layer3.4"]
+    assert block["macs"] == sum(n.meta[keys.MACS] for n in members)
+    assert block["params"] == sum(n.meta[keys.PARAMS] for n in members)
+    assert block["out"] == "1024x14x14"
+    conv = units["block"]["conv1"]
+    assert conv["macs"] == 118_013_952  # 7x7x3x64 x 112x112: torchvision's stem
+    assert conv["rf"] == "7x7 (stride 2x2)"
+    # the network level draws a node per stage (and the stem and head): together, every MAC
+    assert sum(u["macs"] for u in units["network"].values()) == 4_089_184_256  # torchvision's
+
+
+def test_search_and_source_links(resnet50: tuple[str, resgraph.Graph]) -> None:
+    html, _ = resnet50
+    data = _data(html)
+    assert data["search"]["layer3.4"] == ["block", "layer3.4"]  # folded at stage level
+    assert data["search"]["layer3.0"] == ["stage", "layer3.0"]
+    assert data["search"]["layer2.1.conv2"] == ["block", "layer2.1.conv2"]
+    assert data["files"][0] == "specs/resnet.rg"
+    stage_line = next(k for k, v in data["links"]["network"].items() if v == ["layer3"])
+    assert f'data-key="{stage_line}"' in html
+
+
+def test_a_profile_colours_and_times(tmp_path: Path) -> None:
+    from resgraph.report import read_profile
+
+    graph = resgraph.load("resnet18")
+    times = {n.name: 0.01 for n in graph if n.op == "conv"}
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps({"engine": "r18.engine", "total_ms": 0.2, "scopes": times,
+                                "blocks": {}, "stages": {"layer1": 0.04}}))
+    html = render_report(graph, profile=read_profile(path))
+    assert "ms per inference (TensorRT)" in html
+    assert _data(html)["units"]["block"]["conv1"]["ms"] == pytest.approx(0.01)
+
+
+def test_a_traced_model_has_no_source() -> None:
+    torch = pytest.importorskip("torch")
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.ReLU())
+    graph = resgraph.api.target_graph(model, (3, 16, 16))
+    html = render_report(graph)
+    assert 'id="source"' not in html and _data(html)["files"] == []
