@@ -7,11 +7,19 @@ if ! command -v dot >/dev/null 2>&1; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null) \
     || echo "setup: could not install Graphviz; resgraph draw will write .dot files only"
 fi
+if ! { [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; }; then
+  echo "setup: installing headless Chromium (Debian packages chromium, chromium-driver)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
+    || echo "setup: could not install Chromium; the report's browser tests will be skipped"
+fi
 # torch and torchvision as a matched pair first (both lie on this machine's disk; torchvision's
 # ops are built against that torch, and the tests compare with its real models): the project's
 # own torch range is then already satisfied and pip fetches nothing bigger.
 python3 -m pip install -q --disable-pip-version-check torch==2.14.1 torchvision==0.29.1
 python3 -m pip install -q --disable-pip-version-check -e '.[dev]'
+# Ray, for 'resgraph sweep --engine ray' and its tests (a local cluster); also in the dev extra,
+# named here so a machine set up before it joined gets it
+python3 -m pip install -q --disable-pip-version-check 'ray>=2.9'
 # Type stubs for TensorRT's Python API, for mypy (tests/backends/trt/test_trt_mypy.py); --no-deps because
 # they pin a TensorRT release whose libraries come from NVIDIA's package index, not PyPI.
 python3 -m pip install -q --disable-pip-version-check --no-deps tensorrt-stubs
