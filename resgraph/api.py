@@ -30,14 +30,19 @@ from resgraph.format import format_module
 from resgraph.ir import Graph
 from resgraph.parse import parse
 from resgraph.summary import summarise
+from resgraph.sweep import ENGINES as SWEEP_ENGINES
+from resgraph.sweep import MAX_WORKERS as SWEEP_MAX_WORKERS
+from resgraph.sweep import Summary as SweepSummary
+from resgraph.sweep import sweep as run_sweep
 
 if TYPE_CHECKING:
     from torch import fx
 
     from resgraph.analysis.report import Report
 
-__all__ = ["COUNTER_CONVENTIONS", "SpecArg", "analyze", "check", "compile", "count_text", "draw",
-           "explain", "fmt", "load", "networks", "report", "target_graph", "write_text"]
+__all__ = ["COUNTER_CONVENTIONS", "SWEEP_ENGINES", "SWEEP_MAX_WORKERS", "SpecArg", "analyze",
+           "check", "compile", "count_text", "draw", "explain", "fmt", "load", "networks",
+           "report", "sweep", "target_graph", "write_text"]
 
 SpecArg = str | Path | Source
 Shape = tuple[int, ...]
@@ -191,6 +196,15 @@ def target_graph(target: Any, input_shape: Shape | None = None,
 def write_text(path: str | Path, text: str, *, inputs: tuple[Any, ...] = ()) -> Path:
     """Write ``text`` to ``path`` whole, after checking it is writable and not an input."""
     return write_atomic(check_output(path, inputs=_inputs(*inputs)), text)
+
+
+def sweep(spec: SpecArg, out: str | Path, **options: Any) -> SweepSummary:
+    """Run a design-space sweep of ``spec`` into the folder ``out``, or resume the one there
+    (``resgraph sweep``); ``options`` are :func:`resgraph.sweep.sweep`'s (``grid``,
+    ``sample``, ``samples``, ``seed``, ``where``, ``measure``, ``params``, ``input_shape``,
+    ``pareto``, ``engine``, ``workers``, ``ray_address``, ``progress``). The journal's
+    record format is in :mod:`resgraph.sweep`."""
+    return run_sweep(spec, out, **options)
 
 
 def _is_module(target: Any) -> bool:

@@ -1,0 +1,233 @@
+"""The driver: check the whole sweep, open its folder, keep the engine's workers busy with
+jobs, journal every record as its job comes back, and summarise.
+
+A candidate is *screened* first (elaborated, analysed, hashed, constrained: milliseconds,
+in batches); a kept one whose network was seen before is a ``duplicate``; with a costly
+measure, the others are then *measured* one per job. A job whose worker died is sent again
+(Ray sends it once itself); a batch that lost its worker twice is split into single
+candidates, and a candidate that lost its worker twice is recorded as an ``error``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from collections import Counter, deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from resgraph.catalog import resolve
+from resgraph.errors import Source, UsageError, unknown
+from resgraph.parse import parse
+from resgraph.sweep.engines import (
+    MAX_WORKERS,
+    Engine,
+    Job,
+    check_ray_address,
+    make_engine,
+    ray_module,
+)
+from resgraph.sweep.figures import ANALYSIS
+from resgraph.sweep.journal import RESULTS, Journal, check_folder, open_folder
+from resgraph.sweep.measures import Measure
+from resgraph.sweep.measures import measure as parse_measure
+from resgraph.sweep.space import Distribution, Space, declared_params, distribution, make_space
+from resgraph.sweep.space import values as parse_values
+from resgraph.sweep.summary import Objective, Summary, objectives, summarise
+from resgraph.sweep.where import where as parse_where
+from resgraph.sweep.worker import Context, record
+
+#: the most candidates one screening job takes (a job of ResNet-50s is then ~0.1 s)
+MAX_SCREEN_BATCH = 16
+#: how often a job may lose its worker before it is split or recorded as an error
+MAX_DEATHS = 2
+#: bench figures, known before a bench runs (for ``--pareto``)
+BENCH_FIGURES = ("latency_ms", "latency_p90_ms", "latency_min_ms", "throughput")
+
+Progress = Callable[[Mapping[str, int], int], None]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A sweep checked whole, before anything runs or is written."""
+
+    context: Context
+    space: Space
+    measure: Measure
+    definition: dict[str, Any]
+    pareto: tuple[Objective, Objective] | None
+
+
+def plan(spec: str | Path | Source, *, grid: Mapping[str, Sequence[Any] | str] | None = None,
+         sample: Mapping[str, Distribution | str] | None = None, samples: int = 1,
+         seed: int = 0, where: str | None = None, measure: str = "analyze",
+         params: Mapping[str, Any] | None = None, input_shape: tuple[int, ...] | None = None,
+         pareto: str | None = None) -> Plan:
+    """Check a sweep: the spec parses, every parameter is declared and typed right, every
+    distribution, the constraint's figures, the measure and ``pareto``'s figures."""
+    r = resolve(spec)
+    module = parse(r.text, r.file)
+    declared = declared_params(module)
+    space = make_space(
+        declared, fixed={**r.params, **(params or {})}, seed=seed, samples=samples,
+        grid={k: parse_values(v, f"--grid {k}") if isinstance(v, str) else list(v)
+              for k, v in (grid or {}).items()},
+        sample={k: distribution(v, f"--sample {k}") if isinstance(v, str) else v
+                for k, v in (sample or {}).items()})
+    known = tuple(ANALYSIS) + tuple(n for n in declared if n not in ANALYSIS)
+    if where:
+        parse_where(where, known)
+    m = parse_measure(measure)
+    goals = _pareto(pareto, m)
+    context = Context(r.text, r.file, tuple(sorted(space.fixed.items())), input_shape, where,
+                      known, measure, _import_paths())
+    definition = {"spec": {"file": r.file, "name": r.name, "text": r.text},
+                  "space": space.to_json(), "where": where, "measure": measure,
+                  "input": list(input_shape) if input_shape else None}
+    return Plan(context, space, m, definition, goals)
+
+
+def _import_paths() -> tuple[str, ...]:
+    """The folders this process imports from, so a ``python:`` measure imports on a worker
+    of this machine (or of a cluster sharing its file system) as it does here."""
+    return tuple(os.path.abspath(p or ".") for p in sys.path if os.path.isdir(p or "."))
+
+
+def _pareto(text: str | None, m: Measure) -> tuple[Objective, Objective] | None:
+    if not text:
+        return None
+    goals = objectives(text)
+    known = set(ANALYSIS) | (set(BENCH_FIGURES) if m.kind == "bench" else set())
+    for goal in goals:
+        if m.kind != "python" and goal.figure not in known:
+            raise UsageError("--pareto: " + unknown("figure", goal.figure, known))
+    return goals
+
+
+def sweep(spec: str | Path | Source, out: str | Path, *, engine: str = "local",
+          workers: int | None = None, ray_address: str | None = None,
+          progress: Progress | None = None, **definition: Any) -> Summary:
+    """Run a sweep into the folder ``out`` (``resgraph sweep``), or resume the one there:
+    only the candidates missing from its journal are run. ``definition``: the keywords of
+    :func:`plan`. Ctrl-C stops it with every finished record kept."""
+    from resgraph.sweep.engines import default_workers
+
+    the_plan = plan(spec, **definition)
+    folder = check_folder(out)
+    workers = workers or default_workers()
+    if not 1 <= workers <= MAX_WORKERS:
+        raise UsageError(f"--workers takes 1 to {MAX_WORKERS:,}, got {workers}")
+    if engine == "ray":
+        ray_module()
+        check_ray_address(ray_address)
+    records = open_folder(folder, the_plan.definition, engine)
+    new = _run(the_plan, records, folder, make_engine(engine, the_plan.context, workers,
+                                                       ray_address), progress)
+    return summarise(records + new, len(the_plan.space), the_plan.pareto)
+
+
+def _run(the_plan: Plan, records: list[dict[str, Any]], folder: Path, engine: Engine,
+         progress: Progress | None) -> list[dict[str, Any]]:
+    run = _Run(the_plan, records, engine, Journal(folder / RESULTS), progress)
+    try:
+        run.loop()
+    except BaseException:
+        engine.close(cancel=True)
+        raise
+    else:
+        engine.close()
+    finally:
+        run.journal.close()
+    return run.written
+
+
+class _Run:
+    """One run of a sweep: the driver's state between jobs."""
+
+    def __init__(self, the_plan: Plan, records: list[dict[str, Any]], engine: Engine,
+                 journal: Journal, progress: Progress | None):
+        self.plan, self.engine, self.journal, self.progress = the_plan, engine, journal, progress
+        done = {r["index"] for r in records}
+        #: graph hash → the index of the candidate measured for it
+        self.seen = {r["graph"]: r["index"] for r in records
+                     if r["graph"] and r["status"] in ("ok", "error")}
+        self.counts = Counter(r["status"] for r in records)
+        self.todo = the_plan.space.candidates(skip=done)
+        self.batch = max(1, min(MAX_SCREEN_BATCH,
+                                (len(the_plan.space) - len(done)) // (engine.workers * 4)))
+        self.queue: deque[Job] = deque()
+        self.written: list[dict[str, Any]] = []
+        self.resources = {"num_cpus": 1.0}
+
+    def loop(self) -> None:
+        self._report()
+        while True:
+            while self.engine.pending() < 2 * self.engine.workers and self._submit_next():
+                pass
+            if not self.engine.pending():
+                return
+            for job in self.engine.wait():
+                self._finished(job)
+            self._report()
+
+    def _submit_next(self) -> bool:
+        if self.queue:
+            job = self.queue.popleft()
+        else:
+            batch = list(itertools.islice(self.todo, self.batch))
+            if not batch:
+                return False
+            job = Job("screen", batch)
+        resources = self.plan.measure.resources if job.phase == "measure" else self.resources
+        self.engine.submit(job, resources)
+        return True
+
+    def _finished(self, job: Job) -> None:
+        if job.lost:
+            self._lost(job)
+            return
+        assert job.records is not None
+        if job.phase == "measure":
+            self._write(job.records)
+            return
+        self._write([r for r in map(self._screened, job.records) if r is not None])
+
+    def _screened(self, rec: dict[str, Any]) -> dict[str, Any] | None:
+        """A screened record to write, or None when its costly measure is queued."""
+        if rec["status"] != "ok":
+            return rec
+        first = self.seen.setdefault(rec["graph"], rec["index"])
+        if first != rec["index"]:
+            rec.update(status="duplicate", duplicate_of=first, metrics=None)
+            return rec
+        if self.plan.measure.costly:
+            self.queue.append(Job("measure", [(rec["index"], rec["params"])]))
+            return None
+        return rec
+
+    def _lost(self, job: Job) -> None:
+        job.deaths += self.engine.tries
+        job.lost = False
+        if job.deaths < MAX_DEATHS:
+            self.queue.append(job)
+        elif len(job.batch) > 1:
+            self.queue.extend(Job(job.phase, [c]) for c in job.batch)
+        else:
+            index, params = job.batch[0]
+            rec = record(index, params, "error")
+            rec.update(error=f"its worker died {job.deaths} times running it (killed, or out "
+                             f"of memory)", worker=None)
+            self._write([rec])
+
+    def _write(self, records: list[dict[str, Any]]) -> None:
+        self.journal.append(records)
+        self.written.extend(records)
+        self.counts.update(r["status"] for r in records)
+
+    def _report(self) -> None:
+        if self.progress is not None:
+            self.progress(dict(self.counts), len(self.plan.space))
+

@@ -1,0 +1,226 @@
+"""Engines: they run jobs (a phase on a batch of candidates, :func:`worker.run_phase`) on
+workers and hand back each job as it finishes. They schedule nothing themselves beyond
+that: ``local`` is :class:`concurrent.futures.ProcessPoolExecutor`, ``ray`` is Ray core
+tasks (``ray.wait`` streams them back, Ray retries a task whose worker died once). A job
+whose worker died (after the engine's own retry) comes back ``lost``; the driver decides.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+from abc import ABC, abstractmethod
+from concurrent import futures
+from dataclasses import dataclass, field
+from typing import Any
+
+from resgraph.errors import MissingDependency, UsageError, unknown
+from resgraph.sweep.worker import Candidate, Context, run_phase
+
+ENGINES = ("local", "ray")
+#: the most workers ``--workers`` may ask for
+MAX_WORKERS = 1024
+RAY_HINT = "pip install 'resgraph[ray]'"
+
+
+@dataclass
+class Job:
+    """A phase on a batch of candidates, and how often a worker died running it."""
+
+    phase: str
+    batch: list[Candidate]
+    deaths: int = 0
+    records: list[dict[str, Any]] | None = field(default=None, repr=False)
+    lost: bool = False
+
+
+class Engine(ABC):
+    #: how often one submission is tried before it comes back lost
+    tries = 1
+
+    def __init__(self, context: Context, workers: int):
+        self.context = context
+        self.workers = workers
+
+    @abstractmethod
+    def submit(self, job: Job, resources: dict[str, float]) -> None:
+        """Start ``job`` on a worker holding ``resources``."""
+
+    @abstractmethod
+    def wait(self) -> list[Job]:
+        """Block until at least one job finishes; the finished ones, records or lost."""
+
+    @abstractmethod
+    def pending(self) -> int:
+        """How many jobs are running or queued."""
+
+    @abstractmethod
+    def close(self, cancel: bool = False) -> None:
+        """Release the workers (``cancel``: drop what has not finished)."""
+
+
+# local --------------------------------------------------------------------------------------------
+
+_CONTEXT: Context | None = None
+
+
+def _init_local(context: Context) -> None:
+    """A pool process: the sweep's context kept once, Ctrl-C left to the driver."""
+    global _CONTEXT
+    _CONTEXT = context
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _local_job(phase: str, batch: list[Candidate]) -> list[dict[str, Any]]:
+    assert _CONTEXT is not None
+    return run_phase(_CONTEXT, phase, batch)
+
+
+class LocalEngine(Engine):
+    """A process pool on this machine; a pool broken by a dead worker is replaced and its
+    unfinished jobs come back lost."""
+
+    def __init__(self, context: Context, workers: int):
+        super().__init__(context, workers)
+        self.pool = self._pool()
+        self.running: dict[futures.Future[list[dict[str, Any]]], Job] = {}
+
+    def _pool(self) -> futures.ProcessPoolExecutor:
+        import multiprocessing
+
+        # spawn: the driver may hold threads (rich's progress), which fork does not copy
+        return futures.ProcessPoolExecutor(self.workers, multiprocessing.get_context("spawn"),
+                                           initializer=_init_local, initargs=(self.context,))
+
+    def submit(self, job: Job, resources: dict[str, float]) -> None:
+        self.running[self.pool.submit(_local_job, job.phase, job.batch)] = job
+
+    def wait(self) -> list[Job]:
+        done, _ = futures.wait(self.running, return_when=futures.FIRST_COMPLETED)
+        finished = []
+        for future in done:
+            job = self.running.pop(future)
+            try:
+                job.records = future.result()
+            except futures.process.BrokenProcessPool:
+                job.lost = True
+            finished.append(job)
+        if any(j.lost for j in finished):
+            self._replace_pool(finished)
+        return finished
+
+    def _replace_pool(self, finished: list[Job]) -> None:
+        """Every job of a broken pool fails; they all come back lost, on a new pool."""
+        for future, job in list(self.running.items()):
+            job.lost = True
+            finished.append(job)
+        self.running.clear()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._pool()
+
+    def pending(self) -> int:
+        return len(self.running)
+
+    def close(self, cancel: bool = False) -> None:
+        self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
+# ray ----------------------------------------------------------------------------------------------
+
+
+def ray_module() -> Any:
+    """Ray, imported; a :class:`MissingDependency` with the install hint without it."""
+    try:
+        import ray
+    except ImportError:
+        raise MissingDependency(f"the ray engine needs Ray: {RAY_HINT}") from None
+    return ray
+
+
+def check_ray_address(address: str | None) -> None:
+    """An existing cluster's address answers, or a one-line error (Ray itself would wait
+    for minutes on an address nothing listens at)."""
+    if address is None or address == "auto":
+        return
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise UsageError(f"--ray-address takes HOST:PORT (or ray://HOST:PORT, or auto), got "
+                         f"'{address}'")
+    try:
+        socket.create_connection((host, int(port)), timeout=5).close()
+    except OSError as exc:
+        raise UsageError(f"--ray-address {address}: cannot reach the cluster "
+                         f"({exc.strerror or exc})") from None
+
+
+class RayEngine(Engine):
+    """Ray core tasks: one per job, its resources the measure's, retried once by Ray when
+    its worker dies, gathered with ``ray.wait`` as each completes."""
+
+    tries = 2
+
+    def __init__(self, context: Context, workers: int, address: str | None = None):
+        super().__init__(context, workers)
+        self.ray = ray_module()
+        self.owned = not self.ray.is_initialized()
+        if self.owned:
+            self._init(address)
+        self.context_ref = self.ray.put(context)
+        self.task = self.ray.remote(max_retries=1, retry_exceptions=False)(run_phase)
+        self.running: dict[Any, Job] = {}
+
+    def _init(self, address: str | None) -> None:
+        kwargs: dict[str, Any] = {"address": address, "include_dashboard": False,
+                                  "logging_level": "ERROR", "log_to_driver": False}
+        if address is None:
+            kwargs["num_cpus"] = self.workers
+        try:
+            self.ray.init(**kwargs)
+        except (ConnectionError, RuntimeError) as exc:
+            raise UsageError(f"--ray-address {address}: cannot join the cluster: "
+                             f"{str(exc).splitlines()[0]}") from None
+
+    def submit(self, job: Job, resources: dict[str, float]) -> None:
+        ref = self.task.options(**resources).remote(self.context_ref, job.phase, job.batch)
+        self.running[ref] = job
+
+    def wait(self) -> list[Job]:
+        done, _ = self.ray.wait(list(self.running), num_returns=1)
+        finished = []
+        for ref in done:
+            job = self.running.pop(ref)
+            try:
+                job.records = self.ray.get(ref)
+            except self.ray.exceptions.RayError:
+                job.lost = True  # the worker died on both of Ray's tries
+            finished.append(job)
+        return finished
+
+    def pending(self) -> int:
+        return len(self.running)
+
+    def close(self, cancel: bool = False) -> None:
+        if cancel:
+            for ref in self.running:
+                self.ray.cancel(ref, force=True)
+        self.running.clear()
+        if self.owned:
+            self.ray.shutdown()
+
+
+def make_engine(name: str, context: Context, workers: int, address: str | None) -> Engine:
+    """The engine ``--engine`` names, started (Ray is imported only here, when chosen)."""
+    if name not in ENGINES:
+        raise UsageError("--engine: " + unknown("engine", name, ENGINES))
+    if name == "local":
+        return LocalEngine(context, workers)
+    return RayEngine(context, workers, address)
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+__all__ = ["ENGINES", "MAX_WORKERS", "Engine", "Job", "LocalEngine", "RayEngine",
+           "check_ray_address", "default_workers", "make_engine", "ray_module"]

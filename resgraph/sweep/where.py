@@ -1,0 +1,110 @@
+"""``--where``: a constraint over a candidate's analysis figures and parameters, such as
+``macs <= 4e9 and params <= 30e6``, checked before the sweep starts and evaluated on each
+candidate right after its analysis, so a rejected one costs milliseconds.
+
+The language is Python's expression syntax cut down to what a constraint needs: numbers,
+quoted strings (``shortcut == "B"``), names, ``+ - * / // %``, comparisons (chained too), ``and``, ``or``, ``not`` and
+parentheses. Nothing is ever passed to ``eval``: the tree is walked here.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from resgraph.errors import UsageError, unknown
+
+#: the longest constraint text
+MAX_WHERE = 2_000
+
+_BINARY: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod}
+_COMPARE: dict[type, Callable[[Any, Any], bool]] = {
+    ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
+    ast.Eq: operator.eq, ast.NotEq: operator.ne}
+
+
+class WhereError(Exception):
+    """A constraint that cannot be evaluated on one candidate (a division by zero)."""
+
+
+@dataclass(frozen=True)
+class Where:
+    """A checked constraint; ``names`` are the figures and parameters it reads."""
+
+    text: str
+    tree: ast.expr
+    names: frozenset[str]
+
+    def __call__(self, values: Mapping[str, Any]) -> bool:
+        """Whether a candidate with these figures and parameters is kept."""
+        return bool(_eval(self.tree, values))
+
+
+def where(text: str, known: Collection[str]) -> Where:
+    """``text`` parsed and checked: its syntax, and every name one of ``known``."""
+    if len(text) > MAX_WHERE:
+        raise UsageError(f"--where: longer than {MAX_WHERE:,} characters")
+    try:
+        tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as exc:
+        raise UsageError(f"--where: cannot read '{text}' ({exc.msg}): write "
+                         f"comparisons joined by and/or, such as 'macs <= 4e9 and "
+                         f"params <= 30e6'") from None
+    names = set()
+    for node in ast.walk(tree):
+        _allowed(node, text)
+        if isinstance(node, ast.Name):
+            if node.id not in known:
+                raise UsageError("--where: " + unknown("figure", node.id, known))
+            names.add(node.id)
+    return Where(text, tree, frozenset(names))
+
+
+_NODES = (ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd, ast.BinOp,
+          ast.Compare, ast.Name, ast.Load, ast.Constant, *_BINARY, *_COMPARE)
+
+
+def _allowed(node: ast.AST, text: str) -> None:
+    if not isinstance(node, _NODES):
+        raise UsageError(f"--where: '{ast.unparse(node) if isinstance(node, ast.expr) else text}' "
+                         f"is not allowed; use numbers, figures, + - * / // %, comparisons, "
+                         f"and, or, not")
+    if isinstance(node, ast.Constant) and (isinstance(node.value, bool)
+                                           or not isinstance(node.value, (int, float, str))):
+        raise UsageError(f"--where: {node.value!r} is neither a number nor a string")
+
+
+def _eval(node: ast.expr, values: Mapping[str, Any]) -> Any:
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Name):
+        return values[node.id]
+    if isinstance(node, ast.BoolOp):
+        parts = (_eval(v, values) for v in node.values)
+        return all(parts) if isinstance(node.op, ast.And) else any(parts)
+    if isinstance(node, ast.UnaryOp):
+        v = _eval(node.operand, values)
+        return not v if isinstance(node.op, ast.Not) else (-v if isinstance(node.op, ast.USub)
+                                                            else +v)
+    if isinstance(node, ast.BinOp):
+        try:
+            return _BINARY[type(node.op)](_eval(node.left, values), _eval(node.right, values))
+        except (ZeroDivisionError, TypeError) as exc:
+            raise WhereError(f"--where: cannot compute '{ast.unparse(node)}': {exc}") from None
+    assert isinstance(node, ast.Compare)
+    left = _eval(node.left, values)
+    for op, right_node in zip(node.ops, node.comparators):
+        right = _eval(right_node, values)
+        try:
+            if not _COMPARE[type(op)](left, right):
+                return False
+        except TypeError:
+            raise WhereError(f"--where: cannot compare {left!r} with {right!r} in "
+                             f"'{ast.unparse(node)}'") from None
+        left = right
+    return True
