@@ -18,6 +18,8 @@ at most :data:`MAX_OPS` ops, values stay within :data:`MAX_ITEMS` and :data:`MAX
 from __future__ import annotations
 
 import inspect
+import math
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -45,6 +47,9 @@ from resgraph.ops import (
 from resgraph.parse import MAX_INT, MAX_NESTING, int_error, parse
 
 PRELUDE = "<prelude>"
+
+# a computed stage name or block scope: words joined by dots (torchvision's 'block1-0')
+_SCOPE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_][A-Za-z0-9_-]*)*")
 
 #: The most blocks one stage repeats (the deepest shipped stage has 200).
 MAX_STAGE_DEPTH = 10_000
@@ -123,7 +128,7 @@ class Env:
 def type_name(v: Any) -> str:
     if isinstance(v, bool):
         return "a boolean"
-    return {int: "an integer", str: "a string", tuple: "a shape", list: "a list",
+    return {int: "an integer", float: "a number", str: "a string", tuple: "a shape", list: "a list",
             dict: "a table", Tensor: "a tensor", Partial: "a layer", BlockValue: "a block"
             }.get(type(v), type(v).__name__)
 
@@ -141,20 +146,34 @@ def show(v: Any) -> str:
         return f"tensor {fmt_shape(v.shape)}"
     if isinstance(v, Partial):
         return v.name
-    return str(v)
+    return repr(v) if isinstance(v, float) else str(v)
 
 
 def _same_type(a: Any, b: Any) -> bool:
-    return type(a) is type(b) or (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)))
+    return type(a) is type(b) or (isinstance(a, (list, tuple)) and isinstance(b, (list, tuple))
+                                  ) or (_is_number(a) and _is_number(b))
+
+
+def _fits(value: Any, default: Any) -> bool:
+    """Whether ``value`` may stand where ``default`` does: of its type, or an integer for
+    a number (``--set wm=2`` for ``param wm = 2.5``), never a number for an integer."""
+    if isinstance(default, float):
+        return _is_number(value)
+    return not isinstance(value, float) and _same_type(value, default)
 
 
 def _equal(a: Any, b: Any) -> bool:
-    """The language's ``==``: values of one type that Python finds equal (``1 != true``)."""
+    """The language's ``==``: values of one type that Python finds equal (``1 != true``,
+    ``1 == 1.0``)."""
     return _same_type(a, b) and a == b
 
 
 def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 _HOLDERS = (list, dict, Partial)
@@ -263,6 +282,13 @@ class _Elaborator:
             self.throw(int_error(span))
         return value
 
+    def checked_number(self, value: float, span: Span) -> float:
+        """An integer or a number within the integers' bound (so never infinite or NaN)."""
+        if isinstance(value, float) and not (math.isfinite(value) and abs(value) <= MAX_INT):
+            self.fail("number too large" if not math.isnan(value) else "not a number", span,
+                      hint=f"numbers stay within -{MAX_INT} to {MAX_INT} (2**63 - 1)")
+        return self.checked_int(value, span) if isinstance(value, int) else value
+
     def checked_value(self, value: Any, span: Span) -> Any:
         """``value`` unless it is a list or table past :data:`MAX_ITEMS` values or nested past
         :data:`MAX_NESTING`; an explicit walk, paid in steps, as printing and comparing such
@@ -335,7 +361,7 @@ class _Elaborator:
         errors: list[SpecError] = []
         for item in module.items:
             try:
-                if errors and isinstance(item, (s.Stem, s.Head, s.Input)):
+                if errors and isinstance(item, (s.Stem, s.Head, s.Input, s.For)):
                     continue  # they need the shapes the failed item would have made
                 if errors and isinstance(item, s.Stage):
                     self.stage_header(item, env)  # still check what needs no shapes
@@ -343,7 +369,7 @@ class _Elaborator:
                     self.exec_item(item, env, self.file)
             except SpecError as exc:
                 errors.append(exc)
-                if not isinstance(item, (s.Stage, s.Stem, s.Head, s.Input)):
+                if not isinstance(item, (s.Stage, s.Stem, s.Head, s.Input, s.For)):
                     break  # a missing name or value would make every later error noise
         if len(errors) > 1:
             raise SpecErrors(errors)
@@ -387,10 +413,12 @@ class _Elaborator:
             value = self.checked_value(self.params[item.name], item.span)
             if _is_int(value):
                 self.checked_int(value, item.span)
-            if not _same_type(value, default):
+            if not _fits(value, default):
                 self.fail(f"parameter '{item.name}' takes {type_name(default)} "
                           f"(default {show(default)}), got {type_name(value)} {show(value)}",
                           item.span)
+        if isinstance(default, float):
+            value = float(self.checked_number(value, item.span))
         env.vars[item.name] = value
         assert self.graph is not None
         self.graph.params[item.name] = value
@@ -437,30 +465,65 @@ class _Elaborator:
         self.stage = "head"
         self.current = self.run_body(item.body, Env({}, env), x)
 
+    def item_For(self, item: s.For, env: Env, file: str) -> None:
+        items = self.eval(item.items, env)
+        if not isinstance(items, (list, tuple)):
+            self.fail(f"'for' goes over a list, got {type_name(items)} {show(items)}",
+                      item.items.span)
+        with self.nested(item.span):
+            for value in items:
+                inner = Env({item.var: value}, env)
+                for it in item.body:
+                    if not isinstance(it, (s.Stage, s.Let, s.Require, s.For)):
+                        self.fail(f"'{_keyword(it)}' cannot appear in a 'for'; it repeats "
+                                  "stages, lets and requires", it.span)
+                    self.exec_item(it, inner, file)
+
     def item_Stage(self, item: s.Stage, env: Env, file: str) -> None:
         assert self.graph is not None
         x = self.require_input(item)
-        block, depth, stride, per_block = self.stage_header(item, env)
-        self.stage = item.name
+        name = self.stage_name(item, env)
+        block, depth, stride, per_block = self.stage_header(item, env, name)
+        self.stage = name
         names = []
         for i in range(depth):
             call = Partial(block.target, block.name, list(block.args), dict(block.kwargs))
             if item.stride is not None and i == 0:
                 call.kwargs["stride"] = (stride, item.stride.span, f"stage stride at {item.stride.span}")
             call.kwargs.update(per_block.get(i, {}))
-            self.block = f"{item.name}.{i}"
-            x = self.apply_block(call, x, str(i), item.span, scope=item.name)
+            self.block = self.block_scope(item, name, i, env)
+            x = self.apply_block(call, x, self.block, item.span, stage=name)
             names.append(self.block)
         self.block = None
         self.current = x
-        self.graph.stages.append(StageInfo(item.name, block.target_name, depth, stride, names, item.span))
+        self.graph.stages.append(StageInfo(name, block.target_name, depth, stride, names, item.span))
 
-    def stage_header(self, item: s.Stage, env: Env
+    def stage_name(self, item: s.Stage, env: Env) -> str:
+        if item.name_fmt is None:
+            return item.name
+        return self.scope_text(self.eval(item.name_fmt, env), item.name_fmt.span, "a stage name")
+
+    def block_scope(self, item: s.Stage, name: str, i: int, env: Env) -> str:
+        """The scope of a stage's block ``i``: ``NAME.i``, or what ``at`` makes of ``i``."""
+        if item.at is None:
+            return f"{name}.{i}"
+        where = self.eval(item.at, Env({"i": i}, env))
+        return self.scope_text(where, item.at.span, "a block's scope")
+
+    def scope_text(self, value: Any, span: Span, what: str) -> str:
+        """A computed name: words of letters, digits, '_' and '-', joined by dots."""
+        if not isinstance(value, str) or not _SCOPE.fullmatch(value):
+            self.fail(f"{what} is words of letters, digits, '_' and '-' joined by dots, "
+                      f"got {show(value)}", span)
+        return value
+
+    def stage_header(self, item: s.Stage, env: Env, name: str | None = None
                      ) -> tuple[Partial, int, int, dict[int, dict[str, tuple[Any, Span, str]]]]:
         """Everything about a stage that needs no shapes: its block, depth, stride, overrides."""
         assert self.graph is not None
-        if any(st.name == item.name for st in self.graph.stages) or item.name in ("stem", "head"):
-            self.fail(f"there is already a stage named '{item.name}'", item.span)
+        name = name or self.stage_name(item, env)
+        if any(st.name == name for st in self.graph.stages) or name in ("stem", "head"):
+            self.fail(f"there is already a stage named '{name}'", item.span)
         block = self.eval(item.block, env)
         if not (isinstance(block, Partial) and isinstance(block.target, BlockValue)):
             self.fail(f"a stage repeats a block, but this is {type_name(block)} "
@@ -671,7 +734,9 @@ class _Elaborator:
         return f"{self.scope}.{label}" if self.scope else label
 
     def apply_block(self, partial: Partial, x: Tensor, label: str | None, span: Span,
-                    scope: str | None = None) -> Tensor:
+                    stage: str | None = None) -> Tensor:
+        """Apply a block at ``label`` in the current scope; a stage's block (``stage`` named)
+        is at ``label``, a whole path, and recorded as the stage's."""
         assert isinstance(partial.target, BlockValue)
         defn = partial.target.defn
         outer = self.scope
@@ -679,8 +744,7 @@ class _Elaborator:
             counts = self.labels.setdefault(outer, Counter())
             counts[defn.name] += 1
             label = f"{defn.name}{counts[defn.name]}"
-        parent = scope if scope is not None else outer
-        inner = f"{parent}.{label}" if parent else label
+        inner = label if stage is not None or not outer else f"{outer}.{label}"
         self.check_not_recursive(defn, span)
         bound = self.bind_block(partial, span, x)
         env = Env({k: b.value for k, b in bound.items()}, partial.target.env)
@@ -696,10 +760,10 @@ class _Elaborator:
             self.scope = outer
             self.frames.pop()
             self.open_blocks.pop()
-        if scope is not None:
+        if stage is not None:
             assert self.graph is not None
             self.graph.blocks[inner] = BlockInfo(
-                inner, partial.target_name, scope, x.node, out.node,
+                inner, partial.target_name, stage, x.node, out.node,
                 {k: b.value for k, b in bound.items()}, {k: b.origin for k, b in bound.items()},
                 span)
         return out
@@ -727,7 +791,7 @@ class _Elaborator:
                 default = self.eval(p.default, env)
             if p.name in given:
                 v, sp, origin = given[p.name]
-                if p.default is not None and not _same_type(v, default):
+                if p.default is not None and not _fits(v, default):
                     self.fail(f"block '{defn.name}' parameter '{p.name}' takes "
                               f"{type_name(default)} (default {show(default)}), got "
                               f"{type_name(v)} {show(v)}", sp)
@@ -758,8 +822,40 @@ class _Elaborator:
     def eval_Int(self, e: s.Int, env: Env) -> int:
         return e.value
 
+    def eval_Float(self, e: s.Float, env: Env) -> float:
+        return e.value
+
     def eval_Str(self, e: s.Str, env: Env) -> str:
         return e.value
+
+    def eval_FString(self, e: s.FString, env: Env) -> str:
+        out = []
+        for part in e.parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            v = self.eval(part, env)
+            if not (_is_number(v) or isinstance(v, str)):
+                self.fail(f"an f-string shows integers, numbers and strings, got "
+                          f"{type_name(v)} {show(v)}", part.span)
+            out.append(show(v) if not isinstance(v, str) else v)
+        text = "".join(out)
+        if len(text) > MAX_STRING:
+            self.fail(f"string too long: over the limit of {MAX_STRING} characters", e.span)
+        return text
+
+    def eval_Comp(self, e: s.Comp, env: Env) -> list[Any]:
+        """``[expr for v in items if test]``, each value in a scope of its own."""
+        items = self.eval(e.items, env)
+        if not isinstance(items, (list, tuple)):
+            self.fail(f"'for' goes over a list or shape, got {type_name(items)} {show(items)}",
+                      e.items.span)
+        out = []
+        for v in items:
+            inner = Env({e.var: v}, env)
+            if e.test is None or self.eval_bool(e.test, inner, "if"):
+                out.append(self.eval(e.expr, inner))
+        return self.checked_value(out, e.span)
 
     def eval_Bool(self, e: s.Bool, env: Env) -> bool:
         return e.value
@@ -833,7 +929,7 @@ class _Elaborator:
             merged.update(kwargs)
             return self.checked_call(Partial(fn.target, e.func, fn.args + args, merged))
         if callable(fn):
-            return self.call_builtin(e, fn, [a for a, _ in args], kwargs)
+            return self.call_builtin(e, fn, args, kwargs)
         self.fail(f"'{e.func}' is {type_name(fn)}, not a block or function", e.span)
 
     def checked_call(self, call: Partial) -> Partial:
@@ -855,18 +951,21 @@ class _Elaborator:
                 self.fail(f"{what} has no {noun} '{key}'", sp, did_you_mean(key, names) or hint)
         return call
 
-    def call_builtin(self, e: s.Call, fn: Callable[..., Any], args: list[Any],
+    def call_builtin(self, e: s.Call, fn: Callable[..., Any], spanned: list[tuple[Any, Span]],
                      kwargs: dict[str, tuple[Any, Span, str]]) -> Any:
         if kwargs:
             self.fail(f"'{e.func}' takes no keyword arguments", next(iter(kwargs.values()))[1])
+        args = [a for a, _ in spanned]
         try:
             inspect.signature(fn).bind(*args)
             value = fn(*args)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:
             self.fail(f"{e.func}(): {exc}", e.span)
-        if e.func == "make_divisible" and value != args[0]:
-            self.note(f"make_divisible rounded {args[0]} to {value}", e.span)
-        return self.checked_int(value, e.span)
+        if fn in _ROUNDINGS and value != args[0]:
+            self.note(f"{e.func} rounded {show(args[0])} to {value}", e.span)
+        if isinstance(value, list):
+            return self.checked_value(value, e.span)
+        return self.checked_number(value, e.span) if _is_number(value) else value
 
     def note(self, text: str, span: Span) -> None:
         assert self.graph is not None
@@ -880,19 +979,48 @@ class _Elaborator:
                 self.fail(f"string too long: over the limit of {MAX_STRING} characters", e.span)
             return a + b
         for v, sub in ((a, e.left), (b, e.right)):
-            if not isinstance(v, int) or isinstance(v, bool):
-                self.fail(f"'{e.op}' works on integers, got {type_name(v)} {show(v)}", sub.span)
+            if not _is_number(v):
+                self.fail(f"'{e.op}' works on numbers, got {type_name(v)} {show(v)}", sub.span)
         if e.op in ("/", "//", "%") and b == 0:
             self.fail("division by zero", e.right.span)
+        if e.op == "**":
+            return self.power(a, b, e)
+        if isinstance(a, float) or isinstance(b, float):
+            return self.float_op(e, a, b)
         if e.op == "/":
             if a % b:
                 self.fail(f"{a} / {b} is not a whole number", e.span,
-                          hint="write // to round down, or make_divisible(x, d) to round to a "
-                               "multiple; both are reported")
+                          hint="write // to round down, make_divisible(x, d) to round to a "
+                               "multiple (both reported), or float(a) / b for a number")
             return a // b
         if e.op == "//" and a % b:
             self.note(f"{a} // {b} rounded down to {a // b}", e.span)
         return self.checked_int(_ARITH[e.op](a, b), e.span)
+
+    def float_op(self, e: s.BinOp, a: float, b: float) -> float:
+        """Arithmetic with a number that is not an integer: no rounding happens, so ``//``
+        and ``%`` (which round) take integers only; ``floor(a / b)`` says it."""
+        if e.op in ("//", "%"):
+            self.fail(f"'{e.op}' works on integers, got {show(a)} and {show(b)}", e.span,
+                      hint="round explicitly: floor(a / b), round(x), ceil(x)")
+        return self.checked_number(_ARITH[e.op](a, b), e.span)
+
+    def power(self, a: float, b: float, e: s.BinOp) -> float:
+        """``a ** b``: an integer for integers (a negative power is a number), bounded
+        before it is computed, as 2 ** 10 ** 18 would take forever."""
+        if _is_int(a) and _is_int(b) and b >= 0:
+            if abs(a) > 1 and b > 64:
+                self.throw(int_error(e.span))
+            return self.checked_int(a ** b, e.span)
+        if a == 0 and b < 0:
+            self.fail("division by zero", e.right.span)
+        if a < 0 and not float(b).is_integer():
+            self.fail(f"{show(a)} ** {show(b)} is not a real number", e.span)
+        try:
+            value = float(a) ** float(b)
+        except OverflowError:
+            value = math.inf
+        return self.checked_number(value, e.span)
 
     def eval_Compare(self, e: s.Compare, env: Env) -> bool:
         a, b = self.eval(e.left, env), self.eval(e.right, env)
@@ -902,8 +1030,8 @@ class _Elaborator:
             self.spend_on_values(e, a, b)
             return _equal(a, b) == (e.op == "==")
         for v, sub in ((a, e.left), (b, e.right)):
-            if not isinstance(v, int) or isinstance(v, bool):
-                self.fail(f"'{e.op}' compares integers, got {type_name(v)} {show(v)}", sub.span)
+            if not _is_number(v):
+                self.fail(f"'{e.op}' compares numbers, got {type_name(v)} {show(v)}", sub.span)
         return bool(_ARITH[e.op](a, b))
 
     def contains(self, container: Any, item: Any, e: s.Compare) -> bool:
@@ -943,8 +1071,11 @@ class _Elaborator:
     def eval_Not(self, e: s.Not, env: Env) -> bool:
         return not self.eval_bool(e.operand, env, "not")
 
-    def eval_Neg(self, e: s.Neg, env: Env) -> int:
-        return -self.eval_int(e.operand, env, "'-'")
+    def eval_Neg(self, e: s.Neg, env: Env) -> float:
+        v = self.eval(e.operand, env)
+        if not _is_number(v):
+            self.fail(f"'-' must be a number, got {type_name(v)} {show(v)}", e.operand.span)
+        return -v
 
     def eval_Cond(self, e: s.Cond, env: Env) -> Any:
         return self.eval(e.then if self.eval_bool(e.test, env, "?") else e.orelse, env)
@@ -986,20 +1117,82 @@ def _signature(op: OpDef) -> str:
 # The built-in functions; call_builtin reports their TypeError and ValueError at the call.
 
 
-def _ints(values: tuple[Any, ...]) -> list[int]:
-    """The integers of ``min(a, b, …)`` or ``min([a, b, …])``."""
+def _numbers(values: tuple[Any, ...]) -> list[float]:
+    """The numbers of ``min(a, b, …)`` or ``min([a, b, …])``."""
     items = values[0] if len(values) == 1 and isinstance(values[0], list) else list(values)
-    if not items or not all(map(_is_int, items)):
-        raise TypeError("takes integers, or a list of them")
+    if not items or not all(map(_is_number, items)):
+        raise TypeError("takes numbers, or a list of them")
     return items
 
 
-def _min(*values: Any) -> int:
-    return min(_ints(values))
+def _min(*values: Any) -> float:
+    return min(_numbers(values))
 
 
-def _max(*values: Any) -> int:
-    return max(_ints(values))
+def _max(*values: Any) -> float:
+    return max(_numbers(values))
+
+
+def _sum(values: Any) -> float:
+    if not isinstance(values, list) or not all(map(_is_number, values)):
+        raise TypeError("takes a list of numbers")
+    return sum(values)
+
+
+def _number(v: Any) -> float:
+    if not _is_number(v):
+        raise TypeError(f"takes a number, got {type_name(v)} {show(v)}")
+    return v
+
+
+def _log(v: Any, base: Any = math.e) -> float:
+    """The natural logarithm, or to a base: ``log(w / w0, wm)``."""
+    if _number(v) <= 0 or _number(base) <= 0 or base == 1:
+        raise ValueError(f"log needs a positive number and a positive base other than 1, "
+                         f"got {show(v)} and {show(base)}")
+    return math.log(v) / math.log(base) if base != math.e else math.log(v)
+
+
+def _sqrt(v: Any) -> float:
+    if _number(v) < 0:
+        raise ValueError(f"sqrt of a negative number, {show(v)}")
+    return math.sqrt(v)
+
+
+def _round(v: Any) -> int:
+    """To the nearest integer, halves to the even one: Python's, numpy's and torch's
+    rounding."""
+    return round(_number(v))
+
+
+def _floor(v: Any) -> int:
+    return math.floor(_number(v))
+
+
+def _ceil(v: Any) -> int:
+    return math.ceil(_number(v))
+
+
+def _float(v: Any) -> float:
+    return float(_number(v))
+
+
+def _str(v: Any) -> str:
+    if not (_is_number(v) or isinstance(v, str)):
+        raise TypeError(f"takes an integer, number or string, got {type_name(v)}")
+    return v if isinstance(v, str) else show(v)
+
+
+def _range(*bounds: Any) -> list[int]:
+    """``range(n)``, ``range(a, b)``, ``range(a, b, step)``: integers, as in Python."""
+    if not bounds or len(bounds) > 3 or not all(map(_is_int, bounds)):
+        raise TypeError("takes one to three integers")
+    if len(bounds) == 3 and bounds[2] == 0:
+        raise ValueError("the step must not be 0")
+    span = range(*bounds)
+    if len(span) > MAX_ITEMS:
+        raise ValueError(f"{len(span)} values, over the limit of {MAX_ITEMS}")
+    return list(span)
 
 
 def _len(v: Any) -> int:
@@ -1008,13 +1201,17 @@ def _len(v: Any) -> int:
     return len(v)
 
 
-def _make_divisible(v: Any, divisor: Any) -> int:
-    """Round ``v`` to the nearest multiple of ``divisor`` (never below it), as timm and MobileNet do."""
-    if not (_is_int(v) and _is_int(divisor)):
-        raise TypeError("takes two integers")
+def _make_divisible(v: Any, divisor: Any, round_limit: Any = 0.0) -> int:
+    """Round ``v`` to the nearest multiple of ``divisor``, never below it, as timm's
+    ``make_divisible`` does; with ``round_limit`` 0.9 never more than 10% below ``v`` either,
+    as torchvision's ``_make_divisible`` for MobileNet and EfficientNet (Sandler et al. 2018)."""
+    if not (_is_number(v) and _is_int(divisor) and _is_number(round_limit)):
+        raise TypeError("takes a number, an integer divisor and a number round_limit")
     if divisor <= 0:
         raise ValueError("the divisor must be positive")
-    return max(divisor, (v + divisor // 2) // divisor * divisor)
+    nearest = v + divisor // 2 if _is_int(v) else int(v + divisor / 2)
+    out = max(divisor, nearest // divisor * divisor)
+    return out + divisor if out < round_limit * v else out
 
 
 def _channels(t: Any) -> int:
@@ -1025,8 +1222,13 @@ def _channels(t: Any) -> int:
 
 _ARITH: dict[str, Callable[[int, int], Any]] = {
     "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
     "//": lambda a, b: a // b, "%": lambda a, b: a % b, "<": lambda a, b: a < b,
     "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
 
-_BUILTINS: dict[str, Any] = {**OPS, "min": _min, "max": _max, "len": _len,
-                             "channels": _channels, "make_divisible": _make_divisible}
+_BUILTINS: dict[str, Any] = {
+    **OPS, "min": _min, "max": _max, "sum": _sum, "len": _len, "range": _range,
+    "channels": _channels, "make_divisible": _make_divisible, "log": _log, "sqrt": _sqrt,
+    "round": _round, "floor": _floor, "ceil": _ceil, "float": _float, "str": _str}
+#: the functions that round: each reports a value it changes
+_ROUNDINGS = frozenset({_make_divisible, _round, _floor, _ceil})

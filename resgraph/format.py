@@ -14,8 +14,8 @@ WIDTH = 96
 
 # binding strength of each operator, loosest first; atoms bind tightest
 _PREC = {"?": 1, "or": 2, "and": 3, "not": 4, "cmp": 5, "+": 6, "-": 6, "*": 7, "/": 7,
-         "//": 7, "%": 7, "neg": 8}
-_ATOM = 9
+         "//": 7, "%": 7, "neg": 8, "**": 9}
+_ATOM = 10
 # items of one group are printed without blank lines between them
 _GROUPS = {"Require": "Let", "Input": "Network", "Stem": "Network", "Stage": "Network",
            "Head": "Network"}
@@ -33,8 +33,15 @@ def _expr(e: s.Expr) -> tuple[str, int]:
     """Text and precedence of an expression."""
     if isinstance(e, s.Int):
         return str(e.value), _ATOM
+    if isinstance(e, s.Float):
+        return repr(e.value), _ATOM  # the shortest text that reads back as the value
     if isinstance(e, s.Str):
         return f'"{e.value}"', _ATOM
+    if isinstance(e, s.FString):
+        return _fstring(e), _ATOM
+    if isinstance(e, s.Comp):
+        test = f" if {format_expr(e.test)}" if e.test is not None else ""
+        return f"[{format_expr(e.expr)} for {e.var} in {format_expr(e.items)}{test}]", _ATOM
     if isinstance(e, s.Bool):
         return ("true" if e.value else "false"), _ATOM
     if isinstance(e, s.ShapeLit):
@@ -50,6 +57,8 @@ def _expr(e: s.Expr) -> tuple[str, int]:
     if isinstance(e, s.Call):
         args = [format_expr(a) for a in e.args] + [f"{k.name}={format_expr(k.value)}" for k in e.kwargs]
         return f"{e.func}({', '.join(args)})", _ATOM
+    if isinstance(e, s.BinOp) and e.op == "**":  # right-associative, its right side a unary
+        return f"{_wrap(e.left, _ATOM)} ** {_wrap(e.right, _PREC['neg'])}", _PREC["**"]
     if isinstance(e, s.BinOp):
         p = _PREC[e.op]
         return f"{_wrap(e.left, p)} {e.op} {_wrap(e.right, p + 1)}", p
@@ -67,6 +76,12 @@ def _expr(e: s.Expr) -> tuple[str, int]:
         p = _PREC["?"]
         return f"{_wrap(e.test, p + 1)} ? {_wrap(e.then, p)} : {_wrap(e.orelse, p)}", p
     raise TypeError(f"cannot format {type(e).__name__}")
+
+
+def _fstring(e: s.FString) -> str:
+    parts = [p.replace("{", "{{").replace("}", "}}") if isinstance(p, str)
+             else "{" + format_expr(p) + "}" for p in e.parts]
+    return 'f"' + "".join(parts) + '"'
 
 
 def _wrap(e: s.Expr, min_prec: int) -> str:
@@ -130,6 +145,8 @@ class _Printer:
             self.body("stem" if isinstance(it, s.Stem) else "head", it.body, it, ind)
         elif isinstance(it, s.Stage):
             self.stage(it, ind)
+        elif isinstance(it, s.For):
+            self.for_(it, ind)
         elif isinstance(it, s.BlockDef):
             params = ", ".join(p.name if p.default is None else f"{p.name} = {format_expr(p.default)}"
                                for p in it.params)
@@ -139,9 +156,12 @@ class _Printer:
             self.stmt(it, ind)
 
     def stage(self, st: s.Stage, ind: str) -> None:
-        head = f"stage {st.name}: {format_expr(st.block)} x {_wrap(st.depth, _ATOM - 1)}"
+        name = _fstring(st.name_fmt) if st.name_fmt is not None else st.name
+        head = f"stage {name}: {format_expr(st.block)} x {_wrap(st.depth, _ATOM - 1)}"
         if st.stride is not None:
             head += f" stride {_wrap(st.stride, _ATOM - 1)}"
+        if st.at is not None:
+            head += f" at {_wrap(st.at, _ATOM - 1)}"
         if not st.overrides:
             self.emit(head, st, ind)
             return
@@ -150,6 +170,15 @@ class _Printer:
         for ov in st.overrides:
             ranges = ", ".join(str(lo) if lo == hi else f"{lo}..{hi}" for lo, hi in ov.ranges)
             self.emit(f"{ranges}: {_kwargs(ov.kwargs)}", ov, ind + INDENT)
+        self.flush(st.span.end_line, ind + INDENT)
+        self.lines.append(ind + "}")
+
+    def for_(self, st: s.For, ind: str) -> None:
+        self.flush(st.span.line, ind)
+        self.lines.append(f"{ind}for {st.var} in {format_expr(st.items)} {{"
+                          + self.trailing(st.span.line))
+        for item in st.body:
+            self.item(item, ind + INDENT)
         self.flush(st.span.end_line, ind + INDENT)
         self.lines.append(ind + "}")
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
 
 from lark import Lark, Token, Tree, v_args
@@ -32,17 +33,17 @@ _GRAMMAR = resources.files("resgraph").joinpath("grammar.lark").read_text()
 _KEYWORD_TERMINALS = dict(re.findall(r"^(\w+)\.2: /([a-z]+)\\b/$", _GRAMMAR, re.MULTILINE))
 #: The words of the language.
 KEYWORDS = frozenset(_KEYWORD_TERMINALS.values())
-#: The keywords no parameter, value, block or label may be named: all but 'x' and 'stride',
-#: which are keywords only after a stage's block ('stride' is a parameter of blocks).
-RESERVED = KEYWORDS - {"x", "stride"}
+#: The keywords no parameter, value, block or label may be named: all but 'x', 'stride' and
+#: 'at', which are keywords only after a stage's block ('stride' is a parameter of blocks).
+RESERVED = KEYWORDS - {"x", "stride", "at"}
 # the rules that nest a level (see MAX_NESTING)
 _NESTING = frozenset({"body", "cond", "or_", "and_", "not_", "compare", "binop", "neg", "index",
-                      "call", "list_", "dict_"})
+                      "call", "list_", "dict_", "comp", "for_items"})
 
-_VALUE_TOKENS = {"NAME", "INT", "STRING", "SHAPE", "COMMENT"}
+_VALUE_TOKENS = {"NAME", "INT", "FLOAT", "STRING", "FSTRING", "SHAPE", "COMMENT"}
 # After these, a '{' opens a dictionary literal rather than a body.
 _EXPR_CONTEXT = {"=", "(", "[", ",", ":", "?", "->", "+", "-", "*", "/", "//", "%", "==", "!=",
-                 "<", "<=", ">", ">=", "in", "or", "and", "not"}
+                 "<", "<=", ">", ">=", "in", "or", "and", "not", "**"}
 # A newline right after these continues the statement.
 _CONTINUES = {"->", ",", "{"}
 
@@ -86,7 +87,7 @@ class _ThreadParser(threading.local):
 
     def __init__(self) -> None:
         self.comments: list[Token] = []
-        self.lark = Lark(_GRAMMAR, parser="lalr", propagate_positions=True,
+        self.lark = Lark(_GRAMMAR, parser="lalr", propagate_positions=True, start=["start", "expr"],
                          postlex=_Newlines(), lexer_callbacks={"COMMENT": self.comments.append},
                          maybe_placeholders=True)
 
@@ -107,10 +108,10 @@ def parse(text: str, file: str = "<spec>") -> s.Module:
     comments = _local.comments
     comments.clear()
     try:
-        tree = _parser().parse(text)
+        tree = _parser().parse(text, start="start")
     except UnexpectedInput as exc:
         raise _wrap_lark_error(exc, source) from None
-    _check_nesting(tree, source)
+    _check_nesting(tree, lambda *where: _span(source, *where))
     try:
         module = _ToAst(source).transform(tree)
     except VisitError as exc:
@@ -136,7 +137,7 @@ def _span(source: Source, line: int, column: int, end_line: int, end_column: int
     return Span(source.file, line, column, end_line, end_column, source)
 
 
-def _check_nesting(tree: Tree, source: Source) -> None:
+def _check_nesting(tree: Tree, at: Callable[[int, int, int, int], Span]) -> None:
     """Refuse a tree nested past :data:`MAX_NESTING`, at the first node past it; an explicit
     walk, so that no depth of text reaches Python's recursion limit."""
     stack: list[tuple[Tree, int]] = [(tree, 0)]
@@ -146,7 +147,7 @@ def _check_nesting(tree: Tree, source: Source) -> None:
         if depth > MAX_NESTING:
             m = node.meta
             raise SpecError(f"nested more than {MAX_NESTING} levels deep",
-                            _span(source, m.line, m.column, m.end_line, m.end_column),
+                            at(m.line, m.column, m.end_line, m.end_column),
                             hint="operators, calls, lists, tables and bodies each nest a level; "
                                  "give inner parts names with 'let', or split them into blocks")
         stack.extend((c, depth) for c in reversed(node.children) if isinstance(c, Tree))
@@ -156,7 +157,8 @@ def _check_nesting(tree: Tree, source: Source) -> None:
 
 _WORDS = {"NAME": "a name", "INT": "an integer", "STRING": "a string in double quotes",
           "SHAPE": "a shape such as 3x224x224", "_NL": "a new line", "$END": "the end of the file",
-          "COMP_OP": "a comparison", "ADD_OP": "'+' or '-'", "MUL_OP": "'*', '/', '//' or '%'",
+          "COMP_OP": "a comparison", "FLOAT": "a number such as 2.5",
+          "FSTRING": 'an f-string such as f"block{k}"', "POW_OP": "'**'", "ADD_OP": "'+' or '-'", "MUL_OP": "'*', '/', '//' or '%'",
           **{name: f"'{word}'" for name, word in _KEYWORD_TERMINALS.items()}}
 
 
@@ -182,9 +184,14 @@ def _keyword_hint(word: str, expected: set[str]) -> str | None:
     return did_you_mean(word, keywords) if closest(word, keywords) else None
 
 
-def _wrap_lark_error(exc: UnexpectedInput, source: Source) -> SpecError:
+def _wrap_lark_error(exc: UnexpectedInput, source: Source,
+                     origin: tuple[int, int] = (1, 1)) -> SpecError:
+    """The error lark raised, in words; ``origin`` places the text of an f-string's part."""
     def at(line: int, column: int, end_line: int | None = None,
            end_column: int | None = None) -> Span:
+        if origin != (1, 1):
+            row, shift = origin[0], origin[1] - 1
+            return _span(source, row, column + shift, row, (end_column or column + 1) + shift)
         return _span(source, line, column, end_line or line, end_column or column + 1)
 
     line, column = exc.line, exc.column
@@ -196,7 +203,8 @@ def _wrap_lark_error(exc: UnexpectedInput, source: Source) -> SpecError:
         shown = ", ".join(expected[:6]) + (", …" if len(expected) > 6 else "")
         if tok.type == "$END":
             end_line = max(1, line if line and line > 0 else 1)
-            return SpecError(f"unexpected end of file; expected {shown}",
+            end = "end of file" if origin == (1, 1) else "'}'"
+            return SpecError(f"unexpected {end}; expected {shown}",
                              at(end_line, max(1, column)))
         what = "end of line" if tok.type == "_NL" else repr(str(tok.value))
         span = at(tok.line, tok.column, tok.end_line, tok.end_column)
@@ -204,6 +212,36 @@ def _wrap_lark_error(exc: UnexpectedInput, source: Source) -> SpecError:
             tok.type == "NAME") else None
         return SpecError(f"unexpected {what}; expected {shown}", span, hint=hint)
     return SpecError(str(exc).splitlines()[0], at(line, column))
+
+
+def _fstring_pieces(text: str, span: Span) -> Iterator[tuple[str, int, bool]]:
+    """The pieces of an f-string's text: (text, its offset, whether it is an expression)."""
+    i, n = 0, len(text)
+    while i < n:
+        if text.startswith(("{{", "}}"), i):
+            yield text[i], i, False
+            i += 2
+        elif text[i] == "{":
+            end = _closing_brace(text, i, span)
+            if not text[i + 1:end].strip():
+                raise SpecError("empty '{}' in an f-string", span, hint="write {{ for a brace")
+            yield text[i + 1:end], i + 1, True
+            i = end + 1
+        elif text[i] == "}":
+            raise SpecError("a '}' in an f-string closes nothing", span, hint="write }} for a brace")
+        else:
+            j = min((k for k in (text.find("{", i), text.find("}", i)) if k >= 0), default=n)
+            yield text[i:j], i, False
+            i = j
+
+
+def _closing_brace(text: str, start: int, span: Span) -> int:
+    depth = 0
+    for k in range(start, len(text)):
+        depth += {"{": 1, "}": -1}.get(text[k], 0)
+        if depth == 0:
+            return k
+    raise SpecError("a '{' in an f-string is never closed", span, hint="write {{ for a brace")
 
 
 # Tree → AST ------------------------------------------------------------------------------------
@@ -218,18 +256,26 @@ class _ToAst(Transformer_NonRecursive):
     """Tree → AST without recursion (a tree is as deep as :data:`MAX_NESTING` allows, and
     more than that for the structure around it)."""
 
-    def __init__(self, source: Source):
+    def __init__(self, source: Source, origin: tuple[int, int] = (1, 1)):
         super().__init__()
         self.source = source
+        self.origin = origin
 
     def _span(self, meta) -> Span:
         if getattr(meta, "empty", False):
-            return _span(self.source, 1, 1, 1, 2)
-        return _span(self.source, meta.line, meta.column, meta.end_line, meta.end_column)
+            return _span(self.source, *self.origin, self.origin[0], self.origin[1] + 1)
+        return self._at(meta.line, meta.column, meta.end_line, meta.end_column)
 
     def _token_span(self, tok: Token) -> Span:
-        return _span(self.source, tok.line or 1, tok.column or 1, tok.end_line or 1,
-                     tok.end_column or 2)
+        return self._at(tok.line or 1, tok.column or 1, tok.end_line or 1, tok.end_column or 2)
+
+    def _at(self, line: int, column: int, end_line: int, end_column: int) -> Span:
+        """A span in the file; in an f-string's part, parsed alone as one line, the part's
+        place in the file is added (``origin``)."""
+        row, col = self.origin
+        if (row, col) == (1, 1):
+            return _span(self.source, line, column, end_line, end_column)
+        return _span(self.source, row, column + col - 1, row, end_column + col - 1)
 
     def _name(self, tok: Token) -> str:
         """A name being defined; a keyword cannot be one, or ``fmt`` would print a file
@@ -283,8 +329,17 @@ class _ToAst(Transformer_NonRecursive):
     def head(self, meta, body):
         return s.Head(self._span(meta), body)
 
-    def stage(self, meta, name, block, depth, stride, overrides):
-        return s.Stage(self._span(meta), self._name(name), block, depth, stride, overrides or [])
+    def stage(self, meta, name, block, depth, stride, at, overrides):
+        text, fmt = name
+        return s.Stage(self._span(meta), text, block, depth, stride, overrides or [], at, fmt)
+
+    def stage_name(self, meta, tok):
+        if tok.type == "FSTRING":
+            return str(tok), self.fstring(meta, tok)
+        return self._name(tok), None
+
+    def for_items(self, meta, var, _in, items, *body):
+        return s.For(self._span(meta), self._name(var), items, [i for i in body if i is not None])
 
     def block_def(self, meta, name, params, doc, body):
         return s.BlockDef(self._span(meta), self._name(name), params or [],
@@ -337,8 +392,13 @@ class _ToAst(Transformer_NonRecursive):
     def unlabelled(self, meta, expr):
         return s.Step(self._span(meta), None, expr)
 
-    def label(self, meta, tok):
-        return self._name(tok) if tok.type == "NAME" else str(self._int(str(tok), tok))
+    def label(self, meta, *toks):
+        """A label, or a path of them (``block.0``, ``conv.0.0``), torchvision's nested
+        scopes; a part of a path may be a word such as ``block``, as the dots show it is a
+        label (one that opens a line, ``if.0``, still cannot be parsed)."""
+        if len(toks) == 1 and toks[0].type == "NAME":
+            return self._name(toks[0])
+        return ".".join(str(t) if t.type == "NAME" else str(self._int(str(t), t)) for t in toks)
 
     def kwargs(self, meta, *items):
         return list(items)
@@ -383,8 +443,43 @@ class _ToAst(Transformer_NonRecursive):
     def int_(self, meta, tok):
         return s.Int(self._span(meta), self._int(str(tok), tok))
 
+    def float_(self, meta, tok):
+        value = float(str(tok))
+        if not math.isfinite(value) or abs(value) > MAX_INT:
+            raise SpecError("number too large", self._token_span(tok),
+                            hint=f"numbers stay within -{MAX_INT} to {MAX_INT} (2**63 - 1)")
+        return s.Float(self._span(meta), value)
+
     def str_(self, meta, tok):
         return s.Str(self._span(meta), _string(tok))
+
+    def fstring(self, meta, tok):
+        """``f"a{x}b"``: each part in braces parsed as an expression, at its place in the
+        line; ``{{`` and ``}}`` are braces themselves."""
+        parts: list[str | s.Expr] = []
+        text, start = str(tok)[2:-1], (tok.column or 1) + 2
+        for piece, offset, is_expr in _fstring_pieces(text, self._token_span(tok)):
+            if is_expr:
+                parts.append(self._fragment(piece, (tok.line or 1, start + offset)))
+            elif parts and isinstance(parts[-1], str):
+                parts[-1] += piece
+            else:
+                parts.append(piece)
+        return s.FString(self._span(meta), parts)
+
+    def _fragment(self, text: str, origin: tuple[int, int]) -> s.Expr:
+        kept = len(_local.comments)
+        try:
+            tree = _parser().parse(text, start="expr")
+        except UnexpectedInput as exc:
+            raise _wrap_lark_error(exc, self.source, origin) from None
+        finally:
+            del _local.comments[kept:]
+        _check_nesting(tree, _ToAst(self.source, origin)._at)
+        return _ToAst(self.source, origin).transform(tree)
+
+    def comp(self, meta, expr, var, _in, items, test):
+        return s.Comp(self._span(meta), expr, self._name(var), items, test)
 
     def shape(self, meta, tok):
         return s.ShapeLit(self._span(meta), tuple(self._int(d, tok) for d in str(tok).split("x")))

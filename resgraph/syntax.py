@@ -25,8 +25,23 @@ class Int(Expr):
 
 
 @dataclass
+class Float(Expr):
+    """A number with a fractional part (``2.09``); it becomes a count only by an explicit
+    rounding (``round``, ``floor``, ``ceil``, ``make_divisible``)."""
+
+    value: float
+
+
+@dataclass
 class Str(Expr):
     value: str
+
+
+@dataclass
+class FString(Expr):
+    """``f"block{k}-{i}"``: text with expressions in braces, each shown as text."""
+
+    parts: list[str | Expr]
 
 
 @dataclass
@@ -47,6 +62,16 @@ class Name(Expr):
 @dataclass
 class ListLit(Expr):
     items: list[Expr]
+
+
+@dataclass
+class Comp(Expr):
+    """``[expr for name in items if test]``: a list built from another."""
+
+    expr: Expr
+    var: str
+    items: Expr
+    test: Expr | None
 
 
 @dataclass
@@ -223,6 +248,20 @@ class Stage(Stmt):
     depth: Expr
     stride: Expr | None
     overrides: list[Override]
+    #: the scope of each block (``at f"features.{first + i}"``), ``i`` its index in the stage
+    at: Expr | None = None
+    #: a name computed in a ``for`` (``stage f"block{k}": ...``); ``name`` is then its text
+    name_fmt: FString | None = None
+
+
+@dataclass
+class For(Stmt):
+    """``for k in items { stage ... }``: items repeated for each value, each in a scope of
+    its own (stages as many as a list holds)."""
+
+    var: str
+    items: Expr
+    body: list[Stmt]
 
 
 @dataclass

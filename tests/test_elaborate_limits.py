@@ -149,9 +149,9 @@ def test_a_parameter_past_the_bound_is_an_error_at_its_line(default):
     ("{1: 2}[[1]]", "table keys are integers or strings, got a list [1]"),
     ("{[1]: 2}", "table keys are integers or strings, got a list [1]"),
     ("len(3)", "len(): takes a list, table, string or shape, got an integer"),
-    ("min()", "min(): takes integers, or a list of them"),
-    ("max(1, true)", "max(): takes integers, or a list of them"),
-    ("make_divisible(\"a\", 8)", "make_divisible(): takes two integers"),
+    ("min()", "min(): takes numbers, or a list of them"),
+    ("max(1, true)", "max(): takes numbers, or a list of them"),
+    ("make_divisible(\"a\", 8)", "make_divisible(): takes a number, an integer divisor and a number round_limit"),
     ("make_divisible(8)", "make_divisible(): missing a required argument: 'divisor'"),
     ("channels(3)", "channels(): takes a tensor, got an integer"),
 ])

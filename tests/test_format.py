@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from resgraph import syntax as s
 from resgraph.errors import Span
-from resgraph.format import format_module
+from resgraph.format import format_expr, format_module
 from resgraph.parse import RESERVED, parse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +38,18 @@ def test_comments_are_kept():
 names = st.from_regex(r"[a-z][a-z0-9_]{0,6}", fullmatch=True).filter(lambda n: n not in RESERVED)
 ints = st.integers(min_value=0, max_value=999)
 strings = st.from_regex(r"[A-Za-z0-9 _.]{0,8}", fullmatch=True)
+floats = st.floats(min_value=0, max_value=1e12, allow_nan=False, allow_infinity=False)
+# the text between an f-string's parts: braces doubled when printed
+fs_texts = st.from_regex(r"[A-Za-z0-9 _.{}-]{1,6}", fullmatch=True)
+
+
+def fstrings(children):
+    """f-strings whose parts are names, integers or any expression without a string."""
+    part = st.one_of(names.map(lambda v: s.Name(SP, v)), ints.map(lambda v: s.Int(SP, v)),
+                     children.filter(lambda e: '"' not in format_expr(e)))
+    pieces = st.lists(st.tuples(fs_texts, part), max_size=2)
+    return st.builds(lambda ps, tail: s.FString(SP, [x for p in ps for x in p] + tail),
+                     pieces, st.lists(fs_texts, max_size=1))
 
 
 def exprs():
@@ -47,12 +59,15 @@ def exprs():
         st.booleans().map(lambda v: s.Bool(SP, v)),
         names.map(lambda v: s.Name(SP, v)),
         st.lists(st.integers(1, 64), min_size=2, max_size=3).map(lambda d: s.ShapeLit(SP, tuple(d))),
+        floats.map(lambda v: s.Float(SP, v)),
     )
 
     def extend(children):
         kwarg = st.builds(lambda n, v: s.Kwarg(SP, n, v), names, children)
         return st.one_of(
-            st.builds(lambda op, a, b: s.BinOp(SP, op, a, b), st.sampled_from(["+", "-", "*", "/", "//", "%"]), children, children),
+            st.builds(lambda op, a, b: s.BinOp(SP, op, a, b), st.sampled_from(["+", "-", "*", "/", "//", "%", "**"]), children, children),
+            st.builds(lambda e, v, i, c: s.Comp(SP, e, v, i, c), children, names, children, st.none() | children),
+            fstrings(children),
             st.builds(lambda op, a, b: s.Compare(SP, op, a, b), st.sampled_from(["==", "!=", "<", "<=", ">", ">=", "in"]), children, children),
             st.builds(lambda op, a, b: s.Logic(SP, op, a, b), st.sampled_from(["and", "or"]), children, children),
             st.builds(lambda a: s.Not(SP, a), children),
@@ -68,7 +83,9 @@ def exprs():
 
 
 def flows():
-    step = st.builds(lambda lab, e: s.Step(SP, lab, e), st.none() | names | ints.map(str), exprs())
+    paths = st.lists(names | ints.map(str), min_size=1, max_size=3).map(lambda ps: ".".join(ps))
+    step = st.builds(lambda lab, e: s.Step(SP, lab, e), st.none() | names | ints.map(str)
+                     | st.builds(lambda a, b: f"{a}.{b}", names, paths), exprs())
     return st.lists(step, min_size=1, max_size=4).map(lambda steps: s.Flow(SP, steps))
 
 
@@ -99,12 +116,14 @@ items = st.one_of(
     exprs().map(lambda e: s.Input(SP, e)),
     bodies().map(lambda b: s.Stem(SP, b)),
     bodies().map(lambda b: s.Head(SP, b)),
-    st.builds(lambda n, b, d, sd, ov: s.Stage(SP, n, b, d, sd, ov), names, exprs(), exprs(),
+    st.builds(lambda n, b, d, sd, ov, at: s.Stage(SP, n, b, d, sd, ov, at), names, exprs(), exprs(),
               st.none() | exprs(),
               st.lists(st.builds(lambda r, k: s.Override(SP, r, k),
                                  st.lists(st.tuples(ints, ints).map(sorted).map(tuple), min_size=1, max_size=2),
                                  st.lists(st.builds(lambda n, v: s.Kwarg(SP, n, v), names, exprs()), min_size=1, max_size=2)),
-                       max_size=2)),
+                       max_size=2), st.none() | exprs()),
+    st.builds(lambda v, e, ns: s.For(SP, v, e, [s.Stage(SP, f'f"s{{{v}}}"', s.Name(SP, "b"), s.Int(SP, 1), None, [], None, s.FString(SP, ["s", s.Name(SP, v)]))] * ns),
+              names, exprs(), st.integers(0, 2)),
     st.builds(lambda n, ps, d, b: s.BlockDef(SP, n, ps, d, b), names,
               st.lists(st.builds(lambda n, e: s.ParamDecl(SP, n, e), names, st.none() | exprs()), max_size=3),
               st.none() | strings, bodies()),
