@@ -117,7 +117,7 @@ def sweep(spec: str | Path | Source, out: str | Path, *, engine: str = "local",
 
     the_plan = plan(spec, **definition)
     folder = check_folder(out)
-    workers = workers or default_workers()
+    workers = default_workers() if workers is None else workers
     if not 1 <= workers <= MAX_WORKERS:
         raise UsageError(f"--workers takes 1 to {MAX_WORKERS:,}, got {workers}")
     if engine == "ray":

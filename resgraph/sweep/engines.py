@@ -1,7 +1,7 @@
 """Engines: they run jobs (a phase on a batch of candidates, :func:`worker.run_phase`) on
 workers and hand back each job as it finishes. They schedule nothing themselves beyond
-that: ``local`` is :class:`concurrent.futures.ProcessPoolExecutor`, ``ray`` is Ray core
-tasks (``ray.wait`` streams them back, Ray retries a task whose worker died once). A job
+that: ``local`` is a fixed set of worker processes, one job each at a time (so a death is
+charged to the one job that caused it), ``ray`` is Ray core tasks (``ray.wait`` streams them back, Ray retries a task whose worker died once). A job
 whose worker died (after the engine's own retry) comes back ``lost``; the driver decides.
 """
 
@@ -11,8 +11,10 @@ import os
 import signal
 import socket
 from abc import ABC, abstractmethod
-from concurrent import futures
+from collections import deque
 from dataclasses import dataclass, field
+from multiprocessing import connection
+from multiprocessing.connection import Connection
 from typing import Any
 
 from resgraph.errors import MissingDependency, UsageError, unknown
@@ -62,68 +64,82 @@ class Engine(ABC):
 
 # local --------------------------------------------------------------------------------------------
 
-_CONTEXT: Context | None = None
 
-
-def _init_local(context: Context) -> None:
-    """A pool process: the sweep's context kept once, Ctrl-C left to the driver."""
-    global _CONTEXT
-    _CONTEXT = context
+def _serve(context: Context, conn: Connection) -> None:
+    """A local worker: jobs in, records out, until told to stop (None). Ctrl-C is the
+    driver's to handle."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    while (message := conn.recv()) is not None:
+        conn.send(run_phase(context, *message))
 
 
-def _local_job(phase: str, batch: list[Candidate]) -> list[dict[str, Any]]:
-    assert _CONTEXT is not None
-    return run_phase(_CONTEXT, phase, batch)
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    job: Job | None = None
 
 
 class LocalEngine(Engine):
-    """A process pool on this machine; a pool broken by a dead worker is replaced and its
-    unfinished jobs come back lost."""
+    """Worker processes on this machine, each running one job at a time, so a worker that
+    dies loses only its own job; it is replaced by a fresh one."""
 
     def __init__(self, context: Context, workers: int):
         super().__init__(context, workers)
-        self.pool = self._pool()
-        self.running: dict[futures.Future[list[dict[str, Any]]], Job] = {}
-
-    def _pool(self) -> futures.ProcessPoolExecutor:
         import multiprocessing
 
         # spawn: the driver may hold threads (rich's progress), which fork does not copy
-        return futures.ProcessPoolExecutor(self.workers, multiprocessing.get_context("spawn"),
-                                           initializer=_init_local, initargs=(self.context,))
+        self.mp = multiprocessing.get_context("spawn")
+        self.pool = [self._start() for _ in range(workers)]
+        self.queue: deque[Job] = deque()
+
+    def _start(self) -> _Worker:
+        parent, child = self.mp.Pipe()
+        process = self.mp.Process(target=_serve, args=(self.context, child), daemon=True)
+        process.start()
+        child.close()
+        return _Worker(process, parent)
 
     def submit(self, job: Job, resources: dict[str, float]) -> None:
-        self.running[self.pool.submit(_local_job, job.phase, job.batch)] = job
+        self.queue.append(job)
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        for worker in self.pool:
+            if worker.job is None and self.queue:
+                worker.job = self.queue.popleft()
+                worker.conn.send((worker.job.phase, worker.job.batch))
 
     def wait(self) -> list[Job]:
-        done, _ = futures.wait(self.running, return_when=futures.FIRST_COMPLETED)
+        busy = [w for w in self.pool if w.job is not None]
+        ready = set(connection.wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
         finished = []
-        for future in done:
-            job = self.running.pop(future)
+        for i, worker in enumerate(self.pool):
+            if worker.job is None or not {worker.conn, worker.process.sentinel} & ready:
+                continue
+            job, worker.job = worker.job, None
             try:
-                job.records = future.result()
-            except futures.process.BrokenProcessPool:
+                job.records = worker.conn.recv()
+            except (EOFError, OSError):
                 job.lost = True
+                worker.conn.close()
+                self.pool[i] = self._start()
             finished.append(job)
-        if any(j.lost for j in finished):
-            self._replace_pool(finished)
+        self._dispatch()
         return finished
 
-    def _replace_pool(self, finished: list[Job]) -> None:
-        """Every job of a broken pool fails; they all come back lost, on a new pool."""
-        for future, job in list(self.running.items()):
-            job.lost = True
-            finished.append(job)
-        self.running.clear()
-        self.pool.shutdown(wait=False, cancel_futures=True)
-        self.pool = self._pool()
-
     def pending(self) -> int:
-        return len(self.running)
+        return len(self.queue) + sum(w.job is not None for w in self.pool)
 
     def close(self, cancel: bool = False) -> None:
-        self.pool.shutdown(wait=not cancel, cancel_futures=cancel)
+        for worker in self.pool:
+            if cancel:
+                worker.process.kill()
+            else:
+                worker.conn.send(None)
+        for worker in self.pool:
+            worker.process.join()
+            worker.conn.close()
 
 
 # ray ----------------------------------------------------------------------------------------------

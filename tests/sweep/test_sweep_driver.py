@@ -1,0 +1,111 @@
+"""The driver on the local engine: the records, constraints, duplicates, resume, measures,
+and workers that die."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sweep_cases import GRID, SPEC, check_grid_records, records, run
+
+import resgraph
+from resgraph.errors import UsageError
+
+
+@pytest.fixture(autouse=True)
+def _marker_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RESGRAPH_SWEEP_TEST_DIR", str(tmp_path))
+
+
+def test_a_grid_gives_every_status_and_the_analysis_of_resgraph_analyze(tmp_path: Path) -> None:
+    summary = run(tmp_path / "s", workers=2)
+    recs = records(tmp_path / "s")
+    check_grid_records(recs)
+    assert summary.counts == {"ok": 4, "rejected": 0, "duplicate": 4, "error": 8}
+    assert summary.best["macs"]["params"]["width"] == 8
+
+
+def test_where_rejects_after_analysis_and_resume_runs_only_what_is_missing(
+        tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    run(out, where="params < 20000 and groups == 1", workers=1)
+    first = records(out)
+    rejected = [r for r in first if r["status"] == "rejected"]
+    assert rejected and all(r["figures"]["params"] >= 20000 for r in rejected)
+    kept = (out / "results.jsonl").read_bytes()
+    lines = kept.splitlines(keepends=True)
+    (out / "results.jsonl").write_bytes(b"".join(lines[:5]) + lines[5][:9])  # torn, as if killed
+    run(out, where="params < 20000 and groups == 1", workers=1)
+    again = records(out)
+    assert [(r["index"], r["status"]) for r in again] == [(r["index"], r["status"])
+                                                         for r in first]
+    assert (out / "results.jsonl").read_bytes().startswith(b"".join(lines[:5]))
+    with pytest.raises(UsageError, match="different sweep"):
+        run(out, where="params < 1", workers=1)
+
+
+def test_a_python_measure_runs_once_per_network_with_its_figures(tmp_path: Path) -> None:
+    run(tmp_path / "s", measure="python:sweep_measures:figures", workers=2,
+        grid={"width": "8,16", "tag": "0,1"})
+    recs = records(tmp_path / "s")
+    ok = [r for r in recs if r["status"] == "ok"]
+    assert sorted(r["params"]["width"] for r in ok) == [8, 16]  # one of each tag pair
+    for r in ok:
+        module = resgraph.compile(SPEC, **r["params"])
+        assert r["figures"]["weights"] == sum(p.numel() for p in module.parameters())
+        assert r["figures"]["twice.width"] == 2 * r["params"]["width"]
+        assert r["metrics"]["note"] == "text" and "measure_s" in r["timings"]
+    dups = [r for r in recs if r["status"] == "duplicate"]
+    assert sorted(recs[r["duplicate_of"]]["params"]["width"] for r in dups) == [8, 16]
+
+
+def test_a_measure_that_fails_is_the_candidates_error(tmp_path: Path) -> None:
+    run(tmp_path / "s", measure="python:sweep_measures:not_a_dict", workers=1,
+        grid={"width": "8"})
+    (rec,) = records(tmp_path / "s")
+    assert rec["status"] == "error" and "returned a list, not a dict" in rec["error"]
+
+
+def test_a_killed_worker_loses_nothing_and_repeats_nothing(tmp_path: Path) -> None:
+    run(tmp_path / "s", measure="python:sweep_measures:die_once", workers=2,
+        grid={"width": "8,16,24", "depth": "1,2"})
+    recs = records(tmp_path / "s")
+    assert [r["status"] for r in recs] == ["ok"] * 6
+    assert len(list(tmp_path.glob("died-*"))) == 2  # each width-16 candidate killed one
+
+
+def test_a_candidate_that_kills_its_worker_twice_is_an_error(tmp_path: Path) -> None:
+    run(tmp_path / "s", measure="python:sweep_measures:die_always", workers=2,
+        grid={"width": "8,16,24"})
+    recs = records(tmp_path / "s")
+    assert [r["status"] for r in recs] == ["ok", "error", "ok"]
+    assert "worker died 2 times" in recs[1]["error"]
+
+
+@pytest.mark.parametrize(("kw", "says"), [
+    ({"measure": "bench:onnxrt"}, "unknown backend 'onnxrt'"),
+    ({"measure": "bench:onnxruntime:batch=0"}, "batch"),
+    ({"measure": "python:no_such_module_here:f"}, "cannot import"),
+    ({"measure": "train"}, "unknown measure 'train'"),
+    ({"pareto": "macs,latency_ms"}, "unknown figure 'latency_ms'"),
+    ({"where": "macs < 1 and mcas < 2"}, "unknown figure 'mcas'"),
+    ({"workers": 0}, "--workers takes 1"),
+    ({"grid": {"width": "8"}, "sample": {"width": "int(1, 4)"}}, "more than once"),
+])
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path: Path, kw: dict, says: str) -> None:
+    with pytest.raises(UsageError, match=says) as info:
+        run(tmp_path / "s", **kw)
+    assert "\n" not in str(info.value)
+    assert not (tmp_path / "s").exists()
+
+
+def test_the_ray_engine_without_ray_says_what_to_install(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ray", None)
+    with pytest.raises(resgraph.MissingDependency, match=r"pip install 'resgraph\[ray\]'"):
+        run(tmp_path / "s", engine="ray")
+    assert not (tmp_path / "s").exists()
+    assert GRID and os.environ["RESGRAPH_SWEEP_TEST_DIR"]
