@@ -66,7 +66,7 @@ def test_every_command_has_help_with_examples(capsys) -> None:
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     assert list(commands) == ["list", "check", "explain", "fmt", "compile", "analyze", "paths",
-                              "draw", "export", "bench", "build", "profile"]
+                              "draw", "export", "bench", "build", "profile", "report"]
     for name, sub in commands.items():
         assert "example" in sub.epilog, name
         with pytest.raises(SystemExit):
