@@ -10,6 +10,7 @@ tooltip and label give, plus the spec lines that made it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,27 +70,37 @@ def _all_spans(graph: Graph) -> list[Span]:
 
 def levels(graph: Graph, sources: Sources, *, batch: int,
            times: Mapping[str, float] | None) -> list[Level]:
-    """Every level's SVG and panels; ``times`` (ms per scope, block and stage) colour it."""
-    import graphviz
-
+    """Every level's SVG and panels; ``times`` (ms per scope, block and stage) colour it.
+    The three ``dot`` processes run at once: they are most of the page's time."""
     color = {"color": "values", "values": dict(times), "legend": "ms per inference (TensorRT)"} \
         if times else {}
+    dots = [render_dot(graph, make_options(level=level, batch=batch, **color))
+            for level in LEVELS]
+    with ThreadPoolExecutor(len(dots)) as pool:
+        svgs = list(pool.map(_svg, dots))
     node_lines = {n.name: sources.lines(graph, n) for n in graph}
     out = []
-    for level in LEVELS:
-        dot = render_dot(graph, make_options(level=level, batch=batch, **color))
-        try:
-            svg = graphviz.pipe("dot", "svg", dot.encode()).decode()
-        except graphviz.ExecutableNotFound:
-            raise MissingDependency("the report draws its diagram with Graphviz's 'dot', which "
-                                    "is not on PATH; install Graphviz (apt-get install "
-                                    "graphviz, or https://graphviz.org/download/)") from None
+    for level, svg in zip(LEVELS, svgs):
         view = build_view(graph, level)
         drawn = [u for u in view.units.values() if u.kind != "input"] + _clusters(view)
-        out.append(Level(level, _inline(svg),
+        out.append(Level(level, svg,
                          {u.id: _panel(graph, u, node_lines, times or {}) for u in drawn},
                          {u.id: [*u.blocks, *u.members] for u in drawn}))
     return out
+
+
+def _svg(dot: str) -> str:
+    """The SVG element Graphviz draws of ``dot``, without the XML prolog and doctype, which
+    HTML does not take inline."""
+    import graphviz
+
+    try:
+        svg = graphviz.pipe("dot", "svg", dot.encode()).decode()
+    except graphviz.ExecutableNotFound:
+        raise MissingDependency("the report draws its diagram with Graphviz's 'dot', which is "
+                                "not on PATH; install Graphviz (apt-get install graphviz, or "
+                                "https://graphviz.org/download/)") from None
+    return svg[svg.index("<svg"):]
 
 
 def _clusters(view: View) -> list[Unit]:
@@ -104,11 +115,6 @@ def _clusters(view: View) -> list[Unit]:
                  blocks=[name] if name in graph.blocks else
                  [b for b, info in graph.blocks.items() if info.stage == name])
             for name, ns in members.items() if name not in view.units]
-
-
-def _inline(svg: str) -> str:
-    """The SVG element alone (no XML prolog or doctype, which HTML does not take inline)."""
-    return svg[svg.index("<svg"):]
 
 
 def _panel(graph: Graph, unit: Unit, node_lines: Mapping[str, list[tuple[int, int]]],
