@@ -1,0 +1,82 @@
+"""The Ray engine on a real local cluster (two CPUs, one per test module): the same records
+as the local engine, killed workers, a killed driver resumed, bad addresses."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sweep_cases import SPEC, check_grid_records, records, run
+
+from resgraph.errors import UsageError
+
+ray = pytest.importorskip("ray", reason="the ray engine's tests need Ray: pip install "
+                                        "'resgraph[ray]'")
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One local cluster for the module; the workers read the marker folder from the
+    environment they are started with."""
+    os.environ["RESGRAPH_SWEEP_TEST_DIR"] = str(tmp_path_factory.mktemp("markers"))
+    ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR", log_to_driver=False)
+    yield ray.get_runtime_context().gcs_address
+    ray.shutdown()
+
+
+def test_ray_gives_the_records_of_the_local_engine(cluster: str, tmp_path: Path) -> None:
+    run(tmp_path / "ray", engine="ray", workers=2)
+    run(tmp_path / "local", workers=2)
+    on_ray, local = records(tmp_path / "ray"), records(tmp_path / "local")
+    check_grid_records(on_ray)
+    assert [(r["params"], r["graph"], r["figures"]) for r in on_ray] == [
+        (r["params"], r["graph"], r["figures"]) for r in local]
+
+
+def test_a_killed_ray_worker_is_retried_and_a_poisonous_candidate_recorded(
+        cluster: str, tmp_path: Path) -> None:
+    run(tmp_path / "once", engine="ray", measure="python:sweep_measures:die_once",
+        grid={"width": "8,16,24"})
+    assert [r["status"] for r in records(tmp_path / "once")] == ["ok"] * 3
+    run(tmp_path / "always", engine="ray", measure="python:sweep_measures:die_always",
+        grid={"width": "8,16,24"})
+    recs = records(tmp_path / "always")
+    assert [r["status"] for r in recs] == ["ok", "error", "ok"]
+    assert "worker died 2 times" in recs[1]["error"]
+
+
+def test_a_driver_killed_mid_sweep_resumes_without_duplicates(cluster: str,
+                                                              tmp_path: Path) -> None:
+    out = tmp_path / "s"
+    command = [sys.executable, "-m", "resgraph.cli", "sweep", SPEC, "--grid",
+               "width=" + ",".join(str(8 * i) for i in range(1, 41)), "--grid", "depth=1,2",
+               "--out", str(out), "--engine", "ray", "--ray-address", cluster, "--json",
+               "--measure", "python:sweep_measures:figures"]  # compiles each: tens of ms
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    driver = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True, env=env)
+    journal = out / "results.jsonl"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not journal.exists() or journal.stat().st_size < 2):
+        time.sleep(0.01)
+    os.killpg(driver.pid, signal.SIGKILL)
+    driver.wait()
+    before = records(out)
+    assert 0 < len(before) < 80, "the driver must be killed in the middle"
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    assert done.returncode == 0, done.stderr
+    assert [r["index"] for r in records(out)] == list(range(80))
+
+
+def test_an_unreachable_address_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="cannot reach the cluster") as info:
+        run(tmp_path / "s", engine="ray", ray_address="127.0.0.1:9")
+    assert "\n" not in str(info.value) and not (tmp_path / "s").exists()
+    with pytest.raises(UsageError, match="takes HOST:PORT"):
+        run(tmp_path / "s", engine="ray", ray_address="nowhere")
