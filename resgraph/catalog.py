@@ -42,7 +42,7 @@ def specs_dir() -> Traversable:
 
 
 def _literal(expr: s.Expr) -> Any:
-    if isinstance(expr, (s.Int, s.Str, s.Bool)):
+    if isinstance(expr, (s.Int, s.Float, s.Str, s.Bool)):
         return expr.value
     raise SpecError("a variant's arguments must be plain values", expr.span)
 

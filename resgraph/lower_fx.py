@@ -1,6 +1,7 @@
 """lower_fx: IR graph → ``torch.fx.GraphModule`` with real ``nn.Module`` layers.
 
-Layers with weights (conv, bn, linear) become submodules at their scope path, so parameter
+Layers with weights (conv, bn, linear, layernorm), dropout and stochastic depth become
+submodules at their scope path, so parameter
 names equal torchvision's (``layer1.0.conv1.weight``); the rest become calls of functions.
 Every FX node carries the IR's facts under the FX keys of :mod:`resgraph.analysis.keys`
 (:data:`~resgraph.analysis.keys.SCOPE`, ``OP``, ``STAGE``, ``BLOCK``, ``SHAPE``, ``SPAN``), and
@@ -29,6 +30,32 @@ def pad_channels(x: torch.Tensor, out: int, stride: int) -> torch.Tensor:
     return F.pad(x, (0, 0, 0, 0, extra // 2, extra - extra // 2))
 
 
+class LayerNorm2d(nn.LayerNorm):
+    """Layer normalisation over the channels of an NCHW map: torchvision's ``LayerNorm2d``
+    (ConvNeXt), with its parameter names (``weight``, ``bias``) and eps."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.permute(0, 2, 3, 1)
+        x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        return x.permute(0, 3, 1, 2)
+
+
+class StochasticDepth(nn.Module):
+    """Drops a whole sample's branch with probability ``p`` in training, scaling the kept
+    ones by 1/(1 − p) (torchvision.ops.StochasticDepth, mode 'row'); the identity in eval."""
+
+    def __init__(self, p: float):
+        super().__init__()
+        self.p = p
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if not self.training or self.p == 0.0:
+            return x
+        keep = torch.empty([x.shape[0]] + [1] * (x.ndim - 1), dtype=x.dtype, device=x.device)
+        keep = keep.bernoulli_(1.0 - self.p)
+        return x * keep / (1.0 - self.p) if self.p < 1.0 else x * keep
+
+
 def _conv(n: Node, ins: list[Node], device: torch.device) -> nn.Module:
     a = n.attrs
     return nn.Conv2d(ins[0].shape[0], a["out"], a["kernel"], a["stride"], a["pad"], a["dilation"],
@@ -44,15 +71,22 @@ def _linear(n: Node, ins: list[Node], device: torch.device) -> nn.Module:
 
 
 _MODULES: dict[str, Callable[[Node, list[Node], torch.device], nn.Module]] = {
-    "conv": _conv, "bn": _bn, "linear": _linear}
+    "conv": _conv, "bn": _bn, "linear": _linear,
+    "layernorm": lambda n, ins, dev: LayerNorm2d(n.shape[0], eps=1e-6, device=dev),
+    # modules, so that train() and eval() switch them as they do torchvision's
+    "dropout": lambda n, ins, dev: nn.Dropout(n.attrs["p"]),
+    "stochastic_depth": lambda n, ins, dev: StochasticDepth(n.attrs["p"])}
+
+# the element-wise activations: one function of one tensor each
+_ACTIVATIONS: dict[str, Callable[..., Any]] = {
+    "relu": F.relu, "sigmoid": torch.sigmoid, "relu6": F.relu6, "silu": F.silu,
+    "hardsigmoid": F.hardsigmoid, "hardswish": F.hardswish, "gelu": F.gelu}
 
 
 def _call(n: Node, args: list[Any]) -> tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]:
     a = n.attrs
-    if n.op == "relu":
-        return F.relu, (args[0],), {}
-    if n.op == "sigmoid":
-        return torch.sigmoid, (args[0],), {}
+    if n.op in _ACTIVATIONS:
+        return _ACTIVATIONS[n.op], (args[0],), {}
     if n.op == "maxpool":
         return F.max_pool2d, (args[0], a["kernel"], a["stride"], a["pad"]), {"ceil_mode": a["ceil"]}
     if n.op == "avgpool":

@@ -24,6 +24,12 @@ block squeeze_excite(reduction = 16, divisor = 8) "channel attention of Hu et al
   mul(input, gate)
 }
 
+block squeeze_excitation(squeeze, act = relu, gate = sigmoid) "channel attention with its squeeze width given, torchvision's SqueezeExcitation (RegNetY, EfficientNet, MobileNetV3)" {
+  scale = avgpool: global_avgpool -> fc1: conv(1, squeeze, bias=true) -> activation: act
+    -> fc2: conv(1, in_channels, bias=true) -> scale_activation: gate
+  mul(scale, input)
+}
+
 block basic(planes, stride = 1, groups = 1, base_width = 64, shortcut = "B", stride_on = "3x3", se = 0, preact = false, zero_init = false) "two 3x3 convolutions (He et al. 2016); preact=true puts BN and ReLU before each (He et al. 2016b)" {
   require groups == 1 and base_width == 64, "the basic block supports only groups=1 and base_width=64"
   require shortcut in ["A", "B", "C", "D"], "shortcut must be 'A', 'B', 'C' or 'D'"

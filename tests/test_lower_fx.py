@@ -81,3 +81,38 @@ def test_seed_gives_the_same_weights_and_leaves_the_global_rng_alone():
     assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(),
                                                  b.state_dict().values(), strict=True))
     assert not torch.equal(a.conv1.weight, lower_fx(graph, seed=4).conv1.weight)
+
+
+NEW_OPS = """resgraph 1
+network t
+input 4x6x6
+stem {
+  a: relu6 -> b: silu -> c: hardswish -> d: hardsigmoid -> e: gelu
+  norm: layernorm -> drop: dropout(0.2) -> sd: stochastic_depth(0.5)
+}
+"""
+
+
+def test_new_ops_lower_to_torch_and_are_the_identity_in_eval():
+    import torch.nn.functional as F
+    from torchvision.models.convnext import LayerNorm2d
+
+    gm = resgraph.compile(resgraph.Source(NEW_OPS)).eval()
+    ref = LayerNorm2d(4, eps=1e-6)
+    ref.load_state_dict({k.removeprefix("norm."): v for k, v in gm.state_dict().items()})
+    x = torch.randn(3, 4, 6, 6)
+    want = ref(F.gelu(F.hardsigmoid(F.hardswish(F.silu(F.relu6(x))))))
+    assert torch.equal(gm(x), want)
+    gm.train()
+    torch.manual_seed(0)
+    assert not torch.equal(gm(x), want)  # dropout and stochastic depth act in training
+    assert set(dict(gm.named_modules())) >= {"norm", "drop", "sd"}
+
+
+def test_new_ops_costs():
+    g = resgraph.load(resgraph.Source(NEW_OPS))
+    per = {n.name: n.opdef.flops(n.attrs, [g.nodes[i].shape for i in n.inputs], n.shape)
+           for n in g if n.op != "input"}
+    assert per == {"a": 288, "b": 720, "c": 720, "d": 576, "e": 720, "norm": 1008, "drop": 0,
+                   "sd": 0}
+    assert g.nodes["norm"].opdef.params({}, [(4, 6, 6)]) == {"weight": (4,), "bias": (4,)}
