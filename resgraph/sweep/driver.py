@@ -123,7 +123,7 @@ def sweep(spec: str | Path | Source, out: str | Path, *, engine: str = "local",
     if engine == "ray":
         ray_module()
         check_ray_address(ray_address)
-    records = open_folder(folder, the_plan.definition, engine)
+    records = [slim(r) for r in open_folder(folder, the_plan.definition, engine)]
     new = _run(the_plan, records, folder, make_engine(engine, the_plan.context, workers,
                                                        ray_address), progress)
     return summarise(records + new, len(the_plan.space), the_plan.pareto)
@@ -142,6 +142,12 @@ def _run(the_plan: Plan, records: list[dict[str, Any]], folder: Path, engine: En
     finally:
         run.journal.close()
     return run.written
+
+
+def slim(rec: dict[str, Any]) -> dict[str, Any]:
+    """What the driver keeps of a record for its summary: not ``metrics``, the bulk of a
+    record, so a sweep of a million candidates fits in the driver's memory."""
+    return {k: rec[k] for k in ("index", "params", "status", "graph", "figures")}
 
 
 class _Run:
@@ -224,7 +230,7 @@ class _Run:
 
     def _write(self, records: list[dict[str, Any]]) -> None:
         self.journal.append(records)
-        self.written.extend(records)
+        self.written.extend(map(slim, records))
         self.counts.update(r["status"] for r in records)
 
     def _report(self) -> None:
