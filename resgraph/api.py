@@ -109,17 +109,19 @@ def _export_program(module: fx.GraphModule, graph: Graph, output: Path, batch: i
 def analyze(target: Any, *, input_shape: Shape | None = None, batch: int = 1,
             dtype: str = "fp32", level: str = "network", params: Mapping[str, Any] | None = None,
             gradients: bool = False, samples: int = 8, seed: int = 0,
-            progress: Callable[[int, int], None] | None = None, train: bool = False) -> Report:
+            progress: Callable[[int, int], None] | None = None, train: bool = False,
+            strict: bool = False) -> Report:
     """Every analysis of a target (``resgraph analyze`` and ``resgraph paths``).
 
     ``input_shape`` (CxHxW) re-elaborates a spec at that size and is required for a model.
     ``gradients=True`` adds the estimated and the measured gradient-carrying curves (a spec
     or graph only: they run the compiled module on the CPU, seeded by ``seed`` alone).
-    A model is traced in evaluation mode unless ``train``.
+    A model is traced in evaluation mode unless ``train``; with ``strict`` an op resgraph
+    cannot count is an error naming them all, instead of a node of unknown cost.
     """
     from resgraph.analysis.report import analyze_graph, gradient_curves
 
-    graph = target_graph(target, input_shape, params or {}, train=train)
+    graph = target_graph(target, input_shape, params or {}, train=train, strict=strict)
     report = analyze_graph(graph, batch=batch, dtype=dtype, level=level)
     if gradients:
         if _is_module(target):
@@ -175,10 +177,11 @@ def report(target: Any, output: str | Path, *, params: Mapping[str, Any] | None 
 
 
 def target_graph(target: Any, input_shape: Shape | None = None,
-                 params: Mapping[str, Any] | None = None, *, train: bool = False) -> Graph:
+                 params: Mapping[str, Any] | None = None, *, train: bool = False,
+                 strict: bool = False) -> Graph:
     """The IR of a spec, a graph (as it is) or a ``torch.nn.Module`` traced in evaluation
     mode (training mode with ``train``: training-only branches such as auxiliary heads are
-    then traced too)."""
+    then traced too); ``strict`` refuses a model with ops resgraph cannot count."""
     if isinstance(target, Graph):
         return target
     if isinstance(target, (str, Path, Source)):
@@ -188,7 +191,7 @@ def target_graph(target: Any, input_shape: Shape | None = None,
             raise UsageError("params override a spec's params; they do not apply to a model")
         from resgraph.import_fx import import_fx
 
-        return import_fx(target, input_shape or (3, 224, 224), train=train)
+        return import_fx(target, input_shape or (3, 224, 224), train=train, strict=strict)
     raise UsageError(f"cannot take a {type(target).__name__}: give a spec (a path, a shipped "
                      f"name or a resgraph.Source), a Graph or a torch.nn.Module")
 

@@ -25,21 +25,20 @@ On the traced ``GraphModule``'s FX nodes (not the IR) it leaves one key,
 from __future__ import annotations
 
 import inspect
-import operator
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import fx, nn
 
-from resgraph.analysis.keys import IMPORT_SHAPE
+from resgraph.analysis.keys import CALLED, IMPORT_SHAPE
+from resgraph.analysis.report import uncounted_ops, uncounted_text
 from resgraph.errors import UsageError
 from resgraph.ir import BlockInfo, Graph, Node, StageInfo
 from resgraph.lower_fx import pad_channels
-from resgraph.ops import pair
+from resgraph.ops import numel, pair
 
 
 class ImportFxError(UsageError):
@@ -76,88 +75,198 @@ def _pool_attrs(kernel: Any, stride: Any, pad: Any, ceil: bool) -> Attrs:
             "pad": pair(pad), "ceil": bool(ceil)}
 
 
-def _module_op(m: nn.Module, shape: tuple[int, ...]) -> tuple[str, Attrs] | None:
+Kind = tuple[str, Attrs] | None
+
+
+class _Call:
+    """One FX call as the classifier sees it: its node, the per-sample shapes of its tensor
+    inputs (the data flow's only: attributes and numbers are not among them) and output."""
+
+    def __init__(self, node: fx.Node, ins: list[tuple[int, ...]], shape: tuple[int, ...]) -> None:
+        self.node, self.ins, self.shape = node, ins, shape
+
+    def arg(self, i: int, key: str, default: Any = None) -> Any:
+        if len(self.node.args) > i:
+            return self.node.args[i]
+        return self.node.kwargs.get(key, default)
+
+    def opaque(self, target: str) -> Kind:
+        return "opaque", {"target": target, "shape": self.shape}
+
+
+def _adaptive(op: str, c: _Call, size: Any) -> Kind:
+    """Adaptive pooling: global for 1x1, else a plain window where the sides divide."""
+    out = pair(size) if size is not None else (1, 1)
+    if len(c.ins[0]) != 3:
+        return None
+    h, w = c.ins[0][1:]
+    out = (out[0] or h, out[1] or w)
+    if op == "avgpool" and out == (1, 1):
+        return "global_avgpool", {}
+    if h % out[0] or w % out[1]:
+        return None
+    k = (h // out[0], w // out[1])
+    attrs = _pool_attrs(k, k, 0, False)
+    return (op, {**attrs, "count_pad": True}) if op == "avgpool" else (op, attrs)
+
+
+def _module_op(m: nn.Module, c: _Call) -> Kind:
     """The op kind and attributes of a leaf module; None for one that passes its input on."""
-    if isinstance(m, nn.Conv2d):
-        return "conv", _conv_attrs(m, shape)
+    if isinstance(m, (nn.Identity, nn.Dropout, nn.Dropout2d)):
+        return None
+    if isinstance(m, nn.Conv2d) and m.padding_mode == "zeros":
+        return "conv", _conv_attrs(m, c.shape)
     if isinstance(m, nn.BatchNorm2d):
         return "bn", _bn_attrs(m)
     if isinstance(m, nn.Linear):
         return "linear", {"out": m.out_features, "bias": m.bias is not None}
-    if isinstance(m, nn.ReLU):
-        return "relu", {}
-    if isinstance(m, nn.Sigmoid):
-        return "sigmoid", {}
-    if isinstance(m, nn.MaxPool2d):
-        if pair(m.dilation) != (1, 1):
-            raise ImportFxError("dilated max pooling is not supported")
+    if isinstance(m, nn.MaxPool2d) and pair(m.dilation) == (1, 1):
         return "maxpool", _pool_attrs(m.kernel_size, m.stride, m.padding, m.ceil_mode)
     if isinstance(m, nn.AvgPool2d):
         return "avgpool", {**_pool_attrs(m.kernel_size, m.stride, m.padding, m.ceil_mode),
                            "count_pad": m.count_include_pad}
-    if isinstance(m, nn.AdaptiveAvgPool2d) and m.output_size in (1, (1, 1)):
-        return "global_avgpool", {}
+    if isinstance(m, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)):
+        op = "avgpool" if isinstance(m, nn.AdaptiveAvgPool2d) else "maxpool"
+        return _adaptive(op, c, m.output_size) or c.opaque(type(m).__name__)
     if isinstance(m, nn.Flatten):
-        return "flatten", {}
-    if isinstance(m, (nn.Identity, nn.Dropout)):
+        return _layout(c)
+    if isinstance(m, nn.Softmax):
+        return "softmax", {"dim": m.dim}
+    for cls, op in _MODULE_ACTIVATIONS.items():
+        if isinstance(m, cls):
+            return op, {}
+    return c.opaque(type(m).__name__)
+
+
+_MODULE_ACTIVATIONS = {nn.ReLU: "relu", nn.Sigmoid: "sigmoid"}
+
+
+def _layout(c: _Call) -> Kind:
+    """A view, reshape or flatten: gone when it keeps the shape, opaque when it mixes samples."""
+    before, after = c.ins[0], c.shape
+    if after == before:
         return None
-    raise ImportFxError(f"no resgraph op for module {type(m).__name__}")
+    if numel(after) != numel(before):
+        return c.opaque(_target_name(c.node))
+    return ("flatten", {}) if len(after) == 1 else ("reshape", {"shape": after})
 
 
-def _arg(node: fx.Node, i: int, key: str, default: Any) -> Any:
-    if len(node.args) > i:
-        return node.args[i]
-    return node.kwargs.get(key, default)
+def _permute(c: _Call, dims: tuple[int, ...]) -> Kind:
+    rank = len(c.ins[0]) + 1
+    dims = tuple(d % rank for d in dims)
+    if dims[0] != 0:
+        return c.opaque(_target_name(c.node))  # the batch moves: not a per-sample op
+    if dims == tuple(range(rank)):
+        return None
+    return "permute", {"dims": tuple(d - 1 for d in dims[1:])}
 
 
-def _is_spatial_mean(node: fx.Node) -> bool:
-    """``x.mean((2, 3), keepdim=True)``: global average pooling as timm and others write it."""
-    dims = _arg(node, 1, "dim", None)
-    dims = tuple(dims) if isinstance(dims, (list, tuple)) else (dims,)
-    if sorted(d % 4 for d in dims if isinstance(d, int)) != [2, 3] or len(dims) != 2:
-        return False
-    if not _arg(node, 2, "keepdim", False):
-        raise ImportFxError(f"'{node.name}': a spatial mean without keepdim=True is not "
-                            "supported; write x.mean((2, 3), keepdim=True) then flatten")
-    return True
+def _dims(c: _Call) -> tuple[int, ...]:
+    """The dimensions of permute(*dims) or permute(dims), of transpose(d0, d1) as a permutation."""
+    rank = len(c.ins[0]) + 1
+    if _target_name(c.node) in ("Tensor.permute", "torch.permute"):
+        rest = c.node.args[1:] or (c.node.kwargs.get("dims"),)
+        return tuple(rest[0] if len(rest) == 1 and isinstance(rest[0], (tuple, list)) else rest)
+    a, b = (d % rank for d in (c.arg(1, "dim0"), c.arg(2, "dim1")))
+    order = list(range(rank))
+    order[a], order[b] = order[b], order[a]
+    return tuple(order)
 
 
-def _function_op(node: fx.Node, shape: tuple[int, ...]) -> tuple[str, Attrs] | None:
-    """The op kind of a call_function or call_method node; None for a pass-through."""
-    t = node.target
-    if t in (F.relu, torch.relu, "relu", "relu_", F.relu_, torch.relu_):
-        return "relu", {}
-    if t in (torch.sigmoid, F.sigmoid, "sigmoid"):
-        return "sigmoid", {}
-    if t in (operator.add, operator.iadd, torch.add, "add", "add_"):
+def _arith(c: _Call, fn: str) -> Kind:
+    """``+`` and ``*`` of two tensors are the spec's add and mul; with a number, a parameter
+    or broadcasting to a new shape, any arithmetic is element-wise."""
+    if len(c.ins) == 2 and fn == "add" and c.ins[0] == c.ins[1]:
         return "add", {}
-    if t in (operator.mul, operator.imul, torch.mul, "mul", "mul_"):
+    if len(c.ins) == 2 and fn == "mul" and len(c.ins[0]) == len(c.ins[1]) == 3 \
+            and c.shape in c.ins:
         return "mul", {}
-    if t in (torch.cat, torch.concat):
-        if _arg(node, 1, "dim", 0) not in (1, -3):
-            raise ImportFxError("concatenation is supported along channels only")
-        return "concat", {}
-    if t is F.max_pool2d:
-        k = _arg(node, 1, "kernel_size", None)
-        return "maxpool", _pool_attrs(k, _arg(node, 2, "stride", None), _arg(node, 3, "padding", 0),
-                                      _arg(node, 5, "ceil_mode", False))
-    if t is F.avg_pool2d:
-        k = _arg(node, 1, "kernel_size", None)
-        return "avgpool", {**_pool_attrs(k, _arg(node, 2, "stride", None),
-                                         _arg(node, 3, "padding", 0), _arg(node, 4, "ceil_mode", False)),
-                           "count_pad": _arg(node, 5, "count_include_pad", True)}
-    if t is F.adaptive_avg_pool2d and pair(_arg(node, 1, "output_size", None)) == (1, 1):
-        return "global_avgpool", {}
-    if t in (torch.mean, "mean") and _is_spatial_mean(node):
-        return "global_avgpool", {}
-    if t in (torch.flatten, "flatten", "view", "reshape", torch.reshape):
-        return ("flatten", {}) if len(shape) == 1 else None
-    if t is pad_channels:
-        return "pad_channels", {"out": _arg(node, 1, "out", None), "stride": _arg(node, 2, "stride", 1)}
-    if t in (F.dropout, "contiguous", "clone"):
+    return "elementwise", {"fn": fn}
+
+
+def _reduction(c: _Call, fn: str) -> Kind:
+    """A sum or mean over per-sample dimensions; None (opaque) for one over the batch."""
+    dims = c.arg(1, "dim")
+    rank = len(c.ins[0]) + 1
+    dims = () if dims is None else tuple(dims) if isinstance(dims, (tuple, list)) else (dims,)
+    dims = tuple(d % rank for d in dims)
+    keep = bool(c.arg(2, "keepdim", False))
+    if not dims or 0 in dims:
         return None
-    name = getattr(t, "__name__", t)
-    raise ImportFxError(f"no resgraph op for '{name}' (FX node '{node.name}')")
+    if fn == "mean" and keep and rank == 4 and sorted(dims) == [2, 3]:
+        return "global_avgpool", {}  # x.mean((2, 3), keepdim=True), as timm writes it
+    return fn, {"dims": tuple(d - 1 for d in dims), "keepdim": keep}
+
+
+def _function_op(c: _Call) -> Kind:
+    """The op kind of a call_function or call_method node; None for a pass-through."""
+    name = _target_name(c.node)
+    short = name.rsplit(".", 1)[-1].rstrip("_")
+    if c.node.target is pad_channels:
+        return "pad_channels", {"out": c.arg(1, "out"), "stride": c.arg(2, "stride", 1)}
+    if short in _PASS or (short == "stochastic_depth" and not c.arg(3, "training", True)):
+        return None  # no arithmetic; stochastic depth keeps every path in eval mode
+    rule = _FUNCTIONS.get(short)
+    kind = rule(c) if rule else None
+    return kind if kind is not None or short in _MAYBE_NONE else c.opaque(name)
+
+
+def _cat(c: _Call) -> Kind:
+    dim = c.arg(1, "dim", 0) % (len(c.shape) + 1)
+    return ("concat", {}) if dim == 1 and len(c.shape) == 3 else ("cat", {"dim": dim - 1})
+
+
+def _pool(op: str) -> Callable[[_Call], Kind]:
+    def rule(c: _Call) -> Kind:
+        k = c.arg(1, "kernel_size")
+        attrs = _pool_attrs(k, c.arg(2, "stride"), c.arg(3, "padding", 0),
+                            c.arg(5 if op == "maxpool" else 4, "ceil_mode", False))
+        if op == "avgpool":
+            return op, {**attrs, "count_pad": c.arg(5, "count_include_pad", True)}
+        return (op, attrs) if pair(c.arg(4, "dilation", 1)) == (1, 1) else None
+    return rule
+
+
+_PASS = frozenset({"dropout", "dropout2d", "contiguous", "clone", "detach", "alpha_dropout"})
+#: rules that return None to drop a node that changes nothing, not to give up on it
+_MAYBE_NONE = frozenset({"view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze",
+                         "permute", "transpose", "swapaxes"})
+_FUNCTIONS: dict[str, Callable[[_Call], Kind]] = {
+    "relu": lambda c: ("relu", {}),
+    "sigmoid": lambda c: ("sigmoid", {}),
+    "add": lambda c: _arith(c, "add"), "iadd": lambda c: _arith(c, "add"),
+    "mul": lambda c: _arith(c, "mul"), "imul": lambda c: _arith(c, "mul"),
+    "sub": lambda c: _arith(c, "sub"), "isub": lambda c: _arith(c, "sub"),
+    "truediv": lambda c: _arith(c, "div"), "div": lambda c: _arith(c, "div"),
+    "neg": lambda c: _arith(c, "neg"),
+    "cat": _cat, "concat": _cat,
+    "stack": lambda c: ("stack", {"dim": c.arg(1, "dim", 0) % (len(c.shape) + 1) - 1}),
+    "max_pool2d": _pool("maxpool"), "avg_pool2d": _pool("avgpool"),
+    "adaptive_avg_pool2d": lambda c: _adaptive("avgpool", c, c.arg(1, "output_size")),
+    "adaptive_max_pool2d": lambda c: _adaptive("maxpool", c, c.arg(1, "output_size")),
+    "mean": lambda c: _reduction(c, "mean"), "sum": lambda c: _reduction(c, "sum"),
+    **dict.fromkeys(("view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze"), _layout),
+    **dict.fromkeys(("permute", "transpose", "swapaxes"), lambda c: _permute(c, _dims(c))),
+    "getitem": lambda c: ("part", {"shape": c.shape}),
+    "narrow": lambda c: ("part", {"shape": c.shape}),
+    "select": lambda c: ("part", {"shape": c.shape}),
+    **dict.fromkeys(("matmul", "bmm"), lambda c: ("matmul", {}) if len(c.ins) == 2 else None),
+    "softmax": lambda c: ("softmax", {"dim": c.arg(1, "dim")}),
+    "scaled_dot_product_attention":
+        lambda c: ("attention", {"causal": bool(c.arg(5, "is_causal", False))})
+        if len(c.ins) >= 3 else None,
+    "batch_norm": lambda c: ("bn", {"zero_init": False}) if len(c.ins[0]) == 3 else None,
+}
+
+
+def _target_name(node: fx.Node) -> str:
+    """``F.gelu``, ``torch.cat``, ``operator.add``, ``Tensor.mean``: what a listing shows."""
+    t = node.target
+    if node.op == "call_method":
+        return f"Tensor.{t}"
+    module = getattr(t, "__module__", None) or ""
+    module = {"torch.nn.functional": "F", "_operator": "operator"}.get(module, module)
+    return f"{module}.{getattr(t, '__name__', t)}" if module else str(getattr(t, "__name__", t))
 
 
 # tracing and shapes ------------------------------------------------------------------------------
@@ -310,54 +419,98 @@ class _Scopes:
 
 
 def import_fx(model: nn.Module, input_shape: tuple[int, ...], name: str | None = None, *,
-              train: bool = False) -> Graph:
+              train: bool = False, strict: bool = False) -> Graph:
     """Trace ``model`` on an ``input_shape`` input and build its IR graph, in evaluation mode
-    unless ``train`` (the model's modes are restored afterwards)."""
+    unless ``train`` (the model's modes are restored afterwards). An op resgraph cannot count
+    becomes an ``opaque`` node; with ``strict`` they are an error that names them all."""
     with _mode(model, train):
         gm = _trace(model)
         _propagate(gm, tuple(input_shape), 2 if train else 1)
-    scopes = _Scopes(model)
     graph = Graph(name=name or type(model).__name__, input_shape=tuple(input_shape))
-    alias: dict[fx.Node, str] = {}
-    seen_stage = False
-    for node in gm.graph.nodes:
-        if node.op == "output":
-            graph.output = _input_names(node, alias)[0]
-            continue
-        if node.op == "placeholder":
-            if graph.nodes:
-                continue  # an extra forward argument, fixed at its default by the trace
-            graph.add(Node("input", "input", (), {}, tuple(input_shape), "stem"))
-            alias[node] = "input"
-            continue
+    scopes = _Scopes(model)
+    _Importer(gm, graph, scopes).run()
+    _structure(graph, scopes)
+    lost = uncounted_ops(graph)
+    if strict and lost:
+        raise ImportFxError(f"--strict: {type(model).__name__} uses ops resgraph cannot count: "
+                            + uncounted_text(lost))
+    return graph
+
+
+class _Importer:
+    """FX nodes → IR nodes, in order; ``alias`` maps each FX node to the IR node that holds its
+    value, and ``tuples`` a node that returns several tensors to the inputs it read."""
+
+    def __init__(self, gm: fx.GraphModule, graph: Graph, scopes: _Scopes) -> None:
+        self.gm, self.graph, self.scopes = gm, graph, scopes
+        self.alias: dict[fx.Node, str] = {}
+        self.tuples: dict[fx.Node, list[str]] = {}
+        self.seen_stage = False
+
+    def run(self) -> None:
+        for node in self.gm.graph.nodes:
+            if node.op == "output":
+                self.graph.output = _input_names(node, self.alias)[0]
+            elif node.op == "placeholder":
+                self._placeholder(node)
+            elif node.op != "get_attr":  # attributes: not tensors of the data flow
+                self._call(node)
+
+    def _placeholder(self, node: fx.Node) -> None:
+        if self.graph.nodes:
+            return  # an extra forward argument, fixed at its default by the trace
+        self.graph.add(Node("input", "input", (), {}, self.graph.input_shape, "stem"))
+        self.alias[node] = "input"
+
+    def _call(self, node: fx.Node) -> None:
         shape = _shape(node)
-        if shape is None or node.op == "get_attr":
-            continue  # sizes, attributes: not tensors of the data flow
-        kind = _classify(gm, node, shape)
-        inputs = _input_names(node, alias)
+        source = node.args[0] if node.args and node.args[0] in self.tuples else None
+        inputs = self.tuples[source] if source is not None else _input_names(node, self.alias)
+        if shape is None:
+            if inputs and node.op.startswith("call_"):
+                self.tuples[node] = inputs  # chunk, split, attention: parts taken by getitem
+            return  # sizes and other numbers
+        if not inputs:
+            return  # made of weights and constants alone: the same for every input
+        call = _Call(node, [self.graph.nodes[i].shape for i in inputs], shape)
+        kind = self._kind(call, source)
         if kind is None:
-            alias[node] = inputs[0]
-            continue
+            self.alias[node] = inputs[0]
+            return
+        self._add(node, kind, inputs, shape, source or node)
+
+    def _kind(self, call: _Call, source: fx.Node | None) -> Kind:
+        if source is not None:
+            split = _target_name(source).rsplit(".", 1)[-1] in _SPLITS
+            return ("part", {"shape": call.shape}) if split else call.opaque(self._called(source))
+        if call.node.op == "call_module":
+            return _module_op(self.gm.get_submodule(str(call.node.target)), call)
+        return _function_op(call)
+
+    def _called(self, node: fx.Node) -> str:
+        if node.op == "call_module":
+            return type(self.gm.get_submodule(str(node.target))).__name__
+        return _target_name(node)
+
+    def _add(self, node: fx.Node, kind: tuple[str, Attrs], inputs: list[str],
+             shape: tuple[int, ...], origin: fx.Node) -> None:
         op, attrs = kind
+        scopes = self.scopes
         ir_name = scopes.demangled(node) if node.op != "call_module" else None
         ir_name = scopes._unique(ir_name) if ir_name else scopes.name(node, op)
         stage = ir_name.split(".")[0]
         if scopes.is_stage(stage) and "." in ir_name:
-            seen_stage = True
+            self.seen_stage = True
         else:
-            stage = "head" if seen_stage else "stem"
-        graph.add(Node(ir_name, op, tuple(inputs), attrs, shape, stage, scopes.block_of(ir_name)))
-        alias[node] = ir_name
-    _structure(graph, scopes)
-    return graph
+            stage = "head" if self.seen_stage else "stem"
+        ir = Node(ir_name, op, tuple(inputs), attrs, shape, stage, scopes.block_of(ir_name))
+        ir.meta[CALLED] = f"{origin.op.removeprefix('call_')}:{self._called(origin)}"
+        self.graph.add(ir)
+        self.alias[node] = ir_name
 
 
-def _classify(gm: fx.GraphModule, node: fx.Node, shape: tuple[int, ...]) -> tuple[str, Attrs] | None:
-    if node.op == "call_module":
-        return _module_op(gm.get_submodule(str(node.target)), shape)
-    if node.op in ("call_function", "call_method"):
-        return _function_op(node, shape)
-    raise ImportFxError(f"unsupported FX node kind '{node.op}' ({node.name})")
+#: what returns several tensors that getitem takes apart, each part free
+_SPLITS = frozenset({"chunk", "split", "unbind", "tensor_split", "split_with_sizes"})
 
 
 def _input_names(node: fx.Node, alias: dict[fx.Node, str]) -> list[str]:

@@ -12,9 +12,7 @@ Cost conventions (see ``resgraph.analysis`` for the others it can print):
 * ``flops`` — every floating-point operation once: 2 per MAC, 1 per bias add, 2 per element
   for inference batch norm (scale and shift), 1 per element for ReLU, add and multiply,
   4 for sigmoid (negate, exp, add, reciprocal), k·k − 1 comparisons per max-pool output,
-  k·k per average-pool output (k·k − 1 adds and a divide); 2 for relu6, 5 for silu, 4 for
-  hardsigmoid, 5 for hardswish, 5 for gelu, 7 for a layer norm (mean, subtract, square,
-  variance, divide, scale, shift); dropout and stochastic depth are free (eval).
+  k·k per average-pool output (k·k − 1 adds and a divide).
 """
 
 from __future__ import annotations
@@ -39,7 +37,7 @@ MAX_CHANNELS = 1 << 20
 MAX_SIZE = 1 << 16
 
 _TYPE_WORDS = {"int": "an integer", "size": "an integer or a size such as 3x3",
-               "bool": "true or false", "number": "a number"}
+               "bool": "true or false"}
 
 
 class OpError(ResgraphError):
@@ -67,8 +65,6 @@ class Arg:
         """Whether ``value`` has this argument's type (whatever its range)."""
         if self.type == "bool":
             return isinstance(value, bool)
-        if self.type == "number":
-            return _is_int(value) or isinstance(value, float)
         return _is_int(value) or (self.type == "size" and isinstance(value, tuple)
                                   and len(value) == 2)
 
@@ -254,23 +250,6 @@ def _bias(a: Attrs, o: Shape) -> int:
     return numel(o) if a["bias"] else 0
 
 
-def _per_element(cost: int) -> Callable[[Attrs, Sequence[Shape], Shape], int]:
-    def flops(a: Attrs, s: Sequence[Shape], o: Shape) -> int:
-        return cost * numel(o)
-    return flops
-
-
-# activations: name, doc, flops per element (a comparison, add, multiply, divide or
-# exponential is one; the formulas are torch.nn's)
-_ACTIVATIONS = (
-    ("relu6", "min(max(x, 0), 6) (MobileNetV2)", 2),
-    ("silu", "x·sigmoid(x), also called swish (EfficientNet)", 5),
-    ("hardsigmoid", "relu6(x + 3) / 6 (MobileNetV3)", 4),
-    ("hardswish", "x·relu6(x + 3) / 6 (MobileNetV3)", 5),
-    ("gelu", "x·Φ(x) = x·(1 + erf(x/√2))/2, exact (ConvNeXt)", 5),
-)
-
-
 def _stats(a: Attrs, s: Sequence[Shape]) -> dict[str, Shape]:
     c = s[0][0]
     return {"running_mean": (c,), "running_var": (c,), "num_batches_tracked": ()}
@@ -320,19 +299,134 @@ OPS: dict[str, OpDef] = {op.name: op for op in [
     OpDef("pad_channels", "option-A shortcut: subsample by stride, zero-pad channels to out",
           (Arg("x", "tensor"), Arg("out", "int", most=MAX_CHANNELS), Arg("stride", "int", 1)),
           _pad_infer),
-    *(OpDef(name, doc, (Arg("x", "tensor"),), _same, flops=_per_element(cost))
-      for name, doc, cost in _ACTIVATIONS),
-    OpDef("layernorm", "layer normalisation over the channels of each pixel (ConvNeXt's "
-          "LayerNorm2d), eps 1e-6", (Arg("x", "tensor"),), _bn_infer,
-          params=lambda a, s: {"weight": (s[0][0],), "bias": (s[0][0],)},
-          flops=_per_element(7)),
-    OpDef("dropout", "zeroes elements with probability p in training; the identity in eval "
-          "(free)", (Arg("x", "tensor"), Arg("p", "number", 0.5, least=0, most=1)), _same),
-    OpDef("stochastic_depth", "drops a sample's residual branch with probability p in training "
-          "(Huang et al. 2016, torchvision's mode 'row'); the identity in eval (free)",
-          (Arg("x", "tensor"), Arg("p", "number", least=0, most=1)), _same),
 ]}
 
+
+# ops that only an import makes ------------------------------------------------------------------
+# A traced model (resgraph.import_fx) uses ops no spec writes: layout ops, parts of tensors,
+# reductions, matrix products, element-wise arithmetic with numbers or broadcasting. Their
+# attributes are facts the trace found (a target shape, permuted dimensions), so a spec cannot
+# give them, and each shape rule refuses a call without them. Shapes here may have any rank.
+
+
+def _imported(name: str, rule: Callable[[Attrs, Sequence[Shape]], Shape]
+              ) -> Callable[[Attrs, Sequence[Shape]], Shape]:
+    def infer(a: Attrs, s: Sequence[Shape]) -> Shape:
+        if not a:
+            raise OpError(f"'{name}' comes only from a traced model (resgraph analyze --module); "
+                          "a spec cannot write it")
+        return rule(a, s)
+    return infer
+
+
+def broadcast(shapes: Sequence[Shape]) -> Shape:
+    """NumPy's broadcasting rule over per-sample shapes, aligned at the right."""
+    rank = max(len(x) for x in shapes)
+    out = []
+    for i in range(rank):
+        sides = {x[i - rank + len(x)] for x in shapes if i - rank + len(x) >= 0} - {1}
+        if len(sides) > 1:
+            raise OpError("shapes do not broadcast: " + ", ".join(fmt_shape(x) for x in shapes))
+        out.append(sides.pop() if sides else 1)
+    return tuple(out)
+
+
+def _reshape(a: Attrs, s: Sequence[Shape]) -> Shape:
+    if numel(a["shape"]) != numel(s[0]):
+        raise OpError(f"cannot reshape {fmt_shape(s[0])} to {fmt_shape(a['shape'])}")
+    return tuple(a["shape"])
+
+
+def _permute(a: Attrs, s: Sequence[Shape]) -> Shape:
+    if sorted(a["dims"]) != list(range(len(s[0]))):
+        raise OpError(f"cannot permute {fmt_shape(s[0])} by {a['dims']}")
+    return tuple(s[0][d] for d in a["dims"])
+
+
+def _part(a: Attrs, s: Sequence[Shape]) -> Shape:
+    if numel(a["shape"]) > numel(s[0]):
+        raise OpError(f"a part {fmt_shape(a['shape'])} is larger than {fmt_shape(s[0])}")
+    return tuple(a["shape"])
+
+
+def _stack(a: Attrs, s: Sequence[Shape]) -> Shape:
+    if len(set(s)) != 1:
+        raise OpError("stack needs equal shapes, got " + ", ".join(fmt_shape(x) for x in s))
+    d = a["dim"] % (len(s[0]) + 1)
+    return (*s[0][:d], len(s), *s[0][d:])
+
+
+def _cat(a: Attrs, s: Sequence[Shape]) -> Shape:
+    d = a["dim"] % len(s[0])
+    if len({x[:d] + x[d + 1:] for x in s}) != 1:
+        raise OpError(f"cat along dimension {d} needs the other sides equal, got "
+                      + ", ".join(fmt_shape(x) for x in s))
+    return (*s[0][:d], sum(x[d] for x in s), *s[0][d + 1:])
+
+
+def _reduce(a: Attrs, s: Sequence[Shape]) -> Shape:
+    dims = {d % len(s[0]) for d in a["dims"]} if a["dims"] else set(range(len(s[0])))
+    return tuple(1 if i in dims else n for i, n in enumerate(s[0])
+                 if a["keepdim"] or i not in dims)
+
+
+def _matmul(a: Attrs, s: Sequence[Shape]) -> Shape:
+    x, y = s
+    if len(x) < 2 or len(y) < 2 or x[-1] != y[-2]:
+        raise OpError(f"cannot multiply matrices {fmt_shape(x)} and {fmt_shape(y)}")
+    return (*broadcast([x[:-2], y[:-2]]), x[-2], y[-1])
+
+
+def _attention(a: Attrs, s: Sequence[Shape]) -> Shape:
+    q, k, v = s[:3]
+    if k[-1] != q[-1] or k[-2] != v[-2]:
+        raise OpError(f"attention of q {fmt_shape(q)}, k {fmt_shape(k)}, v {fmt_shape(v)}")
+    return (*q[:-1], v[-1])
+
+
+def _attention_macs(a: Attrs, s: Sequence[Shape], o: Shape) -> int:
+    """q·kᵀ and the weights times v: L·S·E and L·S·Ev per head, as FlopCounterMode counts."""
+    q, k, v = s[:3]
+    return numel(q[:-1]) * k[-2] * (q[-1] + v[-1])
+
+
+IMPORT_OPS = (
+    OpDef("reshape", "a view or reshape to another shape (free: no arithmetic)",
+          (Arg("x", "tensor"),), _imported("reshape", _reshape)),
+    OpDef("permute", "dimensions reordered (permute, transpose; free)",
+          (Arg("x", "tensor"),), _imported("permute", _permute)),
+    OpDef("part", "a part of a tensor: indexing, chunk, split, narrow (free)",
+          (Arg("x", "tensor"),), _imported("part", _part)),
+    OpDef("stack", "tensors stacked along a new dimension (free)", (Arg("xs", "tensor"),),
+          _imported("stack", _stack), arity=None),
+    OpDef("cat", "concatenation along a dimension other than a feature map's channels (free)",
+          (Arg("xs", "tensor"),), _imported("cat", _cat), arity=None),
+    OpDef("sum", "a sum over dimensions: one add per input element beyond each output's first",
+          (Arg("x", "tensor"),), _imported("sum", _reduce),
+          flops=lambda a, s, o: numel(s[0]) - numel(o)),
+    OpDef("mean", "a mean over dimensions: its sum, and a divide per output element",
+          (Arg("x", "tensor"),), _imported("mean", _reduce), flops=lambda a, s, o: numel(s[0])),
+    OpDef("matmul", "a matrix product of two tensors (matmul, bmm, @), batched and broadcast",
+          (Arg("a", "tensor"), Arg("b", "tensor")), _imported("matmul", _matmul),
+          macs=lambda a, s, o: numel(o) * s[0][-1], flops=lambda a, s, o: 2 * numel(o) * s[0][-1],
+          arity=2),
+    OpDef("softmax", "softmax along a dimension: max, subtract, exp, sum, divide per element",
+          (Arg("x", "tensor"),), _imported("softmax", lambda a, s: s[0]),
+          flops=lambda a, s, o: 5 * numel(o)),
+    OpDef("attention", "scaled dot-product attention of q, k, v: two products and a softmax",
+          (Arg("q", "tensor"), Arg("k", "tensor"), Arg("v", "tensor")),
+          _imported("attention", _attention), macs=_attention_macs,
+          flops=lambda a, s, o: 2 * _attention_macs(a, s, o) + 6 * numel(s[0][:-1]) * s[1][-2],
+          arity=None),
+    OpDef("elementwise", "element-wise arithmetic with a number or broadcasting (sub, div, "
+          "a scalar add or multiply): one operation per output element",
+          (Arg("xs", "tensor"),), _imported("elementwise", lambda a, s: broadcast(s)),
+          flops=lambda a, s, o: numel(o), arity=None),
+    OpDef("opaque", "an op resgraph cannot count: its shape from the trace, its cost unknown",
+          (Arg("xs", "tensor"),), _imported("opaque", lambda a, s: tuple(a["shape"])),
+          arity=None),
+)
+OPS.update({op.name: op for op in IMPORT_OPS})
 
 def normalise(op: OpDef, attrs: Attrs) -> Attrs:
     """Fill derived defaults: sizes as pairs, pool stride = kernel, conv 'same' padding."""
@@ -345,13 +439,3 @@ def normalise(op: OpDef, attrs: Attrs) -> Attrs:
     if op.name == "conv" and out["pad"] is None:
         out["pad"] = tuple(d * (k - 1) // 2 for k, d in zip(out["kernel"], out["dilation"]))
     return out
-def _cat(a: Attrs, s: Sequence[Shape]) -> Shape:
-    d = a["dim"] % len(s[0])
-    if len({x[:d] + x[d + 1:] for x in s}) != 1:
-        raise OpError(f"cat along dimension {d} needs the other sides equal, got "
-                      + ", ".join(fmt_shape(x) for x in s))
-    return (*s[0][:d], sum(x[d] for x in s), *s[0][d + 1:])
-
-
-    OpDef("cat", "concatenation along a dimension other than a feature map's channels (free)",
-          (Arg("xs", "tensor"),), _imported("cat", _cat), arity=None),

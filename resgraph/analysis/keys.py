@@ -69,3 +69,8 @@ GRAPH = "resgraph.graph"
 
 #: tuple[int, ...]: the node's full output shape, batch included, from shape propagation
 IMPORT_SHAPE = "resgraph.import_shape"
+#: str, on IR nodes (Node.meta) that resgraph.import_fx made: how the model called the op,
+#: ``module:ReLU``, ``function:F.relu`` or ``method:Tensor.mean`` (other counters count a
+#: module and a function differently); a spec's nodes have none and are counted as
+#: torchvision writes its layers (conv, bn, relu, pooling and linear as modules)
+CALLED = "resgraph.called"

@@ -157,6 +157,24 @@ def cost_rows(graph: Graph, level: str) -> list[CostRow]:
     return [_row(n.name, level, n.stage, n.op, [n]) for n in graph if n.op != "input"]
 
 
+def uncounted_ops(graph: Graph) -> dict[str, list[str]]:
+    """The ops of an imported model that resgraph cannot count (``opaque`` nodes): what was
+    called (``GELU``, ``F.interpolate``) → the nodes, by module path, in graph order."""
+    found: dict[str, list[str]] = {}
+    for n in graph:
+        if n.op == "opaque":
+            found.setdefault(n.attrs["target"], []).append(n.name)
+    return found
+
+
+def uncounted_text(found: dict[str, list[str]], shown: int = 3) -> str:
+    """``GELU ×12 (encoder.0.mlp.1, …); F.interpolate ×1 (decoder.up1)``: one line."""
+    def one(target: str, names: list[str]) -> str:
+        more = ", …" if len(names) > shown else ""
+        return f"{target} ×{len(names)} ({', '.join(names[:shown])}{more})"
+    return "; ".join(one(t, ns) for t, ns in found.items())
+
+
 def receptive_fields(graph: Graph) -> list[ReceptiveField]:
     """The field of the stem's output and of every stage's output."""
     outputs: dict[str, str] = {}

@@ -43,7 +43,8 @@ def arguments(p: argparse.ArgumentParser) -> None:
 def analyze(args: argparse.Namespace, **kwargs: Any) -> Any:
     """:func:`resgraph.analyze` of what the command line names (``paths`` shares it)."""
     return api.analyze(read_target(args), input_shape=args.input,
-                       params=parse_sets(args.sets), train=args.train, **kwargs)
+                       params=parse_sets(args.sets), train=args.train,
+                       strict=args.strict, **kwargs)
 
 
 # analyze ------------------------------------------------------------------------------------------

@@ -164,6 +164,9 @@ def target_arguments(p: argparse.ArgumentParser, verb: str) -> None:
                         "mode; literal arguments may follow: 'PKG.MODULE:FACTORY(num_classes=10)'")
     p.add_argument("--train", action="store_true",
                    help="with --module: trace in training mode (auxiliary heads and all)")
+    p.add_argument("--strict", action="store_true",
+                   help="with --module: an op resgraph cannot count is an error (exit 2) that "
+                        "lists them all, instead of a node of unknown cost")
     p.add_argument("--input", metavar="CxHxW", type=shape_type,
                    help="input shape: re-elaborates the spec at this size (default: the "
                         "spec's; 3x224x224 for --module)")
@@ -208,8 +211,9 @@ def read_target(args: argparse.Namespace) -> Any:
         return load_module(args.module)
     if not args.spec:
         raise UsageError(f"{args.command} needs a spec (or --module PKG.MODULE:FACTORY)")
-    if args.train:
-        raise UsageError("--train sets a model's mode; it applies to --module only")
+    for flag in ("train", "strict"):
+        if getattr(args, flag):
+            raise UsageError(f"--{flag} applies to --module only")
     return read_spec(args)
 
 

@@ -48,7 +48,8 @@ def arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     target, level = read_target(args), args.level
     check_output(args.output, inputs=[target] if isinstance(target, str) else [])
-    graph = api.target_graph(target, args.input, parse_sets(args.sets), train=args.train)
+    graph = api.target_graph(target, args.input, parse_sets(args.sets), train=args.train,
+                             strict=args.strict)
     api.draw(graph, args.output, level=level, expand=",".join(args.expand),
              rankdir=args.rankdir.upper(), annotate=args.annotate, color=args.color,
              batch=args.batch.size)

@@ -8,6 +8,7 @@ from torch import nn
 from torchvision_resnet import TINY_SPEC, tiny
 
 import resgraph
+from resgraph.analysis.keys import CALLED
 from resgraph.import_fx import ImportFxError, import_fx
 
 
@@ -67,15 +68,23 @@ class MeanPool(nn.Module):
 def test_spatial_mean_is_global_average_pooling() -> None:
     graph = import_fx(MeanPool(), (3, 8, 8))
     assert [n.op for n in graph] == ["input", "conv", "global_avgpool", "flatten"]
-    with pytest.raises(ImportFxError, match="without keepdim=True"):
-        import_fx(MeanPool(keepdim=False), (3, 8, 8))
+    flat = import_fx(MeanPool(keepdim=False), (3, 8, 8))
+    assert [(n.op, n.shape) for n in flat][2:] == [("mean", (4,))]
+    assert flat.nodes["mean"].meta[CALLED] == "method:Tensor.mean"
+
+
+def test_uncounted_op_is_opaque() -> None:
+    graph = import_fx(Unsupported(), (3, 8, 8))
+    assert [(n.op, n.attrs, n.shape) for n in graph][1:] == \
+        [("opaque", {"target": "GELU", "shape": (3, 8, 8)}, (3, 8, 8))]
 
 
 def test_errors() -> None:
     with pytest.raises(ImportFxError, match="cannot trace Untraceable"):
         import_fx(Untraceable(), (3, 8, 8))
-    with pytest.raises(ImportFxError, match="no resgraph op for module GELU"):
-        import_fx(Unsupported(), (3, 8, 8))
+    with pytest.raises(ImportFxError, match=r"--strict: Unsupported uses ops resgraph cannot "
+                                            r"count: GELU ×1 \(act\)"):
+        import_fx(Unsupported(), (3, 8, 8), strict=True)
     with pytest.raises(ImportFxError, match="shape propagation"):
         import_fx(tiny(2, 2, 10), (5, 16, 16))
 

@@ -85,4 +85,4 @@ def test_missing_dependency_is_exit_3(capsys: pytest.CaptureFixture[str], tmp_pa
 
 def test_train_needs_module(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(capsys, "analyze", "resnet18", "--train")
-    assert code == 2 and "applies to --module only" in err
+    assert code == 2 and "--train applies to --module only" in err
