@@ -12,7 +12,9 @@ Cost conventions (see ``resgraph.analysis`` for the others it can print):
 * ``flops`` — every floating-point operation once: 2 per MAC, 1 per bias add, 2 per element
   for inference batch norm (scale and shift), 1 per element for ReLU, add and multiply,
   4 for sigmoid (negate, exp, add, reciprocal), k·k − 1 comparisons per max-pool output,
-  k·k per average-pool output (k·k − 1 adds and a divide).
+  k·k per average-pool output (k·k − 1 adds and a divide); 2 for relu6, 5 for silu, 4 for
+  hardsigmoid, 5 for hardswish, 5 for gelu, 7 for a layer norm (mean, subtract, square,
+  variance, divide, scale, shift); dropout and stochastic depth are free (eval).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ MAX_CHANNELS = 1 << 20
 MAX_SIZE = 1 << 16
 
 _TYPE_WORDS = {"int": "an integer", "size": "an integer or a size such as 3x3",
-               "bool": "true or false"}
+               "bool": "true or false", "number": "a number"}
 
 
 class OpError(ResgraphError):
@@ -65,6 +67,8 @@ class Arg:
         """Whether ``value`` has this argument's type (whatever its range)."""
         if self.type == "bool":
             return isinstance(value, bool)
+        if self.type == "number":
+            return _is_int(value) or isinstance(value, float)
         return _is_int(value) or (self.type == "size" and isinstance(value, tuple)
                                   and len(value) == 2)
 
@@ -250,6 +254,23 @@ def _bias(a: Attrs, o: Shape) -> int:
     return numel(o) if a["bias"] else 0
 
 
+def _per_element(cost: int) -> Callable[[Attrs, Sequence[Shape], Shape], int]:
+    def flops(a: Attrs, s: Sequence[Shape], o: Shape) -> int:
+        return cost * numel(o)
+    return flops
+
+
+# activations: name, doc, flops per element (a comparison, add, multiply, divide or
+# exponential is one; the formulas are torch.nn's)
+_ACTIVATIONS = (
+    ("relu6", "min(max(x, 0), 6) (MobileNetV2)", 2),
+    ("silu", "x·sigmoid(x), also called swish (EfficientNet)", 5),
+    ("hardsigmoid", "relu6(x + 3) / 6 (MobileNetV3)", 4),
+    ("hardswish", "x·relu6(x + 3) / 6 (MobileNetV3)", 5),
+    ("gelu", "x·Φ(x) = x·(1 + erf(x/√2))/2, exact (ConvNeXt)", 5),
+)
+
+
 def _stats(a: Attrs, s: Sequence[Shape]) -> dict[str, Shape]:
     c = s[0][0]
     return {"running_mean": (c,), "running_var": (c,), "num_batches_tracked": ()}
@@ -299,6 +320,17 @@ OPS: dict[str, OpDef] = {op.name: op for op in [
     OpDef("pad_channels", "option-A shortcut: subsample by stride, zero-pad channels to out",
           (Arg("x", "tensor"), Arg("out", "int", most=MAX_CHANNELS), Arg("stride", "int", 1)),
           _pad_infer),
+    *(OpDef(name, doc, (Arg("x", "tensor"),), _same, flops=_per_element(cost))
+      for name, doc, cost in _ACTIVATIONS),
+    OpDef("layernorm", "layer normalisation over the channels of each pixel (ConvNeXt's "
+          "LayerNorm2d), eps 1e-6", (Arg("x", "tensor"),), _bn_infer,
+          params=lambda a, s: {"weight": (s[0][0],), "bias": (s[0][0],)},
+          flops=_per_element(7)),
+    OpDef("dropout", "zeroes elements with probability p in training; the identity in eval "
+          "(free)", (Arg("x", "tensor"), Arg("p", "number", 0.5, least=0, most=1)), _same),
+    OpDef("stochastic_depth", "drops a sample's residual branch with probability p in training "
+          "(Huang et al. 2016, torchvision's mode 'row'); the identity in eval (free)",
+          (Arg("x", "tensor"), Arg("p", "number", least=0, most=1)), _same),
 ]}
 
 
