@@ -133,6 +133,12 @@ def type_name(v: Any) -> str:
             }.get(type(v), type(v).__name__)
 
 
+def _brief(v: Any) -> str:
+    """A number as a note shows it: floats to 6 significant digits (13.8, not
+    13.799999999999999)."""
+    return f"{v:.6g}" if isinstance(v, float) else show(v)
+
+
 def show(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
@@ -224,6 +230,8 @@ class _Elaborator:
         self.input_override: tuple[int, ...] | None = None
         self.labels: dict[str, Counter[str]] = {}
         self.using: list[str] = []
+        #: (span, what) → the distinct roundings made there, in order (see note_rounding)
+        self.roundings: dict[tuple[Span, str], dict[str, str]] = {}
         #: the blocks being applied, outermost first (a block may not use itself)
         self.open_blocks: list[s.BlockDef] = []
         #: blocks, 'if' bodies and 'use's entered and not yet left (see MAX_NESTING)
@@ -379,6 +387,7 @@ class _Elaborator:
             self.fail("the spec has no 'input' line; write one such as 'input 3x224x224'",
                       module.span)
         self.graph.output = self.current.node
+        self.report_roundings()
         return self.graph
 
     def exec_item(self, item: s.Stmt, env: Env, file: str) -> None:
@@ -962,15 +971,28 @@ class _Elaborator:
         except (TypeError, ValueError, OverflowError) as exc:
             self.fail(f"{e.func}(): {exc}", e.span)
         if fn in _ROUNDINGS and value != args[0]:
-            self.note(f"{e.func} rounded {show(args[0])} to {value}", e.span)
+            self.note_rounding(e.func, f"{e.func} rounded {_brief(args[0])} to {value}", e.span)
         if isinstance(value, list):
             return self.checked_value(value, e.span)
         return self.checked_number(value, e.span) if _is_number(value) else value
 
-    def note(self, text: str, span: Span) -> None:
+    def note(self, text: str, span: Span, where: str | None = None) -> None:
         assert self.graph is not None
-        where = self.scope or "network"
+        where = where or self.scope or "network"
         self.graph.notes.append(f"{where}: {text} ({'built-in block' if span.file == PRELUDE else span})")
+
+    def note_rounding(self, what: str, text: str, span: Span) -> None:
+        """A rounding that changed a value. One place in a spec can round many values (a
+        comprehension's, a block's in every instance): each place is reported once, with
+        the first rounding and how many distinct ones it made (:meth:`report_roundings`)."""
+        self.roundings.setdefault((span, what), {}).setdefault(text, self.scope or "network")
+
+    def report_roundings(self) -> None:
+        for (span, what), made in self.roundings.items():
+            (first, where), = list(made.items())[:1]
+            extra = len(made) - 1
+            more = f"; {what} rounded {extra} more value{'s' * (extra > 1)} here" if extra else ""
+            self.note(first + more, span, where)
 
     def eval_BinOp(self, e: s.BinOp, env: Env) -> Any:
         a, b = self.eval(e.left, env), self.eval(e.right, env)
@@ -994,7 +1016,7 @@ class _Elaborator:
                                "multiple (both reported), or float(a) / b for a number")
             return a // b
         if e.op == "//" and a % b:
-            self.note(f"{a} // {b} rounded down to {a // b}", e.span)
+            self.note_rounding("//", f"{a} // {b} rounded down to {a // b}", e.span)
         return self.checked_int(_ARITH[e.op](a, b), e.span)
 
     def float_op(self, e: s.BinOp, a: float, b: float) -> float:

@@ -48,8 +48,11 @@ def test_stages_from_lists_take_their_names_and_scopes_from_the_for():
 
 
 def test_every_rounding_that_changes_a_value_is_reported_at_its_place():
+    """...once per place, however many values it rounds (a comprehension rounds one per
+    element): the first rounding and the count of the others."""
     notes = load(NET).notes
-    assert "network: round rounded 7.5 to 8 (<spec>:4:11)" in notes
+    assert "network: round rounded 7.5 to 8; round rounded 1 more value here (<spec>:4:11)" \
+        in notes
     assert not any("rounded 3.0" in n for n in notes)  # round(3.0) changes nothing
 
 

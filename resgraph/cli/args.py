@@ -323,11 +323,11 @@ def parse_value(text: str) -> Any:
 def _literal(expr: Any) -> Any:
     from resgraph import syntax as s
 
-    if isinstance(expr, (s.Int, s.Str, s.Bool)):
+    if isinstance(expr, (s.Int, s.Float, s.Str, s.Bool)):
         return expr.value
     if isinstance(expr, s.ShapeLit):
         return expr.dims
-    if isinstance(expr, s.Neg) and isinstance(expr.operand, s.Int):
+    if isinstance(expr, s.Neg) and isinstance(expr.operand, (s.Int, s.Float)):
         return -expr.operand.value
     if isinstance(expr, s.ListLit):
         items = [_literal(i) for i in expr.items]

@@ -65,8 +65,9 @@ def test_input_shapes(text: str) -> None:
 
 
 def test_set_values_are_typed() -> None:
-    assert parse_sets(["depth=101", "shortcut=\"C\"", "s=3x3", "l=[1, 2]", "n=-2"]) == {
-        "depth": 101, "shortcut": "C", "s": (3, 3), "l": [1, 2], "n": -2}
+    assert parse_sets(["depth=101", "shortcut=\"C\"", "s=3x3", "l=[1, 2]", "n=-2", "wm=2.3",
+                       "eps=-1e-5"]) == {"depth": 101, "shortcut": "C", "s": (3, 3),
+                                         "l": [1, 2], "n": -2, "wm": 2.3, "eps": -1e-5}
     assert parse_value("plain words") == "plain words"
 
 
