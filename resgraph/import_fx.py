@@ -132,13 +132,16 @@ def _module_op(m: nn.Module, c: _Call) -> Kind:
         return _layout(c)
     if isinstance(m, nn.Softmax):
         return "softmax", {"dim": m.dim}
+    if isinstance(m, nn.GELU) and m.approximate != "none":
+        return c.opaque("GELU(approximate='tanh')")
     for cls, op in _MODULE_ACTIVATIONS.items():
         if isinstance(m, cls):
             return op, {}
     return c.opaque(type(m).__name__)
 
 
-_MODULE_ACTIVATIONS = {nn.ReLU: "relu", nn.Sigmoid: "sigmoid"}
+_MODULE_ACTIVATIONS = {nn.ReLU: "relu", nn.Sigmoid: "sigmoid", nn.ReLU6: "relu6", nn.SiLU: "silu",
+                       nn.Hardsigmoid: "hardsigmoid", nn.Hardswish: "hardswish", nn.GELU: "gelu"}
 
 
 def _layout(c: _Call) -> Kind:
@@ -227,13 +230,19 @@ def _pool(op: str) -> Callable[[_Call], Kind]:
     return rule
 
 
+def _plain(op: str) -> Callable[[_Call], Kind]:
+    """An element-wise op of the same name without attributes (``F.silu`` → ``silu``)."""
+    return lambda c: (op, {})
+
+
 _PASS = frozenset({"dropout", "dropout2d", "contiguous", "clone", "detach", "alpha_dropout"})
 #: rules that return None to drop a node that changes nothing, not to give up on it
 _MAYBE_NONE = frozenset({"view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze",
                          "permute", "transpose", "swapaxes"})
 _FUNCTIONS: dict[str, Callable[[_Call], Kind]] = {
-    "relu": lambda c: ("relu", {}),
-    "sigmoid": lambda c: ("sigmoid", {}),
+    **{name: _plain(name) for name in ("relu", "sigmoid", "relu6", "silu", "hardsigmoid",
+                                       "hardswish")},
+    "gelu": lambda c: ("gelu", {}) if c.arg(1, "approximate", "none") == "none" else None,
     "add": lambda c: _arith(c, "add"), "iadd": lambda c: _arith(c, "add"),
     "mul": lambda c: _arith(c, "mul"), "imul": lambda c: _arith(c, "mul"),
     "sub": lambda c: _arith(c, "sub"), "isub": lambda c: _arith(c, "sub"),

@@ -112,6 +112,8 @@ class Report:
                                   "stride": list(r.stride), "centre": list(r.centre)}
                                  for r in self.receptive_fields],
             "paths": self.paths.to_json(),
+            "uncounted_ops": [{"op": op, "count": len(names), "nodes": names}
+                              for op, names in uncounted_ops(self.graph).items()],
             "level": self.level,
             "rows": [dict(r.__dict__) for r in self.rows],
         }

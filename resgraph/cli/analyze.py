@@ -78,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
         kinds.add_row(op, f"{v:,}", f"{100 * v / r.flops:.2f}%")
     out.print(kinds)
     _conventions(r)
+    _uncounted(r.to_json()["uncounted_ops"])
     _fields(r)
     if r.level != "network":
         _rows(r)
@@ -101,6 +102,21 @@ def _conventions(r: Any) -> None:
         t.add_column(c, justify="right" if c in ("figure", "vs MACs") else "left")
     for name, v in r.conventions.items():
         t.add_row(name, f"{v:,}", COUNTER_CONVENTIONS[name][1], f"{v / r.macs:.4f}" if r.macs else "-")
+    out.print(t)
+
+
+def _uncounted(rows: list[dict[str, Any]]) -> None:
+    """Ops of a traced model that no figure above includes (their cost is unknown)."""
+    if not rows:
+        return
+    from rich.table import Table
+
+    t = Table(title="ops resgraph cannot count (not in any figure above; --strict refuses them)")
+    for c in ("op", "count", "where"):
+        t.add_column(c, justify="right" if c == "count" else "left")
+    for row in rows:
+        nodes = row["nodes"]
+        t.add_row(row["op"], str(row["count"]), ", ".join(nodes[:4]) + (", …" if len(nodes) > 4 else ""))
     out.print(t)
 
 
