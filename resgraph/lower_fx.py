@@ -63,7 +63,9 @@ def _conv(n: Node, ins: list[Node], device: torch.device) -> nn.Module:
 
 
 def _bn(n: Node, ins: list[Node], device: torch.device) -> nn.Module:
-    return nn.BatchNorm2d(n.shape[0], device=device)
+    a = n.attrs
+    return nn.BatchNorm2d(n.shape[0], eps=a.get("eps", 1e-5), momentum=a.get("momentum", 0.1),
+                          device=device)
 
 
 def _linear(n: Node, ins: list[Node], device: torch.device) -> nn.Module:

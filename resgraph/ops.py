@@ -284,8 +284,11 @@ OPS: dict[str, OpDef] = {op.name: op for op in [
            Arg("bias", "bool", False)),
           _conv_infer, _conv_params, macs=_conv_macs,
           flops=lambda a, s, o: 2 * _conv_macs(a, s, o) + _bias(a, o), weighted=True),
-    OpDef("bn", "batch normalisation; zero_init=true starts its scale at 0",
-          (Arg("x", "tensor"), Arg("zero_init", "bool", False)), _bn_infer,
+    OpDef("bn", "batch normalisation; zero_init=true starts its scale at 0; eps and momentum "
+          "as torch's (1e-5 and 0.1 unless given: MobileNetV3 and EfficientNet use 1e-3)",
+          (Arg("x", "tensor"), Arg("zero_init", "bool", False),
+           Arg("eps", "number", None, least=0, most=1),
+           Arg("momentum", "number", None, least=0, most=1)), _bn_infer,
           params=lambda a, s: {"weight": (s[0][0],), "bias": (s[0][0],)}, buffers=_stats,
           flops=lambda a, s, o: 2 * numel(o)),
     OpDef("relu", "rectified linear unit", (Arg("x", "tensor"),), _same,
@@ -468,6 +471,8 @@ def normalise(op: OpDef, attrs: Attrs) -> Attrs:
             out[a.name] = pair(out[a.name])
     if op.name in ("maxpool", "avgpool") and out["stride"] is None:
         out["stride"] = out["kernel"]
+    if op.name == "bn":  # torch's defaults stay implicit, so an IR says only what a spec chose
+        out = {k: v for k, v in out.items() if v is not None}
     if op.name == "conv" and out["pad"] is None:
         out["pad"] = tuple(d * (k - 1) // 2 for k, d in zip(out["kernel"], out["dilation"]))
     return out

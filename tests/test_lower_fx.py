@@ -116,3 +116,22 @@ def test_new_ops_costs():
     assert per == {"a": 288, "b": 720, "c": 720, "d": 576, "e": 720, "norm": 1008, "drop": 0,
                    "sd": 0}
     assert g.nodes["norm"].opdef.params({}, [(4, 6, 6)]) == {"weight": (4,), "bias": (4,)}
+
+
+BN_EPS = """resgraph 1
+network bn_eps
+input 4x5x5
+stem {
+  a: bn(eps=1e-3, momentum=0.01) -> b: bn
+}
+"""
+
+
+def test_bn_takes_torchs_eps_and_momentum_and_says_only_what_the_spec_chose():
+    g = resgraph.load(resgraph.Source(BN_EPS))
+    assert g.nodes["a"].attrs == {"zero_init": False, "eps": 1e-3, "momentum": 0.01}
+    assert g.nodes["b"].attrs == {"zero_init": False}  # torch's defaults, left implicit
+    gm = resgraph.compile(resgraph.Source(BN_EPS))
+    assert (gm.a.eps, gm.a.momentum, gm.b.eps, gm.b.momentum) == (1e-3, 0.01, 1e-5, 0.1)
+    with pytest.raises(resgraph.SpecError, match="'bn' argument 'eps' must be at most 1"):
+        resgraph.load(resgraph.Source(BN_EPS.replace("1e-3", "2.0")))
