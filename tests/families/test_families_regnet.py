@@ -8,14 +8,12 @@ from unittest import mock
 
 import pytest
 import torch
-import torchvision
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from torch.utils.flop_counter import FlopCounterMode
 from torchvision.models import regnet
+from torchvision_families import check_names_params_and_macs, check_same_outputs
 
 import resgraph
-from resgraph.backends.tolerance import tolerance
 
 X = ["regnet_x_400mf", "regnet_x_800mf", "regnet_x_1_6gf", "regnet_x_3_2gf", "regnet_x_8gf",
      "regnet_x_16gf", "regnet_x_32gf"]
@@ -49,41 +47,14 @@ def torchvision_meta(name: str) -> torch.nn.Module:
         return build(built[0], None, False).eval()
 
 
-def shapes(module: torch.nn.Module) -> dict[str, tuple[int, ...]]:
-    return {k: tuple(v.shape) for k, v in module.state_dict().items()}
-
-
-def flop_counter_macs(module: torch.nn.Module, size: int) -> int:
-    counter = FlopCounterMode(display=False)
-    with counter, torch.no_grad():
-        module(torch.empty(1, 3, size, size, device="meta"))
-    return counter.get_total_flops() // 2
-
-
 @pytest.mark.parametrize("name", X + Y)
 def test_every_variant_has_torchvision_names_params_and_macs(name):
-    ours = resgraph.compile(name, device="meta")
-    theirs = torchvision_meta(name)
-    assert shapes(ours) == shapes(theirs)
-    report = resgraph.analyze(name)
-    params, gmacs = PUBLISHED[name]
-    assert report.params == params == sum(p.numel() for p in theirs.parameters())
-    assert report.macs == flop_counter_macs(theirs, 224)
-    if gmacs is not None:  # published to three decimals
-        assert round(report.macs / 1e9, 3) == gmacs
+    check_names_params_and_macs(name, torchvision_meta(name), 224, PUBLISHED[name])
 
 
 @pytest.mark.parametrize("name", ["regnet_x_400mf", "regnet_y_400mf"])
 def test_loads_torchvision_weights_strictly_and_computes_the_same(name):
-    torch.manual_seed(0)
-    theirs = getattr(torchvision.models, name)().eval()
-    ours = resgraph.compile(name).eval()
-    ours.load_state_dict(theirs.state_dict(), strict=True)
-    x = torch.randn(2, 3, 64, 64)
-    with torch.no_grad():
-        a, b = ours(x), theirs(x)
-    # two fp32 computations of one network: the derived bound of resgraph.backends.tolerance
-    assert (a - b).norm() / b.norm() <= tolerance(resgraph.load(name), "fp32")
+    check_same_outputs(name, 64)
 
 
 def paper_widths(depth: int, w0: int, wa: float, wm: float) -> list[int]:

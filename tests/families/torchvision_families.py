@@ -1,0 +1,55 @@
+"""What every family's test checks against torchvision's own module: parameter and buffer
+names and shapes, parameter counts, MACs as FlopCounterMode counts them, and outputs in eval
+within the derived fp32 bound."""
+
+import torch
+import torchvision
+from torch.utils.flop_counter import FlopCounterMode
+
+import resgraph
+from resgraph.backends.tolerance import tolerance
+
+
+def on_meta(name: str) -> torch.nn.Module:
+    """torchvision's module built on the meta device: no memory, its own initialisation."""
+    with torch.device("meta"):
+        return getattr(torchvision.models, name)().eval()
+
+
+def shapes(module: torch.nn.Module) -> dict[str, tuple[int, ...]]:
+    return {k: tuple(v.shape) for k, v in module.state_dict().items()}
+
+
+def flop_counter_macs(module: torch.nn.Module, size: int) -> int:
+    counter = FlopCounterMode(display=False)
+    with counter, torch.no_grad():
+        module(torch.empty(1, 3, size, size, device="meta"))
+    return counter.get_total_flops() // 2
+
+
+def check_names_params_and_macs(name: str, theirs: torch.nn.Module, size: int,
+                                published: tuple[int, float | None]) -> None:
+    """Our module has torchvision's state_dict names and shapes; `analyze` gives its
+    parameter count and FlopCounterMode's MACs at the variant's resolution, and both agree
+    with torchvision's published figures (GMACs to three decimals)."""
+    ours = resgraph.compile(name, device="meta")
+    assert shapes(ours) == shapes(theirs)
+    report = resgraph.analyze(name)
+    params, gmacs = published
+    assert report.params == params == sum(p.numel() for p in theirs.parameters())
+    assert report.macs == flop_counter_macs(theirs, size)
+    if gmacs is not None:
+        assert round(report.macs / 1e9, 3) == gmacs
+
+
+def check_same_outputs(name: str, size: int) -> None:
+    """torchvision's randomly initialised weights load strictly and give the same outputs in
+    eval, within the bound resgraph.backends.tolerance derives for two fp32 computations."""
+    torch.manual_seed(0)
+    theirs = getattr(torchvision.models, name)().eval()
+    ours = resgraph.compile(name).eval()
+    ours.load_state_dict(theirs.state_dict(), strict=True)
+    x = torch.randn(2, 3, size, size)
+    with torch.no_grad():
+        a, b = ours(x), theirs(x)
+    assert (a - b).norm() / b.norm() <= tolerance(resgraph.load(name), "fp32")
