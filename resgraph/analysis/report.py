@@ -112,11 +112,12 @@ class Report:
                                   "stride": list(r.stride), "centre": list(r.centre)}
                                  for r in self.receptive_fields],
             "paths": self.paths.to_json(),
-            "uncounted_ops": [{"op": op, "count": len(names), "nodes": names}
-                              for op, names in uncounted_ops(self.graph).items()],
             "level": self.level,
             "rows": [dict(r.__dict__) for r in self.rows],
         }
+        if any(keys.CALLED in n.meta for n in self.graph):  # an imported model
+            out["uncounted_ops"] = [{"op": op, "count": len(names), "nodes": names}
+                                    for op, names in uncounted_ops(self.graph).items()]
         if self.estimated is not None:
             out["gradients_estimated"] = self.estimated.to_json()
         if self.measured is not None:

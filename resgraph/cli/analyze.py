@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
         kinds.add_row(op, f"{v:,}", f"{100 * v / r.flops:.2f}%")
     out.print(kinds)
     _conventions(r)
-    _uncounted(r.to_json()["uncounted_ops"])
+    _uncounted(r.to_json().get("uncounted_ops", []))
     _fields(r)
     if r.level != "network":
         _rows(r)
