@@ -156,17 +156,22 @@ def draw(target: Any, output: str | Path | None = None, *,
 def report(target: Any, output: str | Path, *, params: Mapping[str, Any] | None = None,
            input_shape: Shape | None = None, batch: int = 1, dtype: str = "fp32",
            bench: str | Path | None = None, profile: str | Path | None = None,
-           gradients: bool = False, seed: int = 0) -> Path:
-    """Write the one-page HTML report of a target to ``output`` (``resgraph report``).
+           gradients: bool = False, seed: int = 0, pages: int = 20) -> Path:
+    """Write the one-page HTML report of a target to ``output`` (``resgraph report``); a
+    sweep folder (``resgraph sweep --out DIR``) gets the sweep's page, and ``pages`` of its
+    candidates their own pages beside it (the Pareto front first).
 
     ``bench`` is a file ``resgraph bench --json`` wrote, ``profile`` one ``resgraph profile
     --json`` wrote (its times colour the diagram); ``gradients`` adds the gradient curves to
     the path chart (a spec only: they run the compiled module on the CPU, seeded by ``seed``).
     The output is checked before any work and is never one of the inputs.
     """
-    from resgraph.report import read_bench, read_profile, write_report
+    from resgraph.report import read_bench, read_profile, write_report, write_sweep_report
+    from resgraph.report.sweep_page import is_sweep
 
     check_output(output, inputs=_inputs(target, *(f for f in (bench, profile) if f)))
+    if is_sweep(target):
+        return write_sweep_report(target, output, pages=pages)
     if gradients and _is_module(target):
         raise UsageError("gradient curves need a spec, which resgraph compiles and runs")
     extras = {"bench": read_bench(bench) if bench else None,

@@ -8,6 +8,7 @@ import argparse
 from resgraph import api
 from resgraph.cli.args import (
     batch_argument,
+    int_in,
     json_argument,
     output_argument,
     parse_sets,
@@ -26,6 +27,7 @@ EPILOG = """examples:
   resgraph profile r50.engine --json > profile.json       # or --layer-times trtexec.json
   resgraph report resnet50 --profile profile.json -o resnet50.html
   resgraph report --module torchvision.models:resnet18 --input 3x224x224 -o tv18.html
+  resgraph report runs/resnet_sweep -o sweep.html --pages 50   # a folder 'resgraph sweep' wrote
 
 The page is one file with every script, style and chart inline: it opens from disk with no
 network. The diagram switches between network, stage (identical blocks folded) and block
@@ -42,6 +44,9 @@ def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--bench", metavar="FILE", help="what 'resgraph bench --json' wrote")
     p.add_argument("--profile", metavar="FILE", help="what 'resgraph profile ENGINE --json' "
                                                      "wrote: its times colour the diagram")
+    p.add_argument("--pages", type=int_in(0, 1000), default=20, metavar="N",
+                   help="for a sweep folder: write the pages of N candidates too, the Pareto "
+                        "front first (default 20)")
     p.add_argument("--gradients", action="store_true",
                    help="add the estimated and measured gradient curves to the path chart "
                         "(runs the network on the CPU: seconds for ResNet-50)")
@@ -52,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     target = read_target(args)
     path = api.report(target, args.output, params=parse_sets(args.sets), input_shape=args.input,
                       batch=args.batch.size, dtype=args.dtype, bench=args.bench,
-                      profile=args.profile, gradients=args.gradients)
+                      profile=args.profile, gradients=args.gradients, pages=args.pages)
     if args.json:
         print_json({"output": str(path), "bytes": path.stat().st_size})
     else:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from resgraph.analysis.report import analyze_graph, gradient_curves
+from resgraph.errors import UsageError
 from resgraph.files import write_atomic
 from resgraph.ir import Graph
 from resgraph.render.labels import si
@@ -27,7 +28,8 @@ from resgraph.report.page import Extras, context, percent, size
 if TYPE_CHECKING:
     import jinja2
 
-__all__ = ["Bench", "Profile", "read_bench", "read_profile", "render_report", "write_report"]
+__all__ = ["Bench", "Profile", "read_bench", "read_profile", "render_report", "write_report",
+           "write_sweep_report"]
 
 
 def render_report(graph: Graph, *, batch: int = 1, dtype: str = "fp32",
@@ -45,6 +47,34 @@ def render_report(graph: Graph, *, batch: int = 1, dtype: str = "fp32",
 def write_report(graph: Graph, output: str | Path, **options: object) -> Path:
     """Write the page of ``graph`` to ``output`` whole (the caller has checked the path)."""
     return write_atomic(output, render_report(graph, **options))  # type: ignore[arg-type]
+
+
+def write_sweep_report(folder: str | Path, output: str | Path, *, pages: int = 20) -> Path:
+    """Write the page of a sweep folder to ``output``, and beside it, in the folder
+    ``OUTPUT_STEM.candidates/``, the pages of up to ``pages`` of its candidates (the Pareto
+    front first: :func:`~resgraph.report.sweep_page.candidate_pages`), which it links."""
+    from resgraph.report.sweep_page import (
+        candidate_graph,
+        candidate_pages,
+        read_sweep,
+        sweep_context,
+    )
+
+    output = Path(output)
+    pages_dir = output.parent / f"{output.stem}.candidates"
+    if pages and pages_dir.exists() and not pages_dir.is_dir():
+        raise UsageError(f"{pages_dir} is a file; the candidates' pages go in a folder of "
+                         "that name (move it, or give --pages 0)")
+    sweep = read_sweep(folder)
+    chosen = candidate_pages(sweep, pages)
+    links: dict[int, str] = {}
+    if chosen:
+        pages_dir.mkdir(exist_ok=True)
+        for record in chosen:
+            write_report(candidate_graph(sweep, record), pages_dir / f"{record['index']}.html")
+            links[record["index"]] = f"{pages_dir.name}/{record['index']}.html"
+    html = _environment().get_template("sweep.html.j2").render(sweep_context(sweep, links))
+    return write_atomic(output, html)
 
 
 def _environment() -> jinja2.Environment:

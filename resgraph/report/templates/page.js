@@ -1,6 +1,6 @@
 "use strict";
-// resgraph report: level switch, pan and zoom, the node panel, search, source links and
-// sortable tables. Everything it shows is in #report-data, written by resgraph.report.
+// resgraph report: level switch, pan and zoom, the node panel, search and source links
+// (tables sort with sortable.js). Everything it shows is in #report-data, from resgraph.report.
 (function () {
   const data = JSON.parse(document.getElementById("report-data").textContent);
   const viewport = document.getElementById("viewport");
@@ -229,29 +229,6 @@
   });
   document.querySelectorAll("tr.scope").forEach(function (tr) {
     tr.addEventListener("click", function () { go(tr.dataset.scope); });
-  });
-
-  // sortable tables ------------------------------------------------------------------------
-  document.querySelectorAll("table.sortable").forEach(function (table) {
-    table.querySelectorAll("th").forEach(function (th, col) {
-      th.addEventListener("click", function () {
-        const asc = !th.classList.contains("asc");
-        table.querySelectorAll("th").forEach(function (h) { h.classList.remove("asc", "desc"); });
-        th.classList.add(asc ? "asc" : "desc");
-        const body = table.tBodies[0];
-        const rows = Array.from(body.rows);
-        const key = function (r) {
-          const c = r.cells[col];
-          return c.dataset.v !== undefined ? parseFloat(c.dataset.v) : c.textContent;
-        };
-        rows.sort(function (a, b) {
-          const x = key(a), y = key(b);
-          const d = typeof x === "number" ? x - y : String(x).localeCompare(String(y));
-          return asc ? d : -d;
-        });
-        body.append.apply(body, rows);
-      });
-    });
   });
 
   setLevel(level);
