@@ -496,6 +496,8 @@ class _Elaborator:
         self.stage = name
         names = []
         for i in range(depth):
+            if i:
+                block = self.stage_block(item, Env({"i": i}, env))
             call = Partial(block.target, block.name, list(block.args), dict(block.kwargs))
             if item.stride is not None and i == 0:
                 call.kwargs["stride"] = (stride, item.stride.span, f"stage stride at {item.stride.span}")
@@ -533,10 +535,7 @@ class _Elaborator:
         name = name or self.stage_name(item, env)
         if any(st.name == name for st in self.graph.stages) or name in ("stem", "head"):
             self.fail(f"there is already a stage named '{name}'", item.span)
-        block = self.eval(item.block, env)
-        if not (isinstance(block, Partial) and isinstance(block.target, BlockValue)):
-            self.fail(f"a stage repeats a block, but this is {type_name(block)} "
-                      f"({show(block)})", item.block.span)
+        block = self.stage_block(item, Env({"i": 0}, env))
         depth = self.eval_int(item.depth, env, "the number of blocks")
         if depth < 1:
             self.fail(f"a stage needs at least one block, got {depth}", item.depth.span)
@@ -552,6 +551,15 @@ class _Elaborator:
                 self.fail(f"block '{block.target.defn.name}' has no 'stride' parameter",
                           item.stride.span)
         return block, depth, stride, self.overrides(item, block, depth, env)
+
+    def stage_block(self, item: s.Stage, env: Env) -> Partial:
+        """The block a stage repeats, its arguments evaluated for one block: ``i`` is the
+        block's index in the stage, as in ``at`` (a rate that grows over blocks)."""
+        block = self.eval(item.block, env)
+        if not (isinstance(block, Partial) and isinstance(block.target, BlockValue)):
+            self.fail(f"a stage repeats a block, but this is {type_name(block)} "
+                      f"({show(block)})", item.block.span)
+        return block
 
     def overrides(self, item: s.Stage, block: Partial, depth: int, env: Env
                   ) -> dict[int, dict[str, tuple[Any, Span, str]]]:

@@ -1,8 +1,9 @@
 """lower_fx: IR graph → ``torch.fx.GraphModule`` with real ``nn.Module`` layers.
 
-Layers with weights (conv, bn, linear, layernorm), dropout and stochastic depth become
-submodules at their scope path, so parameter
-names equal torchvision's (``layer1.0.conv1.weight``); the rest become calls of functions.
+Layers with weights (conv, bn, linear, channel_linear, layernorm), dropout and stochastic
+depth become submodules at their scope path, so parameter names equal torchvision's
+(``layer1.0.conv1.weight``); a layer scale is a parameter at its own path
+(``features.1.0.layer_scale``); the rest become calls of functions.
 Every FX node carries the IR's facts under the FX keys of :mod:`resgraph.analysis.keys`
 (:data:`~resgraph.analysis.keys.SCOPE`, ``OP``, ``STAGE``, ``BLOCK``, ``SHAPE``, ``SPAN``), and
 the module keeps its IR graph under :data:`~resgraph.analysis.keys.GRAPH`.
@@ -56,6 +57,14 @@ class StochasticDepth(nn.Module):
         return x * keep / (1.0 - self.p) if self.p < 1.0 else x * keep
 
 
+class ChannelLinear(nn.Linear):
+    """A linear layer over the channels of each pixel of an NCHW map: torchvision's
+    ``nn.Linear`` on ConvNeXt's channels-last tensor, with its (out, in) weight."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.linear(x.permute(0, 2, 3, 1), self.weight, self.bias).permute(0, 3, 1, 2)
+
+
 def _conv(n: Node, ins: list[Node], device: torch.device) -> nn.Module:
     a = n.attrs
     return nn.Conv2d(ins[0].shape[0], a["out"], a["kernel"], a["stride"], a["pad"], a["dilation"],
@@ -74,6 +83,8 @@ def _linear(n: Node, ins: list[Node], device: torch.device) -> nn.Module:
 
 _MODULES: dict[str, Callable[[Node, list[Node], torch.device], nn.Module]] = {
     "conv": _conv, "bn": _bn, "linear": _linear,
+    "channel_linear": lambda n, ins, dev: ChannelLinear(ins[0].shape[0], n.attrs["out"],
+                                                        n.attrs["bias"], device=dev),
     "layernorm": lambda n, ins, dev: LayerNorm2d(n.shape[0], eps=1e-6, device=dev),
     # modules, so that train() and eval() switch them as they do torchvision's
     "dropout": lambda n, ins, dev: nn.Dropout(n.attrs["p"]),
@@ -132,7 +143,7 @@ def lower_fx(graph: Graph, device: str | torch.device = "cpu",
 
 def _lower(graph: Graph, dev: torch.device) -> fx.GraphModule:
     fxg = fx.Graph()
-    modules: dict[str, nn.Module] = {}
+    modules: dict[str, Any] = {}  # submodules and layer scales' parameters, by path
     values: dict[str, fx.Node] = {}
     for n in graph:
         ins = [graph.nodes[i] for i in n.inputs]
@@ -140,6 +151,8 @@ def _lower(graph: Graph, dev: torch.device) -> fx.GraphModule:
         safe = n.name.replace(".", "_")
         if n.op == "input":
             fxn = fxg.placeholder("x")
+        elif n.op == "layer_scale":
+            fxn = _layer_scale(fxg, modules, n, args[0], dev)
         elif n.op in _MODULES:
             module = _MODULES[n.op](n, ins, dev)
             if dev.type != "meta":
@@ -156,6 +169,18 @@ def _lower(graph: Graph, dev: torch.device) -> fx.GraphModule:
     gm = fx.GraphModule(modules, fxg, class_name=_class_name(graph.name))
     gm.meta[keys.GRAPH] = graph
     return gm
+
+
+def _layer_scale(fxg: fx.Graph, modules: dict[str, Any], n: Node, x: fx.Node,
+                 dev: torch.device) -> fx.Node:
+    """A parameter named by the node's own scope (torchvision's ``features.1.0.layer_scale``
+    is a parameter of the block, not of a submodule) times the input: a method call, since
+    the path is the parameter's and cannot also hold a module for the multiply (as the ONNX
+    export gives each scoped function call)."""
+    modules[n.name] = nn.Parameter(torch.full((n.shape[0], 1, 1), float(n.attrs["init"]),
+                                              device=dev))
+    scale = fxg.get_attr(n.name)
+    return fxg.create_node("call_method", "mul", (x, scale), name=n.name.replace(".", "_"))
 
 
 def _class_name(name: str) -> str:

@@ -14,7 +14,8 @@ Cost conventions (see ``resgraph.analysis`` for the others it can print):
   4 for sigmoid (negate, exp, add, reciprocal), k·k − 1 comparisons per max-pool output,
   k·k per average-pool output (k·k − 1 adds and a divide); 2 for relu6, 5 for silu, 4 for
   hardsigmoid, 5 for hardswish, 5 for gelu, 7 for a layer norm (mean, subtract, square,
-  variance, divide, scale, shift); dropout and stochastic depth are free (eval).
+  variance, divide, scale, shift), 1 for a layer scale (multiply); a channel_linear counts as
+  a linear layer at every pixel; dropout and stochastic depth are free (eval).
 """
 
 from __future__ import annotations
@@ -92,6 +93,7 @@ class OpDef:
     doc: str
     args: tuple[Arg, ...]
     infer: Callable[[Attrs, Sequence[Shape]], Shape]
+    #: parameter shapes by name under the op's scope ("" names the scope itself: layer_scale)
     params: Callable[[Attrs, Sequence[Shape]], dict[str, Shape]] = lambda a, s: {}
     buffers: Callable[[Attrs, Sequence[Shape]], dict[str, Shape]] = lambda a, s: {}
     macs: Callable[[Attrs, Sequence[Shape], Shape], int] = lambda a, s, o: 0
@@ -271,6 +273,19 @@ _ACTIVATIONS = (
 )
 
 
+def _channel_linear_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
+    _, h, w = _feature_map(s[0], "channel_linear")
+    return (a["out"], h, w)
+
+
+def _layer_scale_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
+    return _feature_map(s[0], "layer_scale")
+
+
+def _channel_linear_macs(a: Attrs, s: Sequence[Shape], o: Shape) -> int:
+    return numel(o) * s[0][0]
+
+
 def _stats(a: Attrs, s: Sequence[Shape]) -> dict[str, Shape]:
     c = s[0][0]
     return {"running_mean": (c,), "running_var": (c,), "num_batches_tracked": ()}
@@ -329,6 +344,17 @@ OPS: dict[str, OpDef] = {op.name: op for op in [
           "LayerNorm2d), eps 1e-6", (Arg("x", "tensor"),), _bn_infer,
           params=lambda a, s: {"weight": (s[0][0],), "bias": (s[0][0],)},
           flops=_per_element(7)),
+    OpDef("channel_linear", "a linear layer over each pixel's channels (ConvNeXt's nn.Linear "
+          "on a channels-last map): a 1x1 convolution with a linear layer's (out, in) weight",
+          (Arg("x", "tensor"), Arg("out", "int", most=MAX_CHANNELS), Arg("bias", "bool", True)),
+          _channel_linear_infer,
+          lambda a, s: _linear_params(a, [(s[0][0],)]), macs=_channel_linear_macs,
+          flops=lambda a, s, o: 2 * _channel_linear_macs(a, s, o) + _bias(a, o), weighted=True),
+    OpDef("layer_scale", "a learned per-channel multiplier, initialised to init (Touvron et "
+          "al. 2021; ConvNeXt): one Cx1x1 parameter named by the op's own scope",
+          (Arg("x", "tensor"), Arg("init", "number", 1e-6, least=0, most=MAX_SIZE)),
+          _layer_scale_infer,
+          params=lambda a, s: {"": (s[0][0], 1, 1)}, flops=_per_element(1)),
     OpDef("dropout", "zeroes elements with probability p in training; the identity in eval "
           "(free)", (Arg("x", "tensor"), Arg("p", "number", 0.5, least=0, most=1)), _same),
     OpDef("stochastic_depth", "drops a sample's residual branch with probability p in training "

@@ -121,3 +121,16 @@ def test_a_for_holds_stages_lets_and_requires_only():
     err = error(NET.replace("for k in range(len(widths)) {\n",
                             "for k in range(len(widths)) {\n  param z = 1\n"))
     assert err.message.startswith("'param' cannot appear in a 'for'")
+
+
+def test_a_stages_block_arguments_see_the_blocks_index_i():
+    text = """resgraph 1
+block scaled(rate = 0.0) {
+  conv(1, 4) -> sd: stochastic_depth(rate)
+}
+network t
+input 4x8x8
+stage s: scaled(0.5 * i / 3.0) x 4
+"""
+    g = resgraph.load(resgraph.Source(text))
+    assert [n.attrs["p"] for n in g if n.op == "stochastic_depth"] == [0.0, 0.5 / 3, 1 / 3, 0.5]

@@ -135,3 +135,23 @@ def test_bn_takes_torchs_eps_and_momentum_and_says_only_what_the_spec_chose():
     assert (gm.a.eps, gm.a.momentum, gm.b.eps, gm.b.momentum) == (1e-3, 0.01, 1e-5, 0.1)
     with pytest.raises(resgraph.SpecError, match="'bn' argument 'eps' must be at most 1"):
         resgraph.load(resgraph.Source(BN_EPS.replace("1e-3", "2.0")))
+
+
+CONVNEXT_OPS = """resgraph 1
+network cl
+input 4x3x5
+stem {
+  fc: channel_linear(6) -> scale: layer_scale(0.5)
+}
+"""
+
+
+def test_channel_linear_and_layer_scale_are_torchvisions_linear_and_parameter():
+    gm = resgraph.compile(resgraph.Source(CONVNEXT_OPS))
+    assert {k: tuple(v.shape) for k, v in gm.state_dict().items()} == {
+        "fc.weight": (6, 4), "fc.bias": (6,), "scale": (6, 1, 1)}
+    x = torch.randn(2, 4, 3, 5)
+    want = torch.nn.functional.linear(x.permute(0, 2, 3, 1), gm.fc.weight, gm.fc.bias)
+    torch.testing.assert_close(gm(x), 0.5 * want.permute(0, 3, 1, 2))
+    report = resgraph.analyze(resgraph.Source(CONVNEXT_OPS))
+    assert (report.params, report.macs) == (4 * 6 + 6 + 6, 3 * 5 * 4 * 6)
