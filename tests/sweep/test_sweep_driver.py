@@ -109,3 +109,17 @@ def test_the_ray_engine_without_ray_says_what_to_install(
         run(tmp_path / "s", engine="ray")
     assert not (tmp_path / "s").exists()
     assert GRID and os.environ["RESGRAPH_SWEEP_TEST_DIR"]
+
+
+def test_a_bench_measure_times_each_network_after_its_parity_check(tmp_path: Path) -> None:
+    pytest.importorskip("onnxruntime", reason="the bench measure's test uses ONNX Runtime")
+    summary = run(tmp_path / "s", measure="bench:onnxruntime:iterations=5:warmup=0",
+                  grid={"width": "8,16"}, workers=1, pareto="macs,latency_ms")
+    recs = records(tmp_path / "s")
+    assert [r["status"] for r in recs] == ["ok", "ok"]
+    for r in recs:
+        row = r["metrics"]["results"][0]
+        assert row["backend"] == "onnxruntime" and row["parity"] is not None
+        assert r["figures"]["latency_ms"] == row["latency_ms"]["median"] > 0
+        assert row["latency_ms"]["runs"] == 5
+    assert summary.pareto and summary.best["latency_ms"]
