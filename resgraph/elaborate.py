@@ -637,16 +637,23 @@ class _Elaborator:
                               step.span)
                 x = value
             elif isinstance(value, Partial):
-                x = self.apply(value, x, step.label, step.span)
+                x = self.apply(value, x, self.step_label(step, env), step.span)
             else:
                 self.fail(f"expected a layer, a block or a tensor, got {type_name(value)} "
                           f"{show(value)}", step.expr.span)
         return x
 
+    def step_label(self, step: s.Step, env: Env) -> str | None:
+        """A step's label; an f-string label is computed here (``f"block.{n}.0"``: where a
+        layer sits depends on which layers the block has)."""
+        if not isinstance(step.label, s.FString):
+            return step.label
+        return self.scope_text(self.eval(step.label, env), step.label.span, "a label")
+
     def eval_step(self, step: s.Step, env: Env) -> Any:
         expr = step.expr
         if isinstance(expr, s.Call) and self.multi_input_op(expr, env) is not None:
-            return self.call_multi(expr, env, step.label)
+            return self.call_multi(expr, env, self.step_label(step, env))
         if step.label is not None and isinstance(expr, s.Name):
             value = self.eval(expr, env)
             if isinstance(value, Tensor):

@@ -34,7 +34,7 @@ def _expr(e: s.Expr) -> tuple[str, int]:
     if isinstance(e, s.Int):
         return str(e.value), _ATOM
     if isinstance(e, s.Float):
-        return repr(e.value), _ATOM  # the shortest text that reads back as the value
+        return _float(e.value), _ATOM
     if isinstance(e, s.Str):
         return f'"{e.value}"', _ATOM
     if isinstance(e, s.FString):
@@ -80,8 +80,14 @@ def _expr(e: s.Expr) -> tuple[str, int]:
 
 def _fstring(e: s.FString) -> str:
     parts = [p.replace("{", "{{").replace("}", "}}") if isinstance(p, str)
-             else "{" + format_expr(p) + "}" for p in e.parts]
+             else "{" + _spaced(format_expr(p)) + "}" for p in e.parts]
     return 'f"' + "".join(parts) + '"'
+
+
+def _spaced(text: str) -> str:
+    """An f-string's expression that opens with a brace (a table) is set off by a space, so
+    that its '{' is not read as '{{', a brace of the text."""
+    return " " + text if text.startswith("{") else text
 
 
 def _wrap(e: s.Expr, min_prec: int) -> str:
@@ -93,8 +99,21 @@ def _kwargs(kwargs: list[s.Kwarg]) -> str:
     return ", ".join(f"{k.name}={format_expr(k.value)}" for k in kwargs)
 
 
+def _float(v: float) -> str:
+    """The shortest text that reads back as the value, its exponent as written (``1e-6``,
+    not Python's ``1e-06``)."""
+    text = repr(v)
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
 def _step(step: s.Step) -> str:
-    return f"{step.label}: {format_expr(step.expr)}" if step.label else format_expr(step.expr)
+    if step.label is None:
+        return format_expr(step.expr)
+    label = step.label if isinstance(step.label, str) else format_expr(step.label)
+    return f"{label}: {format_expr(step.expr)}"
 
 
 class _Printer:
@@ -105,6 +124,14 @@ class _Printer:
     def flush(self, before_line: int, indent: str) -> None:
         while self.comments and self.comments[0].line < before_line:
             self.lines.append(indent + self.comments.popleft().text)
+
+    def attached(self, line: int) -> int:
+        """The first line of the run of comment lines just above ``line``: they belong to
+        the item there and stay with it, after the blank line that opens its group."""
+        lines = {c.line for c in self.comments}
+        while line - 1 in lines:
+            line -= 1
+        return line
 
     def trailing(self, line: int) -> str:
         if self.comments and self.comments[0].line == line:
@@ -121,7 +148,7 @@ class _Printer:
         for item in m.items:
             group = _GROUPS.get(type(item).__name__, type(item).__name__)
             if group != prev or group == "BlockDef":
-                self.flush(item.span.line, "")
+                self.flush(self.attached(item.span.line), "")
                 self.lines.append("")
             prev = group
             self.item(item, "")

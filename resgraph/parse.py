@@ -395,7 +395,10 @@ class _ToAst(Transformer_NonRecursive):
     def label(self, meta, *toks):
         """A label, or a path of them (``block.0``, ``conv.0.0``), torchvision's nested
         scopes; a part of a path may be a word such as ``block``, as the dots show it is a
-        label (one that opens a line, ``if.0``, still cannot be parsed)."""
+        label (one that opens a line, ``if.0``, still cannot be parsed). An f-string label
+        (``f"block.{n}.0"``) is computed where the block runs."""
+        if len(toks) == 1 and toks[0].type == "FSTRING":
+            return self.fstring(meta, toks[0])
         if len(toks) == 1 and toks[0].type == "NAME":
             return self._name(toks[0])
         return ".".join(str(t) if t.type == "NAME" else str(self._int(str(t), t)) for t in toks)

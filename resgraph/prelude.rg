@@ -97,3 +97,44 @@ block bottleneck(planes, stride = 1, groups = 1, base_width = 64, expansion = 4,
 
 let preact_basic = basic(preact=true)
 let preact_bottleneck = bottleneck(preact=true)
+
+block mbconv(out, kernel = 3, stride = 1, expanded = 0, act = silu, squeeze = 0, se_act = silu, se_gate = sigmoid, eps = 1e-5, momentum = 0.1, sd = false, drop = 0.0) "the inverted residual of MobileNetV3 and EfficientNet (MBConv, Tan and Le 2019), torchvision's InvertedResidual and MBConv: a 1x1 expansion to 'expanded' channels (none when that is the input's), a depthwise convolution, squeeze-excitation to 'squeeze' channels (none when 0), a linear 1x1 projection; the identity shortcut only where the shapes allow, through stochastic depth at rate drop when sd" {
+  require expanded >= 1, "mbconv needs 'expanded', the width of its depthwise convolution"
+  # torchvision numbers the layers it has: block.0 is the depthwise one when nothing expands
+  let n = expanded != in_channels ? 1 : 0
+  res = input
+  if n == 1 {
+    res = block.0.0: conv(1, expanded) -> block.0.1: bn(eps=eps, momentum=momentum)
+      -> block.0.2: act
+  }
+  res = res -> f"block.{n}.0": conv(kernel, expanded, stride=stride, groups=expanded)
+    -> f"block.{n}.1": bn(eps=eps, momentum=momentum) -> f"block.{n}.2": act
+  if squeeze > 0 {
+    res = res -> f"block.{n + 1}": squeeze_excitation(squeeze, se_act, se_gate)
+  }
+  let p = squeeze > 0 ? n + 2 : n + 1
+  res = res -> f"block.{p}.0": conv(1, out) -> f"block.{p}.1": bn(eps=eps, momentum=momentum)
+  if stride != 1 or in_channels != out {
+    return res
+  } elif sd {
+    res = res -> stochastic_depth: stochastic_depth(drop)
+  }
+  add(res, input)
+}
+
+block fused_mbconv(out, kernel = 3, stride = 1, expanded = 0, act = silu, eps = 1e-5, momentum = 0.1, drop = 0.0) "EfficientNetV2's Fused-MBConv (Tan and Le 2021), torchvision's FusedMBConv: one full convolution to 'expanded' channels in place of the expansion and depthwise pair, a linear 1x1 projection (none when nothing expands), stochastic depth and the identity shortcut where the shapes allow" {
+  require expanded >= 1, "fused_mbconv needs 'expanded', the width of its convolution"
+  if expanded != in_channels {
+    res = block.0.0: conv(kernel, expanded, stride=stride)
+      -> block.0.1: bn(eps=eps, momentum=momentum) -> block.0.2: act -> block.1.0: conv(1, out)
+      -> block.1.1: bn(eps=eps, momentum=momentum)
+  } else {
+    res = block.0.0: conv(kernel, out, stride=stride)
+      -> block.0.1: bn(eps=eps, momentum=momentum) -> block.0.2: act
+  }
+  if stride != 1 or in_channels != out {
+    return res
+  }
+  res = res -> stochastic_depth: stochastic_depth(drop)
+  add(res, input)
+}

@@ -141,7 +141,7 @@ class Cond(Expr):
 
 @dataclass
 class Step(Node):
-    label: str | None
+    label: str | FString | None
     expr: Expr
 
 

@@ -49,7 +49,7 @@ stem {
 # each stage, then (before the next stage, none after the last) the downsample to its width
 for k in range(4) {
   stage f"stage{k + 1}": convnext_block(stochastic_depth_prob * (firsts[k] + i) / (total - 1.0), layer_scale_init) x depths[k] at f"features.{2 * k + 1}.{i}"
-  for to in (k < 3 ? [widths[k + 1]] : []) {
+  for to in k < 3 ? [widths[k + 1]] : [] {
     stage f"downsample{k + 1}": convnext_downsample(to) x 1 at f"features.{2 * k + 2}"
   }
 }

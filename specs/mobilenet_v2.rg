@@ -23,11 +23,11 @@ block inverted_residual(out, stride = 1, expand = 1) "Sandler et al.'s inverted 
   let hidden = in_channels * expand
   if expand != 1 {
     res = conv.0.0: conv(1, hidden) -> conv.0.1: bn -> conv.0.2: relu6
-      -> conv.1.0: conv(3, hidden, stride=stride, groups=hidden) -> conv.1.1: bn -> conv.1.2: relu6
-      -> conv.2: conv(1, out) -> conv.3: bn
+      -> conv.1.0: conv(3, hidden, stride=stride, groups=hidden) -> conv.1.1: bn
+      -> conv.1.2: relu6 -> conv.2: conv(1, out) -> conv.3: bn
   } else {
-    res = conv.0.0: conv(3, hidden, stride=stride, groups=hidden) -> conv.0.1: bn -> conv.0.2: relu6
-      -> conv.1: conv(1, out) -> conv.2: bn
+    res = conv.0.0: conv(3, hidden, stride=stride, groups=hidden) -> conv.0.1: bn
+      -> conv.0.2: relu6 -> conv.1: conv(1, out) -> conv.2: bn
   }
   if stride == 1 and in_channels == out {
     add(input, res)
@@ -48,8 +48,8 @@ for k in range(len(table)) {
 }
 
 head {
-  features.18.0: conv(1, make_divisible(1280 * max(1.0, width_mult), 8, 0.9)) -> features.18.1: bn
-    -> features.18.2: relu6
+  features.18.0: conv(1, make_divisible(1280 * max(1.0, width_mult), 8, 0.9))
+    -> features.18.1: bn -> features.18.2: relu6
   avgpool: global_avgpool -> flatten
   classifier.0: dropout(dropout_p) -> classifier.1: linear(num_classes)
 }

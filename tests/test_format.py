@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import resgraph
 from resgraph import syntax as s
 from resgraph.errors import Span
 from resgraph.format import format_expr, format_module
@@ -130,7 +131,7 @@ items = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(st.lists(items, max_size=5))
 def test_any_tree_round_trips_through_text(items_):
     module = s.Module(SP, 1, items_)
@@ -138,3 +139,10 @@ def test_any_tree_round_trips_through_text(items_):
     again = parse(text, "gen")
     assert again == module, text
     assert format_module(again) == text
+
+
+def test_an_fstring_holding_a_table_and_an_fstring_label_round_trip():
+    text = 'resgraph 1\n\nlet a = f"x{ {1: 2}[1]}y"\n\nblock b(n = 1) {\n  f"block.{n}.0": relu\n}\n'
+    assert format_module(parse(text, "t.rg")) == text
+    assert resgraph.load(resgraph.Source(text + "network t\ninput 3x4x4\nstage s: b(2) x 1\n")
+                         ).nodes["s.0.block.2.0"].op == "relu"
