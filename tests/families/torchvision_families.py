@@ -20,6 +20,12 @@ def shapes(module: torch.nn.Module) -> dict[str, tuple[int, ...]]:
     return {k: tuple(v.shape) for k, v in module.state_dict().items()}
 
 
+def bn_settings(module: torch.nn.Module) -> dict[str, tuple[float, float]]:
+    """Each batch norm's eps and momentum, by name: they are not in a state_dict."""
+    return {name: (m.eps, m.momentum) for name, m in module.named_modules()
+            if isinstance(m, torch.nn.BatchNorm2d)}
+
+
 def flop_counter_macs(module: torch.nn.Module, size: int) -> int:
     counter = FlopCounterMode(display=False)
     with counter, torch.no_grad():
