@@ -3,8 +3,9 @@
 The model is traced with ``torch.fx.symbolic_trace`` (a ``GraphModule`` is taken as it is)
 and its shapes come from shape propagation on fake (``meta``-backed) tensors, so nothing is
 computed and no activation memory is allocated. Each FX node becomes an IR node of the op
-kinds of :mod:`resgraph.ops`; layers that change nothing (dropout, identity, ``contiguous``)
-are dropped, and size queries vanish with them.
+kinds of :mod:`resgraph.ops`; layers that change nothing (identity, ``contiguous``) are
+dropped, and size queries vanish with them. Dropout and stochastic depth stay, as the spec's
+free ``dropout`` and ``stochastic_depth`` ops (their outputs are activations a spec counts).
 
 Names are module scopes: a ``call_module`` node keeps its module path (``layer1.0.conv1``);
 a function call gets ``<scope>.<op><k>`` (``layer1.0.add1``), where the scope is the module
@@ -25,6 +26,7 @@ On the traced ``GraphModule``'s FX nodes (not the IR) it leaves one key,
 from __future__ import annotations
 
 import inspect
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,7 +39,7 @@ from resgraph.analysis.keys import CALLED, IMPORT_SHAPE
 from resgraph.analysis.report import uncounted_ops, uncounted_text
 from resgraph.errors import UsageError
 from resgraph.ir import BlockInfo, Graph, Node, StageInfo
-from resgraph.lower_fx import pad_channels
+from resgraph.lower_fx import StochasticDepth, pad_channels
 from resgraph.ops import numel, pair
 
 
@@ -112,14 +114,16 @@ def _adaptive(op: str, c: _Call, size: Any) -> Kind:
 
 def _module_op(m: nn.Module, c: _Call) -> Kind:
     """The op kind and attributes of a leaf module; None for one that passes its input on."""
-    if isinstance(m, (nn.Identity, nn.Dropout, nn.Dropout2d)):
+    if isinstance(m, nn.Identity):
         return None
+    if isinstance(m, (nn.Dropout, nn.Dropout2d, StochasticDepth)):
+        return ("dropout" if isinstance(m, nn.Dropout) else "stochastic_depth"), {"p": m.p}
     if isinstance(m, nn.Conv2d) and m.padding_mode == "zeros":
         return "conv", _conv_attrs(m, c.shape)
     if isinstance(m, nn.BatchNorm2d):
         return "bn", _bn_attrs(m)
-    if isinstance(m, nn.Linear):
-        return "linear", {"out": m.out_features, "bias": m.bias is not None}
+    if isinstance(m, (nn.Linear, nn.LayerNorm)):
+        return _channels_first(m, c) or _last_dims(m, c)
     if isinstance(m, nn.MaxPool2d) and pair(m.dilation) == (1, 1):
         return "maxpool", _pool_attrs(m.kernel_size, m.stride, m.padding, m.ceil_mode)
     if isinstance(m, nn.AvgPool2d):
@@ -138,6 +142,36 @@ def _module_op(m: nn.Module, c: _Call) -> Kind:
         if isinstance(m, cls):
             return op, {}
     return c.opaque(type(m).__name__)
+
+
+def _channels_first(m: nn.Linear | nn.LayerNorm, c: _Call) -> Kind:
+    """A linear layer or layer norm whose own ``forward`` applies it to each pixel's channels
+    of a CxHxW map (``ChannelLinear``, ``LayerNorm2d``): the spec's ``channel_linear`` and
+    ``layernorm``. Only an overridden ``forward`` can do that, so the shapes alone decide."""
+    base = nn.Linear if isinstance(m, nn.Linear) else nn.LayerNorm
+    if type(m).forward is base.forward or len(c.ins[0]) != 3 or len(c.shape) != 3 \
+            or c.ins[0][1:] != c.shape[1:]:
+        return None
+    if isinstance(m, nn.Linear) and c.ins[0][0] == m.in_features:
+        return "channel_linear", {"out": m.out_features, "bias": m.bias is not None}
+    if isinstance(m, nn.LayerNorm) and tuple(m.normalized_shape) == c.ins[0][:1]:
+        return "layernorm", {}
+    return None
+
+
+def _last_dims(m: nn.Linear | nn.LayerNorm, c: _Call) -> Kind:
+    if isinstance(m, nn.Linear):
+        return "linear", {"out": m.out_features, "bias": m.bias is not None}
+    return _layer_norm(c, m.normalized_shape, m.weight)
+
+
+def _layer_norm(c: _Call, normalized: Any, weight: Any) -> Kind:
+    """A layer norm over the last ``len(normalized_shape)`` dimensions, affine when it has a
+    weight; opaque (None) when those are not the input's last sides."""
+    dims = tuple(normalized) if isinstance(normalized, (tuple, list, torch.Size)) else (normalized,)
+    if c.ins[0][-len(dims):] != dims:
+        return None
+    return "layer_norm", {"dims": len(dims), "affine": weight is not None}
 
 
 _MODULE_ACTIVATIONS = {nn.ReLU: "relu", nn.Sigmoid: "sigmoid", nn.ReLU6: "relu6", nn.SiLU: "silu",
@@ -184,7 +218,21 @@ def _arith(c: _Call, fn: str) -> Kind:
     if len(c.ins) == 2 and fn == "mul" and len(c.ins[0]) == len(c.ins[1]) == 3 \
             and c.shape in c.ins:
         return "mul", {}
+    if fn == "mul" and _is_layer_scale(c):
+        return "layer_scale", {}
     return "elementwise", {"fn": fn}
+
+
+def _scale_param(node: fx.Node) -> fx.Node | None:
+    """The parameter a product reads (ConvNeXt's ``self.layer_scale * x``), if it reads one."""
+    return next((a for a in node.args if isinstance(a, fx.Node) and a.op == "get_attr"), None)
+
+
+def _is_layer_scale(c: _Call) -> bool:
+    """A feature map times a Cx1x1 parameter: the spec's ``layer_scale``."""
+    param = _scale_param(c.node)
+    return param is not None and len(c.ins) == 1 and len(c.shape) == 3 and c.shape == c.ins[0] \
+        and param.meta.get(IMPORT_SHAPE) == (c.shape[0], 1, 1)
 
 
 def _reduction(c: _Call, fn: str) -> Kind:
@@ -207,8 +255,8 @@ def _function_op(c: _Call) -> Kind:
     short = name.rsplit(".", 1)[-1].rstrip("_")
     if c.node.target is pad_channels:
         return "pad_channels", {"out": c.arg(1, "out"), "stride": c.arg(2, "stride", 1)}
-    if short in _PASS or (short == "stochastic_depth" and not c.arg(3, "training", True)):
-        return None  # no arithmetic; stochastic depth keeps every path in eval mode
+    if short in _PASS:
+        return None  # no arithmetic
     rule = _FUNCTIONS.get(short)
     kind = rule(c) if rule else None
     return kind if kind is not None or short in _MAYBE_NONE else c.opaque(name)
@@ -235,7 +283,7 @@ def _plain(op: str) -> Callable[[_Call], Kind]:
     return lambda c: (op, {})
 
 
-_PASS = frozenset({"dropout", "dropout2d", "contiguous", "clone", "detach", "alpha_dropout"})
+_PASS = frozenset({"contiguous", "clone", "detach"})
 #: rules that return None to drop a node that changes nothing, not to give up on it
 _MAYBE_NONE = frozenset({"view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze",
                          "permute", "transpose", "swapaxes"})
@@ -264,6 +312,11 @@ _FUNCTIONS: dict[str, Callable[[_Call], Kind]] = {
     "scaled_dot_product_attention":
         lambda c: ("attention", {"causal": bool(c.arg(5, "is_causal", False))})
         if len(c.ins) >= 3 else None,
+    # zero-cost nodes in eval, kept as the spec keeps them (the memory of their outputs counts)
+    **dict.fromkeys(("dropout", "dropout2d", "alpha_dropout"),
+                    lambda c: ("dropout", {"p": c.arg(1, "p", 0.5)})),
+    "stochastic_depth": lambda c: ("stochastic_depth", {"p": c.arg(1, "p")}),
+    "layer_norm": lambda c: _layer_norm(c, c.arg(1, "normalized_shape"), c.arg(2, "weight")),
     "batch_norm": lambda c: ("bn", {"zero_init": False}) if len(c.ins[0]) == 3 else None,
 }
 
@@ -371,7 +424,9 @@ class _Scopes:
 
     def __init__(self, model: nn.Module) -> None:
         self.modules = dict(model.named_modules())  # the model's own classes, not FX's copies
-        self.mangled = {path.replace(".", "_"): path for path in self.modules if path}
+        # FX names a node by its path with every character not in [0-9a-zA-Z_] as one "_"
+        # (torch.fx.graph._Namespace.create_name): RegNet's block4-1 is block4_1
+        self.mangled = {re.sub(r"[^0-9a-zA-Z_]+", "_", path): path for path in self.modules if path}
         self.counts: Counter[str] = Counter()
         self.used: set[str] = set()
 
@@ -473,7 +528,8 @@ class _Importer:
 
     def _call(self, node: fx.Node) -> None:
         shape = _shape(node)
-        source = node.args[0] if node.args and node.args[0] in self.tuples else None
+        first = node.args[0] if node.args else None
+        source = first if isinstance(first, fx.Node) and first in self.tuples else None
         inputs = self.tuples[source] if source is not None else _input_names(node, self.alias)
         if shape is None:
             if inputs and node.op.startswith("call_"):
@@ -506,6 +562,8 @@ class _Importer:
         op, attrs = kind
         scopes = self.scopes
         ir_name = scopes.demangled(node) if node.op != "call_module" else None
+        if op == "layer_scale":  # named by its parameter, as a spec's layer scale is
+            ir_name = str(_scale_param(node).target)  # type: ignore[union-attr]
         ir_name = scopes._unique(ir_name) if ir_name else scopes.name(node, op)
         stage = ir_name.split(".")[0]
         if scopes.is_stage(stage) and "." in ir_name:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 from torch import nn
+from torchvision.ops import StochasticDepth
 from torchvision_resnet import TINY_SPEC, tiny
 
 import resgraph
@@ -103,3 +104,32 @@ def test_hand_written_model_reports_like_its_spec() -> None:
         for field in report["receptive_fields"]:
             field.pop("node")
     assert reports[0] == reports[1]
+
+
+class _ConvNeXtish(nn.Module):
+    """torchvision's ConvNeXt block as it traces: LayerNorm2d's permute and layer norm over the
+    last dimension, a layer scale parameter times the branch, stochastic depth, and dropout."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.norm = nn.LayerNorm(8)
+        self.layer_scale = nn.Parameter(torch.ones(8, 1, 1))
+        self.drop = nn.Dropout(0.2)
+        self.depth = StochasticDepth(0.1, "row")  # traced as a call of its wrapped function
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.norm(self.conv(x).permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+        y = self.depth(self.layer_scale * y)
+        return self.drop(torch.nn.functional.dropout(y, 0.3, self.training))
+
+
+def test_normalisation_layer_scale_and_dropouts_are_the_spec_ops() -> None:
+    graph = import_fx(_ConvNeXtish(), (3, 8, 8))
+    ops = {n.name: (n.op, n.attrs) for n in graph if n.op != "permute"}
+    assert ops["norm"] == ("layer_norm", {"dims": 1, "affine": True})
+    assert ops["layer_scale"] == ("layer_scale", {})
+    assert [a for o, a in ops.values() if o in ("dropout", "stochastic_depth")] == \
+        [{"p": 0.1}, {"p": 0.3}, {"p": 0.2}]
+    assert graph.nodes["norm"].opdef.params(graph.nodes["norm"].attrs, [(8, 8, 8)]) == \
+        {"weight": (8,), "bias": (8,)}
