@@ -474,6 +474,11 @@ IMPORT_OPS = (
     OpDef("softmax", "softmax along a dimension: max, subtract, exp, sum, divide per element",
           (Arg("x", "tensor"),), _imported("softmax", lambda a, s: s[0]),
           flops=lambda a, s, o: 5 * numel(o)),
+    OpDef("layer_norm", "layer normalisation over the last dims dimensions (nn.LayerNorm, "
+          "F.layer_norm): 7 operations per element, as layernorm",
+          (Arg("x", "tensor"),), _imported("layer_norm", lambda a, s: s[0]),
+          params=lambda a, s: dict.fromkeys(("weight", "bias"), s[0][-a["dims"]:])
+          if a["affine"] else {}, flops=_per_element(7)),
     OpDef("attention", "scaled dot-product attention of q, k, v: two products and a softmax",
           (Arg("q", "tensor"), Arg("k", "tensor"), Arg("v", "tensor")),
           _imported("attention", _attention), macs=_attention_macs,
