@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import fx, nn
 
 from resgraph.analysis.keys import CALLED, IMPORT_SHAPE
@@ -327,6 +328,8 @@ def _target_name(node: fx.Node) -> str:
     if node.op == "call_method":
         return f"Tensor.{t}"
     module = getattr(t, "__module__", None) or ""
+    if getattr(F, getattr(t, "__name__", ""), None) is t:
+        module = "F"  # F.avg_pool2d is torch._C._nn's: named as the model calls it
     module = {"torch.nn.functional": "F", "_operator": "operator"}.get(module, module)
     return f"{module}.{getattr(t, '__name__', t)}" if module else str(getattr(t, "__name__", t))
 

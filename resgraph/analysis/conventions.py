@@ -4,35 +4,57 @@ resgraph counts every op once and says which convention a figure follows (see
 :mod:`resgraph.ops`): ``macs`` (conv and linear multiply-accumulates, the figure torchvision
 publishes and ``torch.utils.flop_counter.FlopCounterMode`` counts, ÷ 2) and ``flops`` (every
 floating-point operation once, residual additions included). The counters below disagree
-with both and with each other; each rule is what that tool's source does to a torchvision-style
-model in inference (layers as ``nn.Module``\\ s, ``out += identity`` for the shortcut), read
-from these versions:
+with both and with each other, and most of them count a layer differently when a model calls
+a function (``F.relu``, ``x.mean``) instead of a module (``nn.ReLU``): each node says how it
+was called (:data:`~resgraph.analysis.keys.CALLED`, ``module:ReLU``, ``function:F.relu``,
+``method:Tensor.mean``); a spec's nodes, which have none, are counted as torchvision writes
+the layer (conv, bn, activations, pooling and linear as modules, ``out += identity``).
+Each rule is that tool's released source, read at these versions and lines:
 
-``fvcore``     facebookresearch/fvcore ``fvcore/nn/jit_handles.py`` (``FlopCountAnalysis``):
-               one "flop" per MAC for conv and linear, biases ignored; eval batch norm
-               2 per element (affine); ``adaptive_avg_pool2d`` 1 per input element; ReLU,
-               max pooling, additions and sigmoid are ignored ops.
-``thop``       Lyken17/pytorch-OpCounter ``thop/vision/basic_hooks.py`` and ``calc_func.py``
-               (``profile``, module hooks): conv MACs without bias; batch norm
-               ``calculate_norm`` = 2 per element, doubled when affine (4); ReLU and max
-               pooling zero; ``AdaptiveAvgPool2d`` (kernel + 1) per output element;
-               ``AvgPool2d`` 1 per output element; linear ``in_features`` per output element;
-               additions and functional calls uncounted.
-``ptflops``    sovrasov/flops-counter.pytorch ``ptflops/pytorch_ops.py`` and
-               ``pytorch_engine.py`` at 022a654 (pytorch backend, reported as "MACs"): module
-               hooks count conv MACs + bias, batch norm 2 per element (affine), ReLU 1 per
-               element, every pooling 1 per *input* element, linear MACs + bias; and the same
-               run patches ``F.relu``, ``F.max_pool2d``, ``F.adaptive_avg_pool2d`` and
-               ``F.linear``, which those modules' ``forward`` call, so ReLU, pooling and
-               linear are counted twice. ``+`` and ``*`` on tensors are not patched.
+``fvcore``     0.1.5.post20221221, ``fvcore/nn/flop_count.py`` ``_DEFAULT_SUPPORTED_OPS``
+               (l. 26-44; a jit trace counts aten ops, so modules and functions are alike):
+               conv, linear and matmul one per MAC, biases ignored (``jit_handles.py``
+               ``conv_flop_jit``, ``linear_flop_jit``); eval batch norm 2 per element when
+               affine (``batchnorm_flop_jit``, l. 251-258); layer norm 5 per element when
+               affine, else 4 (``norm_flop_counter``, l. 230-248); ``adaptive_avg_pool2d`` 1 per
+               input element, but ``x.mean`` (``aten::mean``) nothing; every other op nothing.
+``thop``       0.1.1.post2209072238, ``thop/profile.py`` ``register_hooks`` (l. 22-61; a hook
+               per module whose type is exactly a key: functions and subclasses count
+               nothing) and ``thop/vision/basic_hooks.py``: conv MACs without bias; batch and
+               layer norm ``calculate_norm`` = 2 per element, doubled when affine (4,
+               ``count_normalization``, l. 60-69); ReLU, ReLU6 and max pooling zero;
+               ``AdaptiveAvgPool2d`` (kernel + 1) per output element (``count_adap_avgpool``,
+               l. 114-121); ``AvgPool2d`` 1 per output element (l. 106-111); linear
+               ``in_features`` per output element (``count_linear``, l. 140-147).
+``ptflops``    0.7.5, backend ``pytorch``, "MACs": module hooks by exact type
+               (``ptflops/pytorch_ops.py`` ``MODULES_MAPPING``, l. 271-320): conv MACs + bias,
+               batch norm 2 per element when ``affine`` (LayerNorm has no such attribute: 1),
+               ReLU, ReLU6 and GELU (l. 323-324) 1 per output element, every pooling 1 per
+               *input* element, linear MACs + bias; and the run patches functions (``pytorch_engine.py``
+               ``patch_functional``, l. 348-390: ``F.relu``, ``F.relu6``, ``F.gelu``,
+               ``F.silu``, ``F.softmax``, every ``F.*pool*``; ``F.linear`` is commented out,
+               l. 349) at 1 per input element, which the modules' own ``forward`` call too: so
+               ReLU and GELU modules and every pooling module count twice, SiLU once (through
+               its function); and tensor ops (``patch_tensor_ops``, l. 434-457):
+               ``torch.matmul``/``mm``/``bmm`` and their methods one per MAC, ``torch.add``,
+               ``torch.mul`` and their methods 1 per output element, but not ``+``, ``*``
+               or ``@``.
+``ptflops_aten``  0.7.5, backend ``aten`` (``ptflops/aten_ops.py`` ``ATEN_OPS_MAPPING``):
+               only ``aten.convolution`` (MACs + bias, ``conv_flop_count``), ``aten.addmm``
+               (MACs + bias: torch folds a linear layer of any rank into it, ConvNeXt's
+               channels-last ones included), ``aten.mm``, ``aten.matmul`` and ``aten.bmm``
+               (MACs).
 ``deepspeed``  microsoft/DeepSpeed ``deepspeed/profiling/flops_profiler/profiler.py``
                (patched functionals, its FLOPs figure): conv 2·MACs + bias, linear 2·MACs
                (bias ignored), eval batch norm 2 per element, ReLU 1 per element, every
-               pooling 1 per input element; ``+``/``*`` operators and sigmoid uncounted.
-``torchinfo``  TylerYep/torchinfo ``torchinfo/layer_info.py`` ``calculate_macs`` ("Total
-               mult-adds"): conv weight and bias elements × output positions (MACs + bias),
-               every other module's parameters × batch: linear MACs + bias, batch norm
-               2·C per sample (its weight and bias, not its elements); nothing else.
+               pooling 1 per input element; ``+``/``*`` operators and sigmoid uncounted. Not
+               checked against the released library yet.
+``torchinfo``  1.8.0, ``torchinfo/layer_info.py`` ``calculate_macs`` (l. 225-245, "Total
+               mult-adds"): a ``Conv`` module's weight and bias elements × output positions
+               (MACs + bias), every other module's ``weight`` and ``bias`` elements × batch:
+               a linear layer on vectors MACs + bias, but on a map (ConvNeXt) its parameters
+               only; batch and layer norm 2·C per sample; functions and other parameters
+               (a layer scale) nothing.
 
 resgraph's own ``pad_channels`` (option-A shortcut) and ``concat`` cost nothing in any of them.
 
@@ -46,54 +68,96 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
 
 from resgraph.analysis.costs import input_shapes, signature
-from resgraph.analysis.keys import COUNTERS, FLOPS, MACS
+from resgraph.analysis.keys import CALLED, COUNTERS, FLOPS, MACS
 from resgraph.analysis.passes import analysis_pass
 from resgraph.ir import Graph, Node
 from resgraph.ops import Shape, numel
 
 Rule = Callable[[Node, Sequence[Shape]], int]
 
+#: how torchvision writes each spec op: the module class, or the function, it calls
+_TORCHVISION = {"conv": "module:Conv2d", "bn": "module:BatchNorm2d", "relu": "module:ReLU",
+                "relu6": "module:ReLU6", "sigmoid": "module:Sigmoid", "silu": "module:SiLU",
+                "hardsigmoid": "module:Hardsigmoid", "hardswish": "module:Hardswish",
+                "gelu": "module:GELU", "maxpool": "module:MaxPool2d",
+                "avgpool": "module:AvgPool2d", "global_avgpool": "module:AdaptiveAvgPool2d",
+                "linear": "module:Linear", "channel_linear": "module:Linear",
+                "layernorm": "module:LayerNorm2d", "add": "function:operator.add",
+                "mul": "function:operator.mul", "flatten": "function:torch.flatten"}
+
+
+def _called(n: Node) -> tuple[bool, str]:
+    """Whether the node was a module's call, and the module's class or the function's name."""
+    how, _, what = n.meta.get(CALLED, _TORCHVISION.get(n.op, "function:")).partition(":")
+    return how == "module", what
+
 
 def _macs(n: Node, s: Sequence[Shape]) -> int:
-    return n.opdef.macs(n.attrs, s, n.shape) if n.op in ("conv", "linear") else 0
+    return n.opdef.macs(n.attrs, s, n.shape) if n.op in _PRODUCTS else 0
+
+
+_PRODUCTS = frozenset({"conv", "linear", "channel_linear", "matmul"})
 
 
 def _bias(n: Node) -> int:
-    return numel(n.shape) if n.op in ("conv", "linear") and n.attrs.get("bias") else 0
+    return numel(n.shape) if n.attrs.get("bias") and n.op in _PRODUCTS else 0
+
+
+def _adaptive_avg(n: Node) -> bool:
+    return _called(n)[1] in ("AdaptiveAvgPool2d", "F.adaptive_avg_pool2d")
 
 
 def _fvcore(n: Node, s: Sequence[Shape]) -> int:
     if n.op == "bn":
         return 2 * numel(n.shape)
-    if n.op == "global_avgpool":
-        return numel(s[0])
+    if n.op in ("layernorm", "layer_norm"):
+        return (5 if n.attrs.get("affine", True) else 4) * numel(n.shape)
+    if n.op in ("global_avgpool", "avgpool"):
+        return numel(s[0]) if _adaptive_avg(n) else 0
     return _macs(n, s)
 
 
 def _thop(n: Node, s: Sequence[Shape]) -> int:
-    if n.op == "bn":
+    module, what = _called(n)
+    if not module:
+        return 0
+    if what in ("BatchNorm2d", "LayerNorm"):
         return 4 * numel(n.shape)
-    if n.op == "global_avgpool":
-        return (numel(s[0][1:]) + 1) * numel(n.shape)
-    if n.op == "avgpool":
+    if what == "AdaptiveAvgPool2d":
+        return (numel(s[0][1:]) // numel(n.shape[1:]) + 1) * numel(n.shape)
+    if what == "AvgPool2d":
         return numel(n.shape)
-    return _macs(n, s)
+    return _macs(n, s) if what in ("Conv2d", "Linear") else 0
+
+
+#: module class → what its ptflops hook counts: "macs" (+ bias), or a factor per element of
+#: its "in"put or "out"put; the factor 2 is the hook and the patched function its forward calls
+_PTFLOPS_MODULES = {"Conv2d": ("macs", 1), "Linear": ("macs", 1), "BatchNorm2d": ("out", 2),
+                    "LayerNorm": ("out", 1), "ReLU": ("out", 2), "ReLU6": ("out", 1),
+                    "SiLU": ("in", 1), "GELU": ("out", 2), "Softmax": ("in", 1),
+                    **dict.fromkeys(("MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
+                                     "AdaptiveMaxPool2d"), ("in", 2))}
+_PTFLOPS_FUNCTIONS = {
+    **dict.fromkeys(("F.relu", "F.relu6", "F.gelu", "F.silu", "F.softmax", "F.max_pool2d",
+                     "F.avg_pool2d", "F.adaptive_avg_pool2d", "F.adaptive_max_pool2d"), "in"),
+    **dict.fromkeys(("torch.matmul", "Tensor.matmul", "torch.mm", "Tensor.mm", "torch.bmm",
+                     "Tensor.bmm"), "macs"),
+    **dict.fromkeys(("torch.add", "Tensor.add", "torch.mul", "Tensor.mul"), "out")}
 
 
 def _ptflops(n: Node, s: Sequence[Shape]) -> int:
-    if n.op in ("conv",):
-        return _macs(n, s) + _bias(n)
-    if n.op == "linear":
-        return 2 * (_macs(n, s) + _bias(n))  # module hook and patched F.linear
-    if n.op == "bn":
-        return 2 * numel(n.shape)
-    if n.op == "relu":
-        return 2 * numel(n.shape)  # module hook and patched F.relu
-    if n.op in ("maxpool", "global_avgpool"):
-        return 2 * numel(s[0])  # module hook and patched F.max_pool2d / adaptive_avg_pool2d
-    if n.op == "avgpool":
-        return 2 * numel(s[0])  # nn.AvgPool2d calls F.avg_pool2d, patched too
+    module, what = _called(n)
+    what_counts, times = _PTFLOPS_MODULES.get(what, ("", 0)) if module \
+        else (_PTFLOPS_FUNCTIONS.get(what, ""), 1)
+    if what_counts == "macs":
+        return times * (_macs(n, s) + _bias(n))
+    if what_counts:
+        return times * numel(s[0] if what_counts == "in" else n.shape)
     return 0
+
+
+def _ptflops_aten(n: Node, s: Sequence[Shape]) -> int:
+    return _macs(n, s) + _bias(n)  # convolution and addmm with their bias; mm, matmul, bmm
 
 
 def _deepspeed(n: Node, s: Sequence[Shape]) -> int:
@@ -111,11 +175,10 @@ def _deepspeed(n: Node, s: Sequence[Shape]) -> int:
 
 
 def _torchinfo(n: Node, s: Sequence[Shape]) -> int:
-    if n.op in ("conv", "linear"):
+    if n.op == "conv":
         return _macs(n, s) + _bias(n)
-    if n.op == "bn":
-        return 2 * n.shape[0]
-    return 0
+    return sum(numel(shape) for name, shape in n.opdef.params(n.attrs, s).items()
+               if name in ("weight", "bias"))
 
 
 def _resgraph_macs(n: Node, s: Sequence[Shape]) -> int:
@@ -134,6 +197,7 @@ CONVENTIONS: dict[str, tuple[Rule, str]] = {
     "fvcore": (_fvcore, "FlopCountAnalysis total ('flops', one per MAC)"),
     "thop": (_thop, "profile() 'MACs'"),
     "ptflops": (_ptflops, "get_model_complexity_info 'MACs' (pytorch backend)"),
+    "ptflops_aten": (_ptflops_aten, "get_model_complexity_info 'MACs' (aten backend)"),
     "deepspeed": (_deepspeed, "flops profiler 'fwd FLOPs'"),
     "torchinfo": (_torchinfo, "summary 'Total mult-adds'"),
 }
@@ -146,7 +210,7 @@ def annotate_conventions(graph: Graph, batch: int = 1) -> None:
     example: dict[Hashable, Node] = {}
     for node in graph:
         if node.op != "input":
-            key = signature(graph, node)
+            key: Hashable = (signature(graph, node), node.meta.get(CALLED))  # calls differ
             per_signature[key] += 1
             example.setdefault(key, node)
     totals = dict.fromkeys(CONVENTIONS, 0)

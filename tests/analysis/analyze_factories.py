@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
@@ -61,3 +62,40 @@ def with_options(width: int = 8) -> nn.Module:
 
 def not_a_model() -> int:
     return 3
+
+
+class FunctionalSE(nn.Module):
+    """Squeeze-excitation written with functions (``x.mean``, ``F.relu``, ``torch.sigmoid``),
+    as timm writes it: the counters that see only modules count it differently."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.fc1 = nn.Conv2d(channels, channels // 4, 1)
+        self.fc2 = nn.Conv2d(channels // 4, channels, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        w = x.mean((2, 3), keepdim=True)
+        return x * torch.sigmoid(self.fc2(F.relu(self.fc1(w))))
+
+
+class FunctionalNet(nn.Module):
+    """A small network that calls functions where torchvision has modules: pooling, ReLU,
+    ``torch.add`` and ``torch.matmul`` (counted by ptflops' patches) beside ``+`` (not)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 16, 3, padding=1)
+        self.bn = nn.BatchNorm2d(16)
+        self.se = FunctionalSE(16)
+        self.fc = nn.Linear(16 * 16, 10)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = F.relu(self.bn(self.conv(x)))
+        x = torch.add(self.se(x), x)
+        x = F.avg_pool2d(F.max_pool2d(x, 2), 2) + x[:, :, ::4, ::4]
+        x = F.adaptive_avg_pool2d(x, 1).flatten(1)
+        return self.fc(torch.matmul(x.unsqueeze(2), x.unsqueeze(1)).flatten(1))  # outer product
+
+
+def functional_net() -> nn.Module:
+    return FunctionalNet()
