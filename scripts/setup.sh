@@ -23,7 +23,7 @@ python3 -m pip install -q --disable-pip-version-check 'ray>=2.9'
 # The operation counters that tests/imports/test_imports_counters.py compares with (also in the
 # dev extra, named here so a machine set up before they joined gets them), at the cited versions
 python3 -m pip install -q --disable-pip-version-check fvcore==0.1.5.post20221221 \
-  thop==0.1.1.post2209072238 ptflops==0.7.5 torchinfo==1.8.0
+  thop==0.1.1.post2209072238 ptflops==0.7.5 torchinfo==1.8.0 deepspeed==0.19.8
 # Type stubs for TensorRT's Python API, for mypy (tests/backends/trt/test_trt_mypy.py); --no-deps because
 # they pin a TensorRT release whose libraries come from NVIDIA's package index, not PyPI.
 python3 -m pip install -q --disable-pip-version-check --no-deps tensorrt-stubs

@@ -44,11 +44,16 @@ Each rule is that tool's released source, read at these versions and lines:
                (MACs + bias: torch folds a linear layer of any rank into it, ConvNeXt's
                channels-last ones included), ``aten.mm``, ``aten.matmul`` and ``aten.bmm``
                (MACs).
-``deepspeed``  microsoft/DeepSpeed ``deepspeed/profiling/flops_profiler/profiler.py``
-               (patched functionals, its FLOPs figure): conv 2·MACs + bias, linear 2·MACs
-               (bias ignored), eval batch norm 2 per element, ReLU 1 per element, every
-               pooling 1 per input element; ``+``/``*`` operators and sigmoid uncounted. Not
-               checked against the released library yet.
+``deepspeed``  0.19.8, ``deepspeed/profiling/flops_profiler/profiler.py`` (its FLOPs figure;
+               it patches functions, l. 892-967, which modules call too, so the two are alike
+               but for ``x.mean``, ``+`` and ``*``, which are not patched): conv 2·MACs + bias
+               (``_conv_flops_compute``, l. 569-611), linear 2·MACs, bias ignored (l. 523-526),
+               ``matmul``/``mm``/``bmm``/``@`` and attention 2·MACs (l. 769-774, 863-869);
+               eval batch norm 2 per element when affine (l. 665-680), layer norm 5 (4 without
+               affine, l. 683-692); ReLU, ReLU6, SiLU, GELU and softmax 1 per input element;
+               every ``F.*pool*`` 1 per input element (l. 557-566); ``torch.add``,
+               ``torch.mul`` and their methods 1 per output element (l. 838-860); sigmoid,
+               hard-swish and hard-sigmoid nothing.
 ``torchinfo``  1.8.0, ``torchinfo/layer_info.py`` ``calculate_macs`` (l. 225-245, "Total
                mult-adds"): a ``Conv`` module's weight and bias elements × output positions
                (MACs + bias), every other module's ``weight`` and ``bias`` elements × batch:
@@ -160,18 +165,22 @@ def _ptflops_aten(n: Node, s: Sequence[Shape]) -> int:
     return _macs(n, s) + _bias(n)  # convolution and addmm with their bias; mm, matmul, bmm
 
 
+#: DeepSpeed patches functions, which modules call too: what each op's patched call counts
+_DEEPSPEED_PER_ELEMENT = {"relu": 1, "relu6": 1, "silu": 1, "gelu": 1, "softmax": 1, "bn": 2,
+                          "layernorm": 5, "layer_norm": 5}
+_DEEPSPEED_FUNCTIONS = ("torch.add", "Tensor.add", "torch.mul", "Tensor.mul")
+
+
 def _deepspeed(n: Node, s: Sequence[Shape]) -> int:
-    if n.op == "conv":
-        return 2 * _macs(n, s) + _bias(n)
-    if n.op == "linear":
-        return 2 * _macs(n, s)
-    if n.op == "bn":
-        return 2 * numel(n.shape)
-    if n.op == "relu":
-        return numel(n.shape)
+    if n.op in ("conv", "linear", "channel_linear", "matmul", "attention"):
+        return 2 * n.opdef.macs(n.attrs, s, n.shape) + (_bias(n) if n.op == "conv" else 0)
     if n.op in ("maxpool", "avgpool", "global_avgpool"):
-        return numel(s[0])
-    return 0
+        return 0 if _called(n)[1].endswith("mean") else numel(s[0])
+    if n.op == "layer_norm" and not n.attrs["affine"]:
+        return 4 * numel(n.shape)
+    if n.op in ("add", "mul", "elementwise"):
+        return numel(n.shape) if _called(n)[1] in _DEEPSPEED_FUNCTIONS else 0
+    return _DEEPSPEED_PER_ELEMENT.get(n.op, 0) * numel(n.shape)
 
 
 def _torchinfo(n: Node, s: Sequence[Shape]) -> int:

@@ -1,5 +1,5 @@
 """Each ``other_counters`` figure equals what the released counter reports for the same model
-(fvcore, thop, ptflops 0.7.5 with both backends, torchinfo), on models that call modules and
+(fvcore, thop, ptflops 0.7.5 with both backends, torchinfo, DeepSpeed), on models that call modules and
 on models that call functions (DenseNet's ``F.adaptive_avg_pool2d``, Inception's
 ``F.avg_pool2d``, a functional squeeze-excitation) and on ConvNeXt (layer norms, GELU, linear
 layers on channels-last maps), at small inputs."""
@@ -43,6 +43,7 @@ def _quiet(fn, *args, **kwargs):  # type: ignore[no-untyped-def]
 
 
 def _released(model: torch.nn.Module, shape: tuple[int, int, int]) -> dict[str, int]:
+    from deepspeed.profiling.flops_profiler import get_model_profile
     from fvcore.nn import FlopCountAnalysis
     from ptflops import get_model_complexity_info
     from thop import profile
@@ -57,7 +58,9 @@ def _released(model: torch.nn.Module, shape: tuple[int, int, int]) -> dict[str, 
 
     return {"fvcore": _quiet(fv.total), "thop": int(_quiet(profile, model, (x,), verbose=False)[0]),
             "ptflops": ptflops("pytorch"), "ptflops_aten": ptflops("aten"),
-            "torchinfo": _quiet(summary, model, input_size=(1, *shape), verbose=0).total_mult_adds}
+            "torchinfo": _quiet(summary, model, input_size=(1, *shape), verbose=0).total_mult_adds,
+            "deepspeed": _quiet(get_model_profile, model, input_shape=(1, *shape),
+                                print_profile=False, detailed=False, as_string=False)[0]}
 
 
 @pytest.mark.parametrize("name", sorted(MODELS))
