@@ -36,7 +36,7 @@ import torch
 import torch.nn.functional as F
 from torch import fx, nn
 
-from resgraph.analysis.keys import CALLED, IMPORT_SHAPE
+from resgraph.analysis.keys import CALLED, IMPORT_SHAPE, MODULE_PARAMS
 from resgraph.analysis.report import uncounted_ops, uncounted_text
 from resgraph.errors import UsageError
 from resgraph.ir import BlockInfo, Graph, Node, StageInfo
@@ -497,11 +497,28 @@ def import_fx(model: nn.Module, input_shape: tuple[int, ...], name: str | None =
     scopes = _Scopes(model)
     _Importer(gm, graph, scopes).run()
     _structure(graph, scopes)
+    graph.meta[MODULE_PARAMS] = {"total": sum(p.numel() for p in model.parameters()),
+                                 "not_reached": _not_reached(model, gm)}
     lost = uncounted_ops(graph)
     if strict and lost:
         raise ImportFxError(f"--strict: {type(model).__name__} uses ops resgraph cannot count: "
                             + uncounted_text(lost))
     return graph
+
+
+def _not_reached(model: nn.Module, gm: fx.GraphModule) -> list[str]:
+    """The submodules whose parameters the trace never uses (Inception's ``AuxLogits`` in
+    eval mode), each the outermost module all of whose parameters are unused."""
+    used = {str(n.target) for n in gm.graph.nodes if n.op in ("call_module", "get_attr")}
+    names = [name for name, _ in model.named_parameters()]
+    missing = {p for p in names if not any(p == u or p.startswith(u + ".") for u in used)}
+    out: dict[str, None] = {}
+    for p in names:
+        if p in missing:
+            parts = p.split(".")[:-1] or p.split(".")
+            out[next(prefix for prefix in (".".join(parts[:k]) for k in range(1, len(parts) + 1))
+                     if all(q in missing for q in names if q.startswith(prefix + ".")))] = None
+    return list(out)
 
 
 class _Importer:

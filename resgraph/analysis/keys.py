@@ -74,3 +74,7 @@ IMPORT_SHAPE = "resgraph.import_shape"
 #: module and a function differently); a spec's nodes have none and are counted as
 #: torchvision writes its layers (conv, bn, relu, pooling and linear as modules)
 CALLED = "resgraph.called"
+#: dict, on the Graph.meta of a model resgraph.import_fx made: "total", the module's
+#: parameters (each shared one once), and "not_reached", the submodules holding parameters
+#: that no traced op uses, outermost first (the report adds "traced", what its ops count)
+MODULE_PARAMS = "resgraph.module_params"

@@ -97,6 +97,13 @@ class Report:
     estimated: Any = None  # GradientCurve, with gradients=True
     measured: Any = None
 
+    @property
+    def module_params(self) -> dict[str, Any] | None:
+        """An imported model's parameters: the module's ``total``, the ``traced`` count the
+        figures use, and the submodules ``not_reached`` by the trace; None for a spec."""
+        found = self.graph.meta.get(keys.MODULE_PARAMS)
+        return None if found is None else {**found, "traced": self.params}
+
     def to_json(self) -> dict[str, Any]:
         out = {
             "name": self.name, "input_shape": list(self.input_shape), "batch": self.batch,
@@ -118,6 +125,8 @@ class Report:
         if any(keys.CALLED in n.meta for n in self.graph):  # an imported model
             out["uncounted_ops"] = [{"op": op, "count": len(names), "nodes": names}
                                     for op, names in uncounted_ops(self.graph).items()]
+        if self.module_params is not None:
+            out["module_params"] = self.module_params
         if self.estimated is not None:
             out["gradients_estimated"] = self.estimated.to_json()
         if self.measured is not None:

@@ -79,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
     out.print(kinds)
     _conventions(r)
     _uncounted(r.to_json().get("uncounted_ops", []))
+    _module_params(r.module_params)
     _fields(r)
     if r.level != "network":
         _rows(r)
@@ -117,6 +118,20 @@ def _uncounted(rows: list[dict[str, Any]]) -> None:
     for row in rows:
         nodes = row["nodes"]
         t.add_row(row["op"], str(row["count"]), ", ".join(nodes[:4]) + (", …" if len(nodes) > 4 else ""))
+    out.print(t)
+
+
+def _module_params(found: dict[str, Any] | None) -> None:
+    """An imported model's parameters that no traced op uses (auxiliary heads in eval)."""
+    if not found or found["total"] == found["traced"]:
+        return
+    from rich.table import Table
+
+    t = Table(title="parameters: the module holds more than the trace uses", show_header=False)
+    t.add_row("in the module", f"{found['total']:,}")
+    t.add_row("traced (the figure above)", f"{found['traced']:,}")
+    t.add_row("not reached by the trace", ", ".join(found["not_reached"]) or
+              "(none: the difference is in ops resgraph cannot count, or shared)")
     out.print(t)
 
 

@@ -98,6 +98,8 @@ def test_hand_written_model_reports_like_its_spec() -> None:
     reports = [analyze_graph(g, batch=3, level="stage").to_json()
                for g in (resgraph.load(TINY_SPEC, d1=2, d2=2, classes=10), import_fx(tiny(2, 2, 10), (3, 16, 16)))]
     assert reports[1].pop("uncounted_ops") == []
+    params = reports[0]["params"]
+    assert reports[1].pop("module_params") == {"total": params, "traced": params, "not_reached": []}
     for report in reports:
         report.pop("name")
         report["memory"].pop("peak_at")  # an op name: relu1 in the spec, relu in the model

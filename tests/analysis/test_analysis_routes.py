@@ -54,6 +54,8 @@ def _reports(name: str, level: str) -> tuple[dict[str, Any], dict[str, Any]]:
     ir = analyze_graph(graph, batch=2, level=level).to_json()
     fx = analyze_graph(traced, batch=2, level=level).to_json()
     assert fx.pop("uncounted_ops") == []
+    params = ir["params"]
+    assert fx.pop("module_params") == {"total": params, "traced": params, "not_reached": []}
     for report in (ir, fx):
         report.pop("name")
         for counter in CALL_DEPENDENT:

@@ -86,3 +86,19 @@ def test_missing_dependency_is_exit_3(capsys: pytest.CaptureFixture[str], tmp_pa
 def test_train_needs_module(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = _run(capsys, "analyze", "resnet18", "--train")
     assert code == 2 and "--train applies to --module only" in err
+
+
+def test_parameters_the_trace_does_not_reach(capsys: pytest.CaptureFixture[str]) -> None:
+    """with_options' aux convolution runs only in training: in eval the module holds its
+    8·8 + 8 parameters beyond the traced 8·27 + 8, and the report names it."""
+    conv, aux = 8 * 27 + 8, 8 * 8 + 8
+    for extra, reached in (((), False), (("--train",), True)):
+        code, out, err = _run(capsys, "analyze", "--module", "analyze_factories:with_options",
+                              *extra, "--input", "3x8x8", "--json")
+        assert code == 0, err
+        found = json.loads(out)["module_params"]
+        assert found == {"total": conv + aux, "traced": conv + aux * reached,
+                         "not_reached": [] if reached else ["aux"]}
+    code, out, _ = _run(capsys, "analyze", "--module", "analyze_factories:with_options",
+                        "--input", "3x8x8")
+    assert code == 0 and "not reached by the trace" in out and f"{conv + aux:,}" in out
