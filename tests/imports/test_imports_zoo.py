@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import torch
-import torchvision.models as tvm
 from torch.utils.flop_counter import FlopCounterMode
 
 from resgraph.cli import main
@@ -23,16 +22,21 @@ UNCOUNTED = {"alexnet": {"AdaptiveAvgPool2d": 1}}
 
 
 def _factory(name: str) -> str:
-    extra = "(init_weights=False)" if name in ("inception_v3", "googlenet") else ""
-    return f"torchvision.models:{name}{extra}"
+    return f"zoo_models:model('{name}')"
 
 
 def _flop_counter_macs(name: str, side: int) -> int:
-    kwargs = {"init_weights": False} if name in ("inception_v3", "googlenet") else {}
-    model = getattr(tvm, name)(**kwargs).eval()
+    """FlopCounterMode counts on meta tensors as on real ones: shapes are all it reads."""
+    from zoo_models import device, model
+
     with FlopCounterMode(display=False) as counter, torch.no_grad():
-        model(torch.zeros(1, 3, side, side))
+        model(name)(torch.zeros(1, 3, side, side, device=device(name)))
     return counter.get_total_flops() // 2
+
+
+@pytest.fixture(autouse=True)
+def _zoo_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(Path(__file__).parent))
 
 
 @pytest.mark.parametrize("name", sorted(ZOO))
