@@ -170,7 +170,7 @@ def _label_lines(view: View, unit: Unit, options: DrawOptions) -> list[tuple[str
             rows.append(("", " · ".join(lb.describe(n) for n in nodes[1:])))
     elif unit.kind in ("block", "run"):
         body, side = lb.block_summary(view, unit.blocks[-1])
-        rows = [("b", lb.run_title(unit.blocks)), ("", body), ("d", side)]
+        rows = [("b", lb.run_title(unit.blocks)), ("", body)] + ([("d", side)] if side else [])
     elif unit.kind == "stage":
         stage = next(s for s in graph.stages if s.name == unit.id)
         body, _ = lb.block_summary(view, stage.blocks[0])

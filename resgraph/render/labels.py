@@ -63,11 +63,45 @@ def block_summary(view: View, block: str) -> tuple[str, str]:
     main = [n for n in members if n.weighted and n.name not in view.side]
     shortcut = [n for n in members if view.side.get(n.name) == "shortcut"]
     branch = [n for n in members if view.side.get(n.name) == "branch" and n.weighted]
+    body = " · ".join(fold([describe(n, short=True) for n in main]))
+    if not any(n.op == "add" for n in members):
+        return body, _merge(members)  # its side paths are branches of the merge, not gates
     side = "shortcut: " + (" · ".join(describe(n) for n in shortcut
                                        if n.op not in FOLLOWERS) or "identity")
     if branch:
         side += f" · gate: {len(branch)} layers"
-    return " · ".join(describe(n, short=True) for n in main), side
+    return body, side
+
+
+def _merge(members: list[Node]) -> str:
+    """A block that adds nothing has no shortcut: it concatenates its branches (Inception,
+    DenseNet) or merges nothing at all."""
+    cats = [n for n in members if n.op in ("concat", "cat")]
+    if not cats:
+        return ""
+    if len(cats) == 1:
+        return f"merge: concatenation of {len(cats[0].inputs)} branches"
+    return f"merge: concatenation × {len(cats)}"
+
+
+def fold(parts: list[str], least: int = 3) -> list[str]:
+    """Runs of a repeated pattern of up to 4 parts, ``least`` times or more, as one:
+    ``(1x1, 128 · 3x3, 32) × 24`` for DenseNet's layers, so that labels stay short."""
+    out, i = [], 0
+    while i < len(parts):
+        best = (1, 1)  # (period, repeats)
+        for period in range(1, 5):
+            unit, times = parts[i:i + period], 1
+            while parts[i + times * period:i + (times + 1) * period] == unit:
+                times += 1
+            if times >= least and period * times > best[0] * best[1]:
+                best = (period, times)
+        period, times = best
+        text = " · ".join(parts[i:i + period])
+        out.append(text if times == 1 else
+                   f"{text} × {times}" if period == 1 else f"({text}) × {times}")
+        i += period * times
+    return out
 
 
 def run_title(blocks: list[str]) -> str:
