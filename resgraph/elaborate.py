@@ -547,9 +547,9 @@ class _Elaborator:
             stride = self.eval_int(item.stride, env, "the stage stride")
             if stride < 1:
                 self.fail(f"stride must be at least 1, got {stride}", item.stride.span)
-            if not any(p.name == "stride" for p in block.target.defn.params):
-                self.fail(f"block '{block.target.defn.name}' has no 'stride' parameter",
-                          item.stride.span)
+            defn = block.target.defn  # type: ignore[union-attr]  # stage_block made sure
+            if not any(p.name == "stride" for p in defn.params):
+                self.fail(f"block '{defn.name}' has no 'stride' parameter", item.stride.span)
         return block, depth, stride, self.overrides(item, block, depth, env)
 
     def stage_block(self, item: s.Stage, env: Env) -> Partial:
@@ -1257,7 +1257,7 @@ def _channels(t: Any) -> int:
     return t.shape[0]
 
 
-_ARITH: dict[str, Callable[[int, int], Any]] = {
+_ARITH: dict[str, Callable[[Any, Any], Any]] = {
     "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
     "/": lambda a, b: a / b,
     "//": lambda a, b: a // b, "%": lambda a, b: a % b, "<": lambda a, b: a < b,

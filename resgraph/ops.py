@@ -494,6 +494,7 @@ IMPORT_OPS = (
 )
 OPS.update({op.name: op for op in IMPORT_OPS})
 
+
 def normalise(op: OpDef, attrs: Attrs) -> Attrs:
     """Fill derived defaults: sizes as pairs, pool stride = kernel, conv 'same' padding."""
     out = dict(attrs)
