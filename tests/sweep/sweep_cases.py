@@ -4,6 +4,11 @@ journal (every candidate exactly once, whole lines)."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -54,3 +59,25 @@ def check_grid_records(recs: list[dict[str, Any]]) -> None:
             assert r["metrics"] == resgraph.analyze(SPEC, params=p).to_json() | {
                 "name": r["metrics"]["name"]}
             assert r["figures"]["macs"] == r["metrics"]["macs"]
+
+
+def kill_midway_then_resume(out: Path, args: list[str], total: int) -> subprocess.CompletedProcess:
+    """Run ``resgraph sweep SPEC ARGS --out OUT`` (a python measure from sweep_measures),
+    SIGKILL the driver and its workers once the journal has a record, check what was left
+    (whole lines, fewer than ``total``), then rerun it to the end and return that run."""
+    command = [sys.executable, "-m", "resgraph.cli", "sweep", SPEC, *args, "--out", str(out),
+               "--json", "--measure", "python:sweep_measures:figures"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    driver = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True, env=env)
+    journal = out / "results.jsonl"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and (not journal.exists() or journal.stat().st_size < 2):
+        time.sleep(0.01)
+    os.killpg(driver.pid, signal.SIGKILL)  # the driver and its workers
+    driver.wait()
+    assert 0 < len(records(out)) < total, "the driver must be killed in the middle"
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    assert done.returncode == 0, done.stderr
+    assert [r["index"] for r in records(out)] == list(range(total))
+    return done

@@ -4,15 +4,10 @@ exit 2, and a driver killed mid-sweep (SIGKILL) then resumed."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-from sweep_cases import SPEC, records
+from sweep_cases import SPEC, kill_midway_then_resume
 
 from resgraph.cli import main
 
@@ -49,22 +44,7 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(
 
 
 def test_a_killed_driver_leaves_whole_lines_and_the_rerun_finishes(tmp_path: Path) -> None:
-    out = tmp_path / "s"
-    command = [sys.executable, "-m", "resgraph.cli", "sweep", SPEC, "--grid",
-               "width=" + ",".join(str(8 * i) for i in range(1, 21)), "--grid", "depth=1,2",
-               "--measure", "python:sweep_measures:figures", "--workers", "2", "--out",
-               str(out), "--json"]
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
-    driver = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True, env=env)
-    journal = out / "results.jsonl"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (not journal.exists() or journal.stat().st_size < 2):
-        time.sleep(0.01)
-    os.killpg(driver.pid, signal.SIGKILL)  # the driver and its workers
-    driver.wait()
-    assert 0 < len(records(out)) < 40, "the driver must be killed in the middle"
-    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
-    assert done.returncode == 0, done.stderr
-    assert [r["index"] for r in records(out)] == list(range(40))
+    done = kill_midway_then_resume(tmp_path / "s", [
+        "--grid", "width=" + ",".join(str(8 * i) for i in range(1, 21)), "--grid", "depth=1,2",
+        "--workers", "2"], total=40)
     assert json.loads(done.stdout)["counts"]["ok"] == 40

@@ -4,15 +4,11 @@ as the local engine, killed workers, a killed driver resumed, bad addresses."""
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sweep_cases import SPEC, check_grid_records, records, run
+from sweep_cases import check_grid_records, kill_midway_then_resume, records, run
 
 from resgraph.errors import UsageError
 
@@ -53,25 +49,10 @@ def test_a_killed_ray_worker_is_retried_and_a_poisonous_candidate_recorded(
 
 def test_a_driver_killed_mid_sweep_resumes_without_duplicates(cluster: str,
                                                               tmp_path: Path) -> None:
-    out = tmp_path / "s"
-    command = [sys.executable, "-m", "resgraph.cli", "sweep", SPEC, "--grid",
-               "width=" + ",".join(str(8 * i) for i in range(1, 41)), "--grid", "depth=1,2",
-               "--out", str(out), "--engine", "ray", "--ray-address", cluster, "--json",
-               "--measure", "python:sweep_measures:figures"]  # compiles each: tens of ms
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
-    driver = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True, env=env)
-    journal = out / "results.jsonl"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (not journal.exists() or journal.stat().st_size < 2):
-        time.sleep(0.01)
-    os.killpg(driver.pid, signal.SIGKILL)
-    driver.wait()
-    before = records(out)
-    assert 0 < len(before) < 80, "the driver must be killed in the middle"
-    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
-    assert done.returncode == 0, done.stderr
-    assert [r["index"] for r in records(out)] == list(range(80))
+    # the python measure compiles each candidate: tens of ms, so the kill lands mid-sweep
+    kill_midway_then_resume(tmp_path / "s", [
+        "--grid", "width=" + ",".join(str(8 * i) for i in range(1, 41)), "--grid", "depth=1,2",
+        "--engine", "ray", "--ray-address", cluster], total=80)
 
 
 def test_an_unreachable_address_is_one_line_and_writes_nothing(tmp_path: Path) -> None:
