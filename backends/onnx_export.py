@@ -97,9 +97,12 @@ def parse_batch(batch: BatchArg) -> tuple[int, int | None]:
     """``8``: fixed; ``"dynamic"``: 1 upward; ``(MIN, MAX)``: a range (``MAX`` None: no upper
     bound). Every size is from 1 to ``MAX_BATCH``. (Text such as ``1:64`` is the command
     line's grammar, :func:`resgraph.cli.args.batch_type`; the API takes the values.)"""
-    lo, hi = _batch_ends(batch)
-    lo = batch_size(lo, "batch", ExportError)
-    if hi is not None and batch_size(hi, "batch", ExportError) < lo:
+    first, last = _batch_ends(batch)
+    lo = batch_size(first, "batch", ExportError)
+    if last is None:
+        return lo, None
+    hi = batch_size(last, "batch", ExportError)
+    if hi < lo:
         raise ExportError(f"batch range {lo}:{hi} is empty: MIN is above MAX")
     return lo, hi
 
@@ -228,22 +231,27 @@ def fold_batchnorm(gm: fx.GraphModule) -> dict[str, str]:
         conv = _foldable_conv(gm, node)
         if conv is None:
             continue
-        fused = fuse_conv_bn_eval(gm.get_submodule(conv.target), gm.get_submodule(node.target))
-        _set_submodule(gm, conv.target, fused)
+        conv_name, bn_name = str(conv.target), str(node.target)
+        conv_module, bn = gm.get_submodule(conv_name), gm.get_submodule(bn_name)
+        assert isinstance(conv_module, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d)
+        _set_submodule(gm, conv_name, fuse_conv_bn_eval(conv_module, bn))
         node.replace_all_uses_with(conv)
         gm.graph.erase_node(node)
-        gm.delete_submodule(node.target)
-        folded[node.target] = conv.target
+        gm.delete_submodule(bn_name)
+        folded[bn_name] = conv_name
     return folded
 
 
 def _foldable_conv(gm: fx.GraphModule, node: fx.Node) -> fx.Node | None:
     """The convolution node ``node`` (a BN) can fold into, if any."""
-    if node.op != "call_module" or not isinstance(gm.get_submodule(node.target), nn.BatchNorm2d):
+    if node.op != "call_module" or not isinstance(gm.get_submodule(str(node.target)),
+                                                  nn.BatchNorm2d):
         return None
     conv = node.args[0]
-    ok = (isinstance(conv, fx.Node) and conv.op == "call_module" and len(conv.users) == 1
-          and isinstance(gm.get_submodule(conv.target), nn.Conv2d))
+    if not isinstance(conv, fx.Node):
+        return None
+    ok = (conv.op == "call_module" and len(conv.users) == 1
+          and isinstance(gm.get_submodule(str(conv.target)), nn.Conv2d))
     return conv if ok else None
 
 
@@ -259,7 +267,7 @@ def scope_functions(gm: fx.GraphModule) -> None:
         if node.op != "call_function" or not scope:
             continue
         inputs = list(node.all_input_nodes)
-        slots = {n: _Slot(i) for i, n in enumerate(inputs)}
+        slots: dict[fx.Node, Any] = {n: _Slot(i) for i, n in enumerate(inputs)}
         op = ScopedOp(node.target, fx.node.map_arg(node.args, slots.__getitem__),
                       fx.node.map_arg(node.kwargs, slots.__getitem__))
         gm.add_submodule(scope, op)
