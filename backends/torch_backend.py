@@ -35,11 +35,15 @@ class TorchBackend(Backend):
         #: set by ``prepare``; the defaults let ``describe`` answer before it (or after it
         #: raised :class:`Unsupported`)
         self.device, self.dtype = torch.device("cpu"), torch.float32
+        #: torch's thread count before ``prepare`` set ``threads``; ``close`` puts it back, since
+        #: the count is process-wide and the process (a sweep worker, a notebook) goes on
+        self.threads_before: int | None = None
 
     def prepare(self, work: Workload) -> None:
         if work.device == "cuda" and not torch.cuda.is_available():
             raise Unsupported("no CUDA device")
         if self.threads:
+            self.threads_before = torch.get_num_threads()
             torch.set_num_threads(self.threads)
         self.device, self.dtype = torch.device(work.device), DTYPES[work.precision]
         self.format = torch.channels_last if self.channels_last else torch.contiguous_format
@@ -114,13 +118,16 @@ class TorchBackend(Backend):
 
     def describe(self) -> dict[str, Any]:
         return {"backend": self.name, "version": torch.__version__,
-                "threads": torch.get_num_threads(), "channels_last": self.channels_last,
+                "threads": self.threads or torch.get_num_threads(), "channels_last": self.channels_last,
                 "cuda_graph": self.graph is not None or (
                     self.device.type == "cuda" and self.cuda_graphs), **self.info}
 
     def close(self) -> None:
         self.forward = self.graph = self.static_in = self.static_out = None
         self.events.clear()
+        if self.threads_before is not None:
+            torch.set_num_threads(self.threads_before)
+            self.threads_before = None
 
 
 class TorchCompileBackend(TorchBackend):

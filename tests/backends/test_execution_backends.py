@@ -58,6 +58,20 @@ def test_backend_agrees_with_the_reference_module(tiny, name, options, precision
     assert described.items() <= about.items()
 
 
+@pytest.mark.parametrize("name", ["torch", "torch-compile"])
+def test_threads_hold_while_prepared_and_are_given_back_on_close(tiny, name):
+    """torch's thread count is process-wide: a backend sets it for its run only."""
+    before = torch.get_num_threads()
+    wanted = 1 if before != 1 else 2
+    backend = get_backend(name, threads=wanted)
+    backend.prepare(workload(tiny))
+    try:
+        assert torch.get_num_threads() == wanted == backend.describe()["threads"]
+    finally:
+        backend.close()
+    assert torch.get_num_threads() == before
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the refusal where no GPU is")
 @pytest.mark.parametrize("name", NAMES)
 def test_cuda_without_a_gpu_is_unsupported(tiny, name):
