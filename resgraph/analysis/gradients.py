@@ -19,6 +19,14 @@ paths through ``k`` branches is the mean norm times the number of such paths (as
 all paths, which stays a float however deep the network); the report gives the shortest
 range of ``k`` that carries 90 % of the total.
 
+**Gates.** A ``mul`` (squeeze-excitation) is not switched: the gradient through it is its
+whole Jacobian, the value route and the gate route together (see
+:mod:`resgraph.analysis.paths`), and a branch's gain includes the gates inside it. So both
+curves run over the gate-free paths (``gates=False``), each of which stands for itself and
+the paths that differ from it only in gate routes: they are the choices of branches the
+experiment can make. Counting the gate routes too would count one measured gradient once per
+route (2^k times for k SE blocks on the residual branches taken).
+
 Both need the module that ``resgraph.compile`` builds (its FX nodes carry
 :data:`~resgraph.analysis.keys.SCOPE`). Every random draw comes from a ``torch.Generator`` of
 its own, seeded from ``seed``: the same seed gives the same curves, and torch's global random
@@ -34,9 +42,13 @@ from typing import Any
 import torch
 from torch import fx
 
-from resgraph.analysis.keys import PATH_BRANCHES, SCOPE
-from resgraph.analysis.passes import ensure
-from resgraph.analysis.paths import annotate_path_distributions, relevant_order, residual_inputs
+from resgraph.analysis.keys import SCOPE
+from resgraph.analysis.paths import (
+    branch_distribution,
+    gate_inputs,
+    relevant_order,
+    residual_inputs,
+)
 from resgraph.ir import Graph
 
 
@@ -47,7 +59,8 @@ class GradientCurve:
     carried: list[float]
     #: the shortest range of k carrying ``fraction`` of the total
     range90: tuple[int, int]
-    #: measured only: mean input-gradient norm of one path through k branches
+    #: measured only: mean input-gradient norm of one path through k branches (with the
+    #: gate routes that differ from it only at a ``mul``)
     per_path: list[float] | None = None
     samples: int = 0
     seed: int = 0
@@ -173,9 +186,9 @@ def branch_gains(graph: Graph, gm: fx.GraphModule, seed: int = 0) -> dict[tuple[
 
 
 def estimated_curve(graph: Graph, gm: fx.GraphModule, seed: int = 0) -> GradientCurve:
-    """The gain-weighted path recursion over the number of residual branches taken."""
+    """The gain-weighted recursion over the gate-free paths, by residual branches taken."""
     gains = branch_gains(graph, gm, seed)
-    residual = residual_inputs(graph)
+    residual, gates = residual_inputs(graph), gate_inputs(graph)
     polys: dict[str, list[float]] = {}
     for node in relevant_order(graph):
         if not node.inputs:
@@ -183,7 +196,7 @@ def estimated_curve(graph: Graph, gm: fx.GraphModule, seed: int = 0) -> Gradient
             continue
         acc: list[float] = []
         for i in node.inputs:
-            if i not in polys:
+            if i not in polys or i in gates.get(node.name, ()):
                 continue
             w = gains.get((i, node.name), 1.0)
             shift = int(i in residual.get(node.name, ()))
@@ -263,8 +276,7 @@ def measured_curve(graph: Graph, gm: fx.GraphModule, samples: int = 8, seed: int
         if progress:
             progress(done, len(masks))
     per_path = norms.view(len(adds) + 1, samples).mean(dim=1).tolist()
-    ensure(graph, annotate_path_distributions)
-    branches = graph.meta[PATH_BRANCHES]
+    branches = branch_distribution(graph, gates=False)
     counts = branches.counts + [0] * (len(per_path) - len(branches.counts))
     carried = [c / branches.total * p for c, p in zip(counts, per_path)]
     return GradientCurve(carried, shortest_range(carried), per_path, samples, seed)

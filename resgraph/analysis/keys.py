@@ -47,6 +47,9 @@ PATH_LENGTHS = "resgraph.path_lengths"
 #: :class:`resgraph.analysis.paths.Distribution`, pass ``path_distributions``: input-to-output
 #: paths by the number of residual branches they take
 PATH_BRANCHES = "resgraph.path_branches"
+#: :class:`resgraph.analysis.paths.Distribution`, pass ``path_distributions``: input-to-output
+#: paths by the number of gate routes (a ``mul``'s gate input, squeeze-excitation's) they take
+PATH_GATES = "resgraph.path_gates"
 
 # on FX nodes of a module built by resgraph.lower_fx (fx.Node.meta) ------------------------------
 

@@ -24,12 +24,28 @@ so this equals the comparison from the entry), then the fewest ops; between equa
 (specs and torchvision write ``add(residual, shortcut)``). The other inputs are residual
 branches. ``concat`` and ``mul`` merge no residual branches.
 
+**Paths through a multiplicative gate.** A path is a product of Jacobian factors, one per
+node it passes (Veit et al.). At a ``mul`` such as squeeze-excitation's ``y = x · g(x)``,
+``g = σ(f(pool(x)))``, the Jacobian is ``∂y/∂x = diag(g) + diag(x) · ∂g/∂x``: two routes,
+both real. The *value route* goes straight through the multiplied input (the factor
+``diag(g)``, no weighted layer); the *gate route* goes through the gate branch and carries its
+weighted layers (SE's two 1x1 convolutions). So a path may take either input of a ``mul``,
+and every distribution here counts both: an SE block triples a block's paths where a
+residual block doubles them. Which input is the gated value and which the gate is decided as
+for ``add`` (:func:`gate_inputs`): the value is the shallowest input, the others are gates.
+The paths that take no gate route (``gates=False``) are the paths of the network read with
+every gate held constant; they are the routes Veit et al.'s experiment can choose between,
+since it switches only ``add`` inputs (see :mod:`resgraph.analysis.gradients`).
+:func:`gate_distribution` counts paths by the gate routes they take: its ``counts[0]`` is the
+number of gate-free paths, and ``total − counts[0]`` the paths through some gate.
+
 Counts are exact, but no output prints all the digits of a huge one: :func:`count_text`
 writes counts from :data:`EXACT_BELOW` on in scientific notation.
 
 :func:`annotate_paths` writes :data:`~resgraph.analysis.keys.PATHS` on every node;
-:func:`annotate_path_distributions` writes :data:`~resgraph.analysis.keys.PATH_LENGTHS` and
-:data:`~resgraph.analysis.keys.PATH_BRANCHES` on the graph.
+:func:`annotate_path_distributions` writes :data:`~resgraph.analysis.keys.PATH_LENGTHS`,
+:data:`~resgraph.analysis.keys.PATH_BRANCHES` and :data:`~resgraph.analysis.keys.PATH_GATES`
+on the graph.
 """
 
 from __future__ import annotations
@@ -42,13 +58,14 @@ from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
 
-from resgraph.analysis.keys import PATH_BRANCHES, PATH_LENGTHS, PATHS
+from resgraph.analysis.keys import PATH_BRANCHES, PATH_GATES, PATH_LENGTHS, PATHS
 from resgraph.analysis.passes import analysis_pass
 from resgraph.ir import Graph, Node
 
 Poly = list[int]
 NodeExp = Callable[[Node], int]
-EdgeExp = Callable[[str, Node], int]
+#: an edge's exponent, or None where paths may not take the edge
+EdgeExp = Callable[[str, Node], int | None]
 
 
 @analysis_pass("paths")
@@ -77,14 +94,32 @@ def _depths(graph: Graph) -> dict[str, tuple[int, int]]:
 def shortcut_inputs(graph: Graph) -> dict[str, str]:
     """For every ``add``: its shortcut, the shallowest input, the last of equals (see above)."""
     depth = _depths(graph)
-    return {node.name: min(reversed(node.inputs), key=depth.__getitem__)
-            for node in graph if node.op == "add"}
+    return {node.name: _shallowest(node, depth) for node in graph if node.op == "add"}
+
+
+def _shallowest(node: Node, depth: dict[str, tuple[int, int]]) -> str:
+    return min(reversed(node.inputs), key=depth.__getitem__)
+
+
+def _deeper_inputs(graph: Graph, op: str) -> dict[str, frozenset[str]]:
+    """For every ``op`` node: its inputs other than the shallowest (the last of equals)."""
+    depth = _depths(graph)
+    out = {}
+    for node in graph:
+        if node.op == op:
+            shallow = _shallowest(node, depth)
+            out[node.name] = frozenset(i for i in node.inputs if i != shallow)
+    return out
 
 
 def residual_inputs(graph: Graph) -> dict[str, frozenset[str]]:
     """For every ``add``: its inputs that are residual branches (all but the shortcut)."""
-    return {add: frozenset(i for i in graph.nodes[add].inputs if i != shortcut)
-            for add, shortcut in shortcut_inputs(graph).items()}
+    return _deeper_inputs(graph, "add")
+
+
+def gate_inputs(graph: Graph) -> dict[str, frozenset[str]]:
+    """For every ``mul``: its gate inputs, all but the gated value (the shallowest input)."""
+    return _deeper_inputs(graph, "mul")
 
 
 # polynomial arithmetic on exact integer coefficients ---------------------------------------------
@@ -167,8 +202,9 @@ def segment_poly(segment: Sequence[Node], node_exp: NodeExp, edge_exp: EdgeExp) 
     for node in segment[1:]:
         acc: Poly = []
         for i in node.inputs:
-            if i in polys:
-                acc = add_into(acc, shift(polys[i], edge_exp(i, node)))
+            e = edge_exp(i, node) if i in polys else None
+            if e is not None:
+                acc = add_into(acc, shift(polys[i], e))
         polys[node.name] = shift(acc, node_exp(node))
     return polys[segment[-1].name]
 
@@ -251,20 +287,46 @@ class Distribution:
                 "counts": {str(k): count_text(c) for k, c in enumerate(self.counts) if c}}
 
 
-def length_distribution(graph: Graph) -> Distribution:
-    """Paths by the number of weighted layers on them."""
-    return Distribution(path_polynomial(graph, lambda n: int(n.weighted), lambda u, v: 0))
+def _edges(graph: Graph, gates: bool, marked: dict[str, frozenset[str]]) -> EdgeExp:
+    """Exponent 1 on the ``marked`` edges, else 0; without ``gates`` no gate edge is taken."""
+    gate = {} if gates else gate_inputs(graph)
+
+    def exp(u: str, v: Node) -> int | None:
+        if u in gate.get(v.name, ()):
+            return None
+        return int(u in marked.get(v.name, ()))
+    return exp
 
 
-def branch_distribution(graph: Graph) -> Distribution:
-    """Paths by the number of residual branches they take."""
-    residual = residual_inputs(graph)
-    return Distribution(path_polynomial(
-        graph, lambda n: 0, lambda u, v: int(u in residual.get(v.name, ()))))
+def length_distribution(graph: Graph, gates: bool = True) -> Distribution:
+    """Paths by the number of weighted layers on them; only gate-free ones without ``gates``."""
+    return Distribution(path_polynomial(graph, lambda n: int(n.weighted), _edges(graph, gates, {})))
+
+
+def branch_distribution(graph: Graph, gates: bool = True) -> Distribution:
+    """Paths by the number of residual branches they take; only gate-free ones without
+    ``gates``."""
+    return Distribution(path_polynomial(graph, lambda n: 0,
+                                        _edges(graph, gates, residual_inputs(graph))))
+
+
+def gate_distribution(graph: Graph) -> Distribution:
+    """Paths by the number of gate routes they take (``counts[0]``: the gate-free paths)."""
+    return Distribution(path_polynomial(graph, lambda n: 0, _edges(graph, True, gate_inputs(graph))))
+
+
+def nominal_depth(graph: Graph, lengths: Distribution) -> int:
+    """The weighted layers on the longest gate-free path: the depth a network is named after
+    (SE-ResNet-50's 50; its gate routes reach 82). ``lengths`` is the graph's length
+    distribution, the answer where no ``mul`` gates."""
+    if not any(gate_inputs(graph).values()):
+        return lengths.longest
+    return length_distribution(graph, gates=False).longest
 
 
 @analysis_pass("path_distributions")
 def annotate_path_distributions(graph: Graph) -> None:
-    """Both distributions of the input-to-output paths, on the graph."""
+    """The distributions of the input-to-output paths, on the graph."""
     graph.meta[PATH_LENGTHS] = length_distribution(graph)
     graph.meta[PATH_BRANCHES] = branch_distribution(graph)
+    graph.meta[PATH_GATES] = gate_distribution(graph)

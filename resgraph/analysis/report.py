@@ -19,7 +19,7 @@ from resgraph.analysis.conventions import CONVENTIONS, annotate_conventions
 from resgraph.analysis.costs import annotate_costs
 from resgraph.analysis.memory import DTYPE_BYTES, Memory, annotate_memory
 from resgraph.analysis.passes import ensure
-from resgraph.analysis.paths import Distribution, annotate_path_distributions
+from resgraph.analysis.paths import Distribution, annotate_path_distributions, nominal_depth
 from resgraph.analysis.receptive import annotate_receptive_fields
 from resgraph.errors import UsageError, unknown
 from resgraph.ir import LEVELS, Graph, Node
@@ -67,12 +67,14 @@ class ReceptiveField:
 class Paths:
     lengths: Distribution
     branches: Distribution
-    #: weighted layers on the longest path: the depth a network is named after
+    #: weighted layers on the longest gate-free path: the depth a network is named after
     nominal_depth: int
+    #: paths by the gate routes they take (squeeze-excitation; resgraph.analysis.paths)
+    gates: Distribution
 
     def to_json(self) -> dict[str, Any]:
         return {"nominal_depth": self.nominal_depth, "lengths": self.lengths.to_json(),
-                "branches": self.branches.to_json()}
+                "branches": self.branches.to_json(), "gates": self.gates.to_json()}
 
 
 @dataclass
@@ -214,7 +216,8 @@ def analyze_graph(graph: Graph, *, batch: int = 1, dtype: str = "fp32",
     return Report(graph.name, graph.input_shape, batch, dtype, level, network.macs,
                   network.flops, network.params, network.buffers, network.flops_by_op,
                   dict(graph.meta[keys.COUNTERS]), graph.meta[keys.MEMORY], receptive_fields(graph),
-                  Paths(lengths, graph.meta[keys.PATH_BRANCHES], lengths.longest),
+                  Paths(lengths, graph.meta[keys.PATH_BRANCHES], nominal_depth(graph, lengths),
+                        graph.meta[keys.PATH_GATES]),
                   cost_rows(graph, level), graph)
 
 

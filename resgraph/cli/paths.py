@@ -22,7 +22,12 @@ EPILOG = """examples:
   resgraph paths resnet50 --json
 
 Path length counts the weighted layers (conv, linear) on an input-to-output path; counts are
-exact. --measured runs Veit et al.'s experiment on the compiled module (CPU, seeded)."""
+exact. A path through a multiplicative gate (squeeze-excitation, y = x * gate(x)) takes either
+route of its Jacobian diag(gate) + x * d gate/dx: the value route (no weighted layer) or the
+gate route (the gate's convolutions), so both are counted; the paths taking some gate route
+are reported beside the total ("gates" in --json: paths by gate routes taken). --measured runs
+Veit et al.'s experiment on the compiled module (CPU, seeded): it switches residual branches
+only, so its gradient columns are over the gate-free paths, each with its gate routes."""
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
@@ -78,6 +83,11 @@ def _print_paths(r: Any) -> None:
     out.print(f"{r.name}: {count_text(lengths.total, grouping=True)} input-to-output paths; nominal depth "
               f"{r.paths.nominal_depth}; lengths {lengths.shortest}..{lengths.longest}, "
               f"mean {float(lengths.mean):.2f}, median {lengths.median}")
+    gates = r.paths.gates
+    if gates.longest:
+        out.print(f"{count_text(gates.total - gates.counts[0], grouping=True)} of them take a "
+                  f"gate route (squeeze-excitation), up to {gates.longest}; "
+                  f"{count_text(gates.counts[0], grouping=True)} take none")
     t = Table(title="paths by residual branches taken")
     t.add_column("branches", justify="right")
     t.add_column("paths", justify="right")

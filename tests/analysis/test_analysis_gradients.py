@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 
 import resgraph
 from resgraph.analysis.gradients import (
+    branch_gains,
     calibrated,
     estimated_curve,
     measured_curve,
     shortest_range,
 )
+from resgraph.analysis.paths import residual_inputs
 from resgraph.lower_fx import lower_fx
 
 
@@ -68,3 +72,19 @@ def test_analyze_with_gradients_is_reproducible_and_leaves_the_global_rng_alone(
             for _ in range(2)]
     assert torch.equal(torch.get_rng_state(), state)
     assert runs[0] == runs[1] and "gradients_measured" in runs[0]
+
+
+def test_gate_routes_are_not_counted_twice() -> None:
+    """One SE block on the residual branch: the branch's gain already includes both routes
+    through the gate, so the curve has one term per choice of branches, not one per route."""
+    graph = resgraph.load(Path(__file__).parent / "tiny_se.rg")
+    module = calibrated(lower_fx(graph), graph.input_shape, seed=0)
+    gains = branch_gains(graph, module, seed=0)
+    (add,) = residual_inputs(graph)
+    (res,) = residual_inputs(graph)[add]
+    est = estimated_curve(graph, module, seed=0)
+    assert est.carried == pytest.approx([1.0, gains[(res, add)]])
+    meas = measured_curve(graph, module, samples=2, seed=0)
+    assert meas.per_path is not None and len(meas.carried) == 2
+    # one gate-free path through each k: the share is 1/2 each, not 1/3 and 2/3
+    assert meas.carried == pytest.approx([p / 2 for p in meas.per_path])

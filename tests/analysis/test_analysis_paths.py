@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import math
 from decimal import Decimal
+from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,7 +18,10 @@ from resgraph.analysis.paths import (
     annotate_paths,
     branch_distribution,
     count_text,
+    gate_distribution,
+    gate_inputs,
     length_distribution,
+    multiply,
     power,
     relevant_order,
     residual_inputs,
@@ -181,3 +186,66 @@ def test_count_text_is_exact_below_the_threshold() -> None:
     assert count_text(EXACT_BELOW - 1) == "9" * 300
     assert count_text(EXACT_BELOW) == "1.0000000000000000e+300"
     assert count_text(2**64, grouping=True) == "18,446,744,073,709,551,616"
+
+
+# paths through a multiplicative gate (squeeze-excitation), hand-counted -------------------------
+
+HERE = Path(__file__).parent
+TINY_SE = HERE / "tiny_se.rg"
+TWO_MBCONV = HERE / "two_mbconv.rg"
+
+
+def test_se_block_paths_by_hand() -> None:
+    graph = resgraph.load(TINY_SE)
+    assert length_distribution(graph).counts == [0, 0, 1, 1, 0, 1]
+    assert length_distribution(graph, gates=False).counts == [0, 0, 1, 1]
+    assert branch_distribution(graph).counts == [1, 2]  # the value and the gate route
+    assert branch_distribution(graph, gates=False).counts == [1, 1]
+    assert gate_distribution(graph).counts == [2, 1]
+    assert analyze_graph(graph).paths.nominal_depth == 3
+
+
+def test_shortcut_only_where_shapes_allow_by_hand() -> None:
+    graph = resgraph.load(TWO_MBCONV)
+    assert [n.op for n in graph].count("add") == 1
+    # 2 + a + b for a in {0, 3, 5}, b in {3, 5}
+    assert length_distribution(graph).counts == [0] * 5 + [1, 0, 1, 1, 0, 2, 0, 1]
+    assert length_distribution(graph, gates=False).counts == [0] * 5 + [1, 0, 0, 1]
+    assert branch_distribution(graph).counts == [2, 4]
+    assert branch_distribution(graph, gates=False).counts == [1, 1]
+    assert gate_distribution(graph).counts == [2, 3, 1]  # (2 + x)(1 + x)
+
+
+def test_gate_is_the_deeper_input_of_mul() -> None:
+    graph = resgraph.load(TINY_SE)
+    assert gate_inputs(graph) == {"layer1.0.se.mul1": frozenset({"layer1.0.se.scale_activation"})}
+
+
+@pytest.mark.parametrize("name, with_shortcut, without", [
+    ("se_resnet50", 16, 0),  # every block: shortcut (identity or projection), value, gate
+    ("efficientnet_b0", 9, 7),  # 16 MBConv with SE; the first of each stage has no shortcut
+])
+def test_gate_routes_on_shipped_networks(name: str, with_shortcut: int, without: int) -> None:
+    """Every SE block offers one gate route beside each gate-free route through it: the
+    paths by gate routes taken are the coefficients of (2 + x)^a (1 + x)^b."""
+    graph = resgraph.load(name)
+    gates, free = gate_distribution(graph), length_distribution(graph, gates=False)
+    expected = power([2, 1], with_shortcut) if with_shortcut else [1]
+    expected = multiply(expected, power([1, 1], without)) if without else expected
+    assert gates.counts == expected
+    assert gates.counts[0] == free.total == branch_distribution(graph, gates=False).total
+    assert gates.total == length_distribution(graph).total == 3**with_shortcut * 2**without
+    assert analyze_graph(graph).paths.nominal_depth == 50 == free.longest
+
+
+def test_gate_free_paths_are_those_of_the_network_without_gates() -> None:
+    """Holding every gate constant (its branch removed) leaves the gate-free paths."""
+    graph = resgraph.load("efficientnet_b0")
+    plain = Graph(graph.name, graph.input_shape)
+    for node in graph:
+        gates = gate_inputs(graph).get(node.name, frozenset())
+        plain.add(Node(node.name, "relu" if gates else node.op,
+                       tuple(i for i in node.inputs if i not in gates), node.attrs, node.shape,
+                       node.stage))
+    plain.output = graph.output
+    assert length_distribution(plain).counts == length_distribution(graph, gates=False).counts
