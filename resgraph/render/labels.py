@@ -44,6 +44,8 @@ def describe(node: Node, short: bool = False) -> str:
         return text if short else f"conv {text}"
     if node.op == "linear":
         return f"fc {a['out']}"
+    if node.op == "channel_linear":  # a 1x1 convolution in ConvNeXt's figure, a linear in code
+        return f"1x1, {a['out']}" if short else f"linear {a['out']} per pixel"
     if node.op in ("maxpool", "avgpool"):
         return f"{node.op} {_size(a['kernel'])}{_stride(a['stride'])}"
     if node.op == "pad_channels":
@@ -64,13 +66,15 @@ def block_summary(view: View, block: str) -> tuple[str, str]:
     shortcut = [n for n in members if view.side.get(n.name) == "shortcut"]
     branch = [n for n in members if view.side.get(n.name) == "branch" and n.weighted]
     body = " · ".join(fold([describe(n, short=True) for n in main]))
+    gate = f"gate: {len(branch)} layers" if branch else ""
     if not any(n.op == "add" for n in members):
-        return body, _merge(members)  # its side paths are branches of the merge, not gates
+        # a block without a shortcut (an MBConv that strides) may still gate; a concatenating
+        # block's side paths are branches of the merge, not gates
+        has_gate = any(n.op == "mul" for n in members)
+        return body, _merge(members) or (gate if has_gate else "")
     side = "shortcut: " + (" · ".join(describe(n) for n in shortcut
                                        if n.op not in FOLLOWERS) or "identity")
-    if branch:
-        side += f" · gate: {len(branch)} layers"
-    return body, side
+    return body, f"{side} · {gate}" if gate else side
 
 
 def _merge(members: list[Node]) -> str:

@@ -26,6 +26,9 @@ from resgraph.ir import LEVELS, Graph, Node
 FOLLOWERS = frozenset({"bn", "relu", "flatten"})
 #: the parts of a network that are not stages
 PARTS = ("stem", "head")
+#: identity in eval, their rate left out when blocks are compared for folding: EfficientNet's
+#: and ConvNeXt's stochastic-depth rate grows over the blocks, which are still the same block
+RATE_ONLY = frozenset({"stochastic_depth", "dropout"})
 
 
 class DrawError(UsageError):
@@ -207,7 +210,7 @@ def _signature(graph: Graph, block: str, members: list[Node]) -> tuple[Any, ...]
     def local(name: str) -> Any:
         return name.removeprefix(prefix) if name in inside else ("in", graph.nodes[name].shape)
 
-    return tuple((local(n.name), n.op, tuple(sorted(n.attrs.items())),
+    return tuple((local(n.name), n.op, () if n.op in RATE_ONLY else tuple(sorted(n.attrs.items())),
                   tuple(local(i) for i in n.inputs), n.shape) for n in members)
 
 

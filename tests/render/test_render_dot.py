@@ -22,6 +22,8 @@ CASES = {
     "tiny-expand": (TINY, {"level": "network", "expand": "layer2.1", "rankdir": "LR"}),
     "cifar20-stage": ("cifar_resnet20", {"level": "stage", "annotate": "macs,paths",
                                          "color": "depth"}),
+    # blocks with and without a shortcut, the depthwise layers, the expansion left out of t=1
+    "mobilenet_v2-block": ("mobilenet_v2", {"level": "block"}),
 }
 
 
