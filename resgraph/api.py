@@ -31,8 +31,10 @@ from resgraph.ir import Graph
 from resgraph.parse import parse
 from resgraph.summary import summarise
 from resgraph.sweep import ENGINES as SWEEP_ENGINES
+from resgraph.sweep import MAX_SEED as SWEEP_MAX_SEED
 from resgraph.sweep import MAX_WORKERS as SWEEP_MAX_WORKERS
 from resgraph.sweep import Summary as SweepSummary
+from resgraph.sweep import is_sweep_file, load_sweep
 from resgraph.sweep import sweep as run_sweep
 
 if TYPE_CHECKING:
@@ -40,9 +42,10 @@ if TYPE_CHECKING:
 
     from resgraph.analysis.report import Report
 
-__all__ = ["COUNTER_CONVENTIONS", "SWEEP_ENGINES", "SWEEP_MAX_WORKERS", "SpecArg", "analyze",
-           "check", "compile", "count_text", "draw", "explain", "fmt", "load", "networks",
-           "report", "sweep", "target_graph", "write_text"]
+__all__ = ["COUNTER_CONVENTIONS", "SWEEP_ENGINES", "SWEEP_MAX_SEED", "SWEEP_MAX_WORKERS",
+           "SpecArg", "analyze", "check", "compile", "count_text", "draw", "explain", "fmt",
+           "is_sweep_file", "load", "load_sweep", "networks", "report", "sweep",
+           "target_graph", "write_text"]
 
 SpecArg = str | Path | Source
 Shape = tuple[int, ...]
@@ -210,8 +213,9 @@ def sweep(spec: SpecArg, out: str | Path, **options: Any) -> SweepSummary:
     """Run a design-space sweep of ``spec`` into the folder ``out``, or resume the one there
     (``resgraph sweep``); ``options`` are :func:`resgraph.sweep.sweep`'s (``grid``,
     ``sample``, ``samples``, ``seed``, ``where``, ``measure``, ``params``, ``input_shape``,
-    ``pareto``, ``engine``, ``workers``, ``ray_address``, ``progress``). The journal's
-    record format is in :mod:`resgraph.sweep`."""
+    ``pareto``, ``engine``, ``workers``, ``ray_address``, ``progress``). ``spec`` may be a
+    sweep file (``NAME.sweep.rg``), whose settings the options given here override. The
+    journal's record format is in :mod:`resgraph.sweep`."""
     return run_sweep(spec, out, **options)
 
 

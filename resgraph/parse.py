@@ -6,7 +6,9 @@ import math
 import re
 import threading
 from collections.abc import Callable, Iterator
+from functools import cache
 from importlib import resources
+from typing import Any
 
 from lark import Lark, Token, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
@@ -29,8 +31,11 @@ MAX_NESTING = 64
 MAX_INT = 2**63 - 1
 
 _GRAMMAR = resources.files("resgraph").joinpath("grammar.lark").read_text()
+_SPEC_PART, _, _SWEEP_PART = _GRAMMAR.partition("// sweep files")
 # keyword terminals by name: `_NETWORK.2: /network\b/` in the grammar
-_KEYWORD_TERMINALS = dict(re.findall(r"^(\w+)\.2: /([a-z]+)\\b/$", _GRAMMAR, re.MULTILINE))
+_KEYWORD_TERMINALS = dict(re.findall(r"^(\w+)\.2: /([a-z]+)\\b/$", _SPEC_PART, re.MULTILINE))
+# ... and those of sweep files, words only there
+_SWEEP_TERMINALS = dict(re.findall(r"^(\w+)\.2: /([a-z]+)\\b/$", _SWEEP_PART, re.MULTILINE))
 #: The words of the language.
 KEYWORDS = frozenset(_KEYWORD_TERMINALS.values())
 #: The keywords no parameter, value, block or label may be named: all but 'x', 'stride' and
@@ -40,7 +45,7 @@ RESERVED = KEYWORDS - {"x", "stride", "at"}
 _NESTING = frozenset({"body", "cond", "or_", "and_", "not_", "compare", "binop", "neg", "index",
                       "call", "list_", "dict_", "comp", "for_items"})
 
-_VALUE_TOKENS = {"NAME", "INT", "FLOAT", "STRING", "FSTRING", "SHAPE", "COMMENT"}
+_VALUE_TOKENS = {"NAME", "INT", "FLOAT", "STRING", "FSTRING", "SHAPE", "COMMENT", "REST"}
 # After these, a '{' opens a dictionary literal rather than a body.
 _EXPR_CONTEXT = {"=", "(", "[", ",", ":", "?", "->", "+", "-", "*", "/", "//", "%", "==", "!=",
                  "<", "<=", ">", ">=", "in", "or", "and", "not", "**"}
@@ -112,19 +117,53 @@ def parse(text: str, file: str = "<spec>") -> s.Module:
     except UnexpectedInput as exc:
         raise _wrap_lark_error(exc, source) from None
     _check_nesting(tree, lambda *where: _span(source, *where))
+    module = _transform(_ToAst(source), tree)
+    module.comments = [s.Comment(t.line or 0, str(t.value)) for t in comments]
+    comments.clear()
+    _check_version(module.version, module.span)
+    return module
+
+
+def parse_sweep(text: str, file: str = "<sweep>") -> s.Sweep:
+    """Parse a sweep file (``resgraph 1`` then one ``sweep NAME of SPEC { ... }``) into a
+    :class:`resgraph.syntax.Sweep`; raise :class:`SpecError` at the offending place. Each
+    setting's text is kept as written: :mod:`resgraph.sweep.file` reads it."""
+    source = Source(text, file)
+    if len(text) > MAX_SPEC_BYTES:
+        raise SpecError(f"sweep file over the limit of {MAX_SPEC_BYTES >> 20} MiB",
+                        _span(source, 1, 1, 1, 2), hint="a sweep file is a few lines")
     try:
-        module = _ToAst(source).transform(tree)
+        tree = _sweep_parser().parse(text)
+    except UnexpectedInput as exc:
+        raise _wrap_lark_error(exc, source) from None
+    version, sweep = _transform(_SweepToAst(source), tree).children
+    _check_version(version, sweep.span)
+    return sweep
+
+
+@cache
+def _sweep_parser() -> Lark:
+    """The parser of sweep files, built on first use (a spec never needs it); lark's LALR
+    parser keeps no state between parses, so threads share it."""
+    return Lark(_GRAMMAR, parser="lalr", propagate_positions=True, start="sweep_file",
+                postlex=_Newlines(), maybe_placeholders=True)
+
+
+def _transform(to_ast: _ToAst, tree: Tree):
+    """``tree`` made an AST; a :class:`SpecError` raised on the way comes out as itself."""
+    try:
+        return to_ast.transform(tree)
     except VisitError as exc:
         if isinstance(exc.orig_exc, SpecError):
             raise exc.orig_exc from None
         raise
-    module.comments = [s.Comment(t.line or 0, str(t.value)) for t in comments]
-    comments.clear()
-    if module.version not in SUPPORTED_VERSIONS:
+
+
+def _check_version(version: int, span: Span) -> None:
+    if version not in SUPPORTED_VERSIONS:
         raise SpecError(f"this resgraph reads language version {SUPPORTED_VERSIONS[-1]}, "
-                        f"not {module.version}", module.span,
+                        f"not {version}", span,
                         hint="upgrade resgraph, or write 'resgraph 1' at the top of the file")
-    return module
 
 
 def int_error(span: Span) -> SpecError:
@@ -159,7 +198,8 @@ _WORDS = {"NAME": "a name", "INT": "an integer", "STRING": "a string in double q
           "SHAPE": "a shape such as 3x224x224", "_NL": "a new line", "$END": "the end of the file",
           "COMP_OP": "a comparison", "FLOAT": "a number such as 2.5",
           "FSTRING": 'an f-string such as f"block{k}"', "POW_OP": "'**'", "ADD_OP": "'+' or '-'", "MUL_OP": "'*', '/', '//' or '%'",
-          **{name: f"'{word}'" for name, word in _KEYWORD_TERMINALS.items()}}
+          "REST": "a value", **{name: f"'{word}'" for name, word in
+                                  {**_KEYWORD_TERMINALS, **_SWEEP_TERMINALS}.items()}}
 
 
 def _describe(terminal: str) -> str:
@@ -176,7 +216,8 @@ def _keyword_hint(word: str, expected: set[str]) -> str | None:
     """A word where a keyword belongs: the keyword it starts with ('paramn'), or the one
     :func:`closest` finds close to it ('netwrk'); nothing when none is close, as the
     message already lists what was expected."""
-    keywords = {_KEYWORD_TERMINALS[t] for t in expected if t in _KEYWORD_TERMINALS}
+    words = {**_KEYWORD_TERMINALS, **_SWEEP_TERMINALS}
+    keywords = {words[t] for t in expected if t in words}
     glued = [k for k in keywords if word.startswith(k)]
     if glued:
         keyword = max(glued, key=len)
@@ -198,7 +239,7 @@ def _wrap_lark_error(exc: UnexpectedInput, source: Source,
     if isinstance(exc, UnexpectedCharacters):
         return SpecError(f"unexpected character {exc.char!r}", at(line, column))
     if isinstance(exc, UnexpectedToken):
-        tok = exc.token
+        tok: Any = _first_word(exc.token) if exc.token.type == "REST" else exc.token
         expected = sorted({_describe(t) for t in exc.accepts or exc.expected})
         shown = ", ".join(expected[:6]) + (", …" if len(expected) > 6 else "")
         if tok.type == "$END":
@@ -212,6 +253,16 @@ def _wrap_lark_error(exc: UnexpectedInput, source: Source,
             tok.type == "NAME") else None
         return SpecError(f"unexpected {what}; expected {shown}", span, hint=hint)
     return SpecError(str(exc).splitlines()[0], at(line, column))
+
+
+def _first_word(tok: Token) -> Token:
+    """A sweep setting's text where none belongs (lark's fallback lexer reads the rest of
+    the line as one): its first word, which is what the error is about."""
+    word = re.match(r"[A-Za-z_]\w*|\S", str(tok))
+    text = word.group() if word else str(tok)
+    return Token("NAME" if text[0].isalpha() or text[0] == "_" else "REST", text,
+                 line=tok.line, column=tok.column, end_line=tok.line,
+                 end_column=(tok.column or 1) + len(text))
 
 
 def _fstring_pieces(text: str, span: Span) -> Iterator[tuple[str, int, bool]]:
@@ -504,3 +555,54 @@ class _ToAst(Transformer_NonRecursive):
 
     def entry(self, meta, key, value):
         return (key, value)
+
+
+@v_args(meta=True, inline=True)
+class _SweepToAst(_ToAst):
+    """A sweep file's tree → :class:`resgraph.syntax.Sweep`."""
+
+    def sweep_def(self, meta, name, spec, *settings):
+        return s.Sweep(self._span(meta), self._name(name), _string(spec) if spec.type == "STRING"
+                       else str(spec), spec.type == "STRING", self._token_span(spec),
+                       [i for i in settings if i is not None])
+
+    def _param(self, key: str, meta, name: Token, text: Token) -> s.SweepSetting:
+        return s.SweepSetting(self._span(meta), key, str(name), self._token_span(name),
+                              str(text).rstrip(), self._text_span(text))
+
+    def _text(self, key: str, meta, tok: Token) -> s.SweepSetting:
+        return s.SweepSetting(self._span(meta), key, None, None, str(tok).rstrip(),
+                              self._text_span(tok))
+
+    def _text_span(self, tok: Token) -> Span:
+        """The span of a setting's text, trailing blanks left out (they end the line)."""
+        span = self._token_span(tok)
+        end = span.column + len(str(tok).rstrip())
+        return _span(self.source, span.line, span.column, span.line, end)
+
+    def sweep_set(self, meta, name, text):
+        return self._param("set", meta, name, text)
+
+    def sweep_grid(self, meta, name, text):
+        return self._param("grid", meta, name, text)
+
+    def sweep_sample(self, meta, name, text):
+        return self._param("sample", meta, name, text)
+
+    def sweep_samples(self, meta, tok):
+        return self._text("samples", meta, tok)
+
+    def sweep_seed(self, meta, tok):
+        return self._text("seed", meta, tok)
+
+    def sweep_where(self, meta, tok):
+        return self._text("where", meta, tok)
+
+    def sweep_measure(self, meta, tok):
+        return self._text("measure", meta, tok)
+
+    def sweep_pareto(self, meta, tok):
+        return self._text("pareto", meta, tok)
+
+    def sweep_input(self, meta, tok):
+        return self._text("input", meta, tok)

@@ -289,3 +289,31 @@ class Module(Node):
     version: int
     items: list[Stmt]
     comments: list[Comment] = field(default_factory=list, compare=False)
+
+
+# Sweep files ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepSetting(Node):
+    """One line of a sweep: ``key`` (``set``, ``grid``, ``sample``, ``samples``, ``seed``,
+    ``where``, ``measure``, ``pareto``, ``input``), the parameter it names (``grid depth =
+    ...``) and its text as written, which the sweep package reads as the command line's."""
+
+    key: str
+    name: str | None
+    name_span: Span | None
+    text: str
+    text_span: Span
+
+
+@dataclass
+class Sweep(Node):
+    """``sweep NAME of "spec.rg" { settings }``; ``spec`` is a path (``is_path``, relative to
+    the sweep file's folder) or a shipped network's name."""
+
+    name: str
+    spec: str
+    is_path: bool
+    spec_span: Span
+    settings: list[SweepSetting]

@@ -30,6 +30,13 @@ EPILOG = """examples:
       --pareto macs,latency_ms --out sweeps/r50-ort
   resgraph sweep specs/resnet.rg --grid depth=18,34 --measure python:mypkg.train:short_run \\
       --engine ray --ray-address head:6379 --out sweeps/trained
+  resgraph sweep examples/regnetx_400mf.sweep.rg --out sweeps/regnetx
+  resgraph sweep examples/regnetx_400mf.sweep.rg --samples 100 --grid depth=16,20 --out sweeps/t
+
+A sweep file (NAME.sweep.rg: 'sweep NAME of SPEC { grid ... sample ... where ... }', see
+docs/sweeps.md) defines a sweep to version beside its spec. Options given beside it win:
+--grid, --sample and --set replace the file's setting of the parameters they name and add
+the others; --samples, --seed, --where, --measure, --pareto and --input replace the file's.
 
 Distributions (pycls's, each over [low, high] quantized to q; q's type is the value's):
   choice(a, b, ...)  int(low, high[, q])  uniform(low, high, q)  log_uniform(low, high, q)
@@ -38,23 +45,19 @@ Distributions (pycls's, each over [low, high] quantized to q; q's type is the va
 depth, path_mean, receptive_field, ...) and the parameters. The same --out resumes a sweep:
 only the candidates missing from DIR/results.jsonl run. Ctrl-C keeps every finished one."""
 
-#: the largest --seed (a seed of pycls's and Ray Tune's size)
-MAX_SEED = 2**32 - 1
-
-
 def arguments(p: argparse.ArgumentParser) -> None:
-    spec_arguments(p)
+    spec_arguments(p, also="a sweep file NAME.sweep.rg, ")
     p.add_argument("--grid", action="append", metavar="NAME=V,V,...",
                    help="a parameter's values, crossed with every other --grid (repeatable)")
     p.add_argument("--sample", action="append", metavar="NAME=DIST",
                    help="a parameter drawn at random, such as wm='log_uniform(1.5, 3.0, 0.001)'")
     p.add_argument("--samples", type=int_in(1, 10_000_000), default=None, metavar="N",
                    help="how many random draws, each crossed with the grid")
-    p.add_argument("--seed", type=int_in(0, MAX_SEED), default=0,
+    p.add_argument("--seed", type=int_in(0, api.SWEEP_MAX_SEED), default=None,
                    help="seeds every draw (default 0)")
     p.add_argument("--where", metavar="EXPR", help="keep candidates whose analysis says yes, "
                                                    "such as 'macs <= 4e9 and params <= 30e6'")
-    p.add_argument("--measure", default="analyze", metavar="WHAT",
+    p.add_argument("--measure", default=None, metavar="WHAT",
                    help="analyze (default), bench:BACKEND[:k=v...], or python:PKG.MODULE:FN")
     p.add_argument("--out", required=True, metavar="DIR",
                    help="the sweep's folder: sweep.json and the journal results.jsonl")
@@ -73,13 +76,13 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.sample and args.samples is None:
+    if args.sample and args.samples is None and not api.is_sweep_file(args.spec):
         raise UsageError("--sample needs --samples N: how many draws to make")
     if args.ray_address and args.engine != "ray":
         raise UsageError("--ray-address is for --engine ray")
     options: dict[str, Any] = {
         "grid": _pairs(args.grid, "--grid"), "sample": _pairs(args.sample, "--sample"),
-        "samples": args.samples or 1, "seed": args.seed, "where": args.where,
+        "samples": args.samples, "seed": args.seed, "where": args.where,
         "measure": args.measure, "params": parse_sets(args.sets), "input_shape": args.input,
         "pareto": args.pareto, "engine": args.engine, "workers": args.workers,
         "ray_address": args.ray_address}

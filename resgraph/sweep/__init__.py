@@ -47,9 +47,11 @@ from __future__ import annotations
 from resgraph.sweep.driver import Plan, plan, sweep
 from resgraph.sweep.engines import ENGINES, MAX_WORKERS
 from resgraph.sweep.figures import ANALYSIS as ANALYSIS_FIGURES
+from resgraph.sweep.file import SweepFile, is_sweep_file, load_sweep
 from resgraph.sweep.journal import read_journal
-from resgraph.sweep.space import DISTRIBUTIONS, MAX_CANDIDATES
+from resgraph.sweep.space import DISTRIBUTIONS, MAX_CANDIDATES, MAX_SEED
 from resgraph.sweep.summary import Summary
 
-__all__ = ["ANALYSIS_FIGURES", "DISTRIBUTIONS", "ENGINES", "MAX_CANDIDATES", "MAX_WORKERS",
-           "Plan", "Summary", "plan", "read_journal", "sweep"]
+__all__ = ["ANALYSIS_FIGURES", "DISTRIBUTIONS", "ENGINES", "MAX_CANDIDATES", "MAX_SEED",
+           "MAX_WORKERS", "Plan", "Summary", "SweepFile", "is_sweep_file", "load_sweep", "plan",
+           "read_journal", "sweep"]

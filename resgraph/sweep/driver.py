@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from resgraph.catalog import resolve
-from resgraph.errors import Source, UsageError, unknown
+from resgraph.errors import Source, UsageError
 from resgraph.parse import parse
 from resgraph.sweep.engines import (
     MAX_WORKERS,
@@ -30,13 +30,14 @@ from resgraph.sweep.engines import (
     make_engine,
     ray_module,
 )
-from resgraph.sweep.figures import ANALYSIS
+from resgraph.sweep.figures import known
+from resgraph.sweep.file import is_sweep_file, load_sweep
 from resgraph.sweep.journal import RESULTS, Journal, check_folder, open_folder
 from resgraph.sweep.measures import Measure
 from resgraph.sweep.measures import measure as parse_measure
 from resgraph.sweep.space import Distribution, Space, declared_params, distribution, make_space
 from resgraph.sweep.space import values as parse_values
-from resgraph.sweep.summary import Objective, Summary, objectives, summarise
+from resgraph.sweep.summary import Objective, Summary, pareto_goals, summarise
 from resgraph.sweep.where import where as parse_where
 from resgraph.sweep.worker import Context, record
 
@@ -44,8 +45,6 @@ from resgraph.sweep.worker import Context, record
 MAX_SCREEN_BATCH = 16
 #: how often a job may lose its worker before it is split or recorded as an error
 MAX_DEATHS = 2
-#: bench figures, known before a bench runs (for ``--pareto``)
-BENCH_FIGURES = ("latency_ms", "latency_p90_ms", "latency_min_ms", "throughput")
 
 Progress = Callable[[Mapping[str, int], int], None]
 
@@ -62,28 +61,48 @@ class Plan:
 
 
 def plan(spec: str | Path | Source, *, grid: Mapping[str, Sequence[Any] | str] | None = None,
-         sample: Mapping[str, Distribution | str] | None = None, samples: int = 1,
-         seed: int = 0, where: str | None = None, measure: str = "analyze",
+         sample: Mapping[str, Distribution | str] | None = None, samples: int | None = None,
+         seed: int | None = None, where: str | None = None, measure: str | None = None,
          params: Mapping[str, Any] | None = None, input_shape: tuple[int, ...] | None = None,
          pareto: str | None = None) -> Plan:
     """Check a sweep: the spec parses, every parameter is declared and typed right, every
-    distribution, the constraint's figures, the measure and ``pareto``'s figures."""
+    distribution, the constraint's figures, the measure and ``pareto``'s figures. A shipped
+    variant's settings are defaults: a parameter the sweep grids or samples replaces its.
+
+    ``spec`` may be a sweep file (``NAME.sweep.rg``, :mod:`resgraph.sweep.file`): what it
+    sets is then the default of each keyword, and a parameter named here (grid, sample or
+    params) replaces the file's setting of that parameter."""
+    given: dict[str, Any] = {"grid": grid, "sample": sample, "samples": samples, "seed": seed, "where": where,
+             "measure": measure, "params": params, "input_shape": input_shape, "pareto": pareto}
+    if is_sweep_file(spec):
+        the_file = load_sweep(spec)
+        spec, given = the_file.spec, the_file.merged(given)
+    return _plan(spec, **given)
+
+
+def _plan(spec: str | Path | Source, *, grid: Mapping[str, Sequence[Any] | str] | None,
+          sample: Mapping[str, Distribution | str] | None, samples: int | None,
+          seed: int | None, where: str | None, measure: str | None,
+          params: Mapping[str, Any] | None, input_shape: tuple[int, ...] | None,
+          pareto: str | None) -> Plan:
     r = resolve(spec)
-    module = parse(r.text, r.file)
-    declared = declared_params(module)
+    declared = declared_params(parse(r.text, r.file))
+    swept = set(grid or {}) | set(sample or {})
     space = make_space(
-        declared, fixed={**r.params, **(params or {})}, seed=seed, samples=samples,
+        declared, fixed={**{k: v for k, v in r.params.items() if k not in swept},
+                         **(params or {})}, seed=seed or 0, samples=samples or 1,
         grid={k: parse_values(v, f"--grid {k}") if isinstance(v, str) else list(v)
               for k, v in (grid or {}).items()},
         sample={k: distribution(v, f"--sample {k}") if isinstance(v, str) else v
                 for k, v in (sample or {}).items()})
-    known = tuple(ANALYSIS) + tuple(n for n in declared if n not in ANALYSIS)
+    names = known(declared)
     if where:
-        parse_where(where, known)
+        parse_where(where, names)
+    measure = measure or "analyze"
     m = parse_measure(measure)
-    goals = _pareto(pareto, m)
+    goals = pareto_goals(pareto, m.kind)
     context = Context(r.text, r.file, tuple(sorted(space.fixed.items())), input_shape, where,
-                      known, measure, _import_paths())
+                      names, measure, _import_paths())
     definition = {"spec": {"file": r.file, "name": r.name, "text": r.text},
                   "space": space.to_json(), "where": where, "measure": measure,
                   "input": list(input_shape) if input_shape else None}
@@ -94,17 +113,6 @@ def _import_paths() -> tuple[str, ...]:
     """The folders this process imports from, so a ``python:`` measure imports on a worker
     of this machine (or of a cluster sharing its file system) as it does here."""
     return tuple(os.path.abspath(p or ".") for p in sys.path if os.path.isdir(p or "."))
-
-
-def _pareto(text: str | None, m: Measure) -> tuple[Objective, Objective] | None:
-    if not text:
-        return None
-    goals = objectives(text)
-    known = set(ANALYSIS) | (set(BENCH_FIGURES) if m.kind == "bench" else set())
-    for goal in goals:
-        if m.kind != "python" and goal.figure not in known:
-            raise UsageError("--pareto: " + unknown("figure", goal.figure, known))
-    return goals
 
 
 def sweep(spec: str | Path | Source, out: str | Path, *, engine: str = "local",

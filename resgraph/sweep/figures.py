@@ -5,7 +5,7 @@ from, so a figure means the same as the report's field it comes from."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 #: analysis figure → (what it is, how it is read from ``resgraph analyze --json``)
@@ -31,6 +31,11 @@ ANALYSIS: dict[str, tuple[str, Callable[[Mapping[str, Any]], float]]] = {
                         lambda r: _last_field(r, "size")),
     "output_stride": ("stride of the last stage's output", lambda r: _last_field(r, "stride")),
 }
+
+
+def known(declared: Iterable[str]) -> tuple[str, ...]:
+    """The names a constraint may read: the analysis figures, then the spec's parameters."""
+    return tuple(ANALYSIS) + tuple(n for n in declared if n not in ANALYSIS)
 
 
 def _last_field(report: Mapping[str, Any], key: str) -> float:

@@ -33,7 +33,29 @@ MAX_CANDIDATES = 10_000_000
 MAX_VALUES = 10_000
 #: the longest text of one grid, distribution or constraint
 MAX_TEXT = 10_000
+#: the largest seed (a seed of pycls's and Ray Tune's size)
+MAX_SEED = 2**32 - 1
 DISTRIBUTIONS = ("choice", "int", "uniform", "log_uniform", "power2")
+
+
+class TextError(UsageError):
+    """Bad text of a grid, distribution or constraint, with the offsets of the part at fault
+    (``start``, ``end``: characters into the text as given), so a sweep file can point at
+    that part; on the command line it is a one-line :class:`UsageError` like any other."""
+
+    def __init__(self, message: str, start: int, end: int):
+        super().__init__(message)
+        self.start, self.end = start, end
+
+
+def node_offsets(text: str, node: ast.expr) -> tuple[int, int]:
+    """Where ``node`` of ``ast.parse(text.strip())`` lies in ``text``, in characters (the
+    tree counts UTF-8 bytes)."""
+    lead = len(text) - len(text.lstrip())
+    code = text.strip().encode()
+    start = len(code[:node.col_offset].decode(errors="ignore"))
+    end = len(code[:node.end_col_offset or node.col_offset].decode(errors="ignore"))
+    return lead + start, lead + end
 
 
 # values ----------------------------------------------------------------------------------------
@@ -146,7 +168,8 @@ def distribution(text: str, what: str) -> Distribution:
                          f"or choice(1, 2, 4) ({', '.join(DISTRIBUTIONS)}), got '{text}'")
     kind = call.func.id
     if kind not in DISTRIBUTIONS:
-        raise UsageError(f"{what}: " + unknown("distribution", kind, DISTRIBUTIONS))
+        raise TextError(f"{what}: " + unknown("distribution", kind, DISTRIBUTIONS),
+                        *node_offsets(text, call.func))
     try:
         args = tuple(_literal(a) for a in call.args)
     except ValueError:
@@ -251,9 +274,7 @@ def make_space(declared: Mapping[str, type | None], *, grid: Mapping[str, Sequen
     once, and every value it can take has the declared type."""
     named = list(grid) + list(sample) + list(fixed)
     for name in named:
-        if name not in declared:
-            raise UsageError(unknown("parameter", name, declared) if declared else
-                             f"unknown parameter '{name}': the spec declares no parameters")
+        check_declared(name, declared)
     twice = sorted({n for n in named if named.count(n) > 1})
     if twice:
         raise UsageError(f"parameter '{twice[0]}' is given more than once (--grid, --sample, "
@@ -261,10 +282,11 @@ def make_space(declared: Mapping[str, type | None], *, grid: Mapping[str, Sequen
     for name, options in grid.items():
         if not options:
             raise UsageError(f"--grid {name}: no values")
-        _check_types(name, {type(v) for v in options}, declared[name], "--grid")
+        check_types(name, {type(v) for v in options}, declared[name], "--grid")
     for name, dist in sample.items():
-        _check_types(name, dist.types, declared[name], f"--sample {name}={dist}:")
-    _check_types_fixed(fixed, declared)
+        check_types(name, dist.types, declared[name], f"--sample {name}={dist}:")
+    for name, v in fixed.items():
+        check_types(name, {type(v)}, declared[name], "--set")
     if sample and samples < 1:
         raise UsageError("--samples must be at least 1")
     space = Space(dict(grid), dict(sample), samples if sample else 1, seed, dict(fixed))
@@ -274,16 +296,19 @@ def make_space(declared: Mapping[str, type | None], *, grid: Mapping[str, Sequen
     return space
 
 
-def _check_types_fixed(fixed: Mapping[str, Any], declared: Mapping[str, type | None]) -> None:
-    for name, v in fixed.items():
-        _check_types(name, {type(v)}, declared[name], "--set")
+def check_declared(name: str, declared: Collection[str]) -> None:
+    """``name`` is one of the spec's ``param``\\ s, or a one-line error naming the closest."""
+    if name not in declared:
+        raise UsageError(unknown("parameter", name, declared) if declared else
+                         f"unknown parameter '{name}': the spec declares no parameters")
 
 
 _TYPE_NAMES = {int: "an integer", float: "a fraction", str: "a string", bool: "a boolean",
                list: "a list", tuple: "a list"}
 
 
-def _check_types(name: str, types: set[type], want: type | None, what: str) -> None:
+def check_types(name: str, types: set[type], want: type | None, what: str) -> None:
+    """Values of ``types`` fit a parameter whose default has type ``want``."""
     if want is None:
         return  # the default is an expression: elaboration checks each candidate
     wrong = sorted(_TYPE_NAMES.get(t, t.__name__) for t in types
@@ -318,5 +343,6 @@ def parse_assignment(text: str, what: str) -> tuple[str, str]:
     return name.strip(), rest.strip()
 
 
-__all__ = ["DISTRIBUTIONS", "MAX_CANDIDATES", "Distribution", "Space", "declared_params",
-           "distribution", "make_space", "parse_assignment", "split_top", "value", "values"]
+__all__ = ["DISTRIBUTIONS", "MAX_CANDIDATES", "MAX_SEED", "Distribution", "Space", "TextError",
+           "check_declared", "check_types", "declared_params", "distribution", "make_space",
+           "node_offsets", "parse_assignment", "split_top", "value", "values"]

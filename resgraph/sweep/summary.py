@@ -9,11 +9,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from resgraph.errors import UsageError
+from resgraph.errors import UsageError, unknown
+from resgraph.sweep.figures import ANALYSIS
 
 STATUSES = ("ok", "rejected", "duplicate", "error")
 #: the figures the summary ranks by default, smaller being better, when a record has them
 BEST = ("macs", "params", "activation_peak", "latency_ms")
+#: bench figures, known before a bench runs (for ``--pareto``)
+BENCH_FIGURES = ("latency_ms", "latency_p90_ms", "latency_min_ms", "throughput")
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,19 @@ class Objective:
 
     def __str__(self) -> str:
         return ("max:" if self.maximise else "") + self.figure
+
+
+def pareto_goals(text: str | None, measure_kind: str) -> tuple[Objective, Objective] | None:
+    """``--pareto``'s two figures, checked against what the measure gives (a ``python:``
+    function's figures are known only once it runs)."""
+    if not text:
+        return None
+    goals = objectives(text)
+    known = set(ANALYSIS) | (set(BENCH_FIGURES) if measure_kind == "bench" else set())
+    for goal in goals:
+        if measure_kind != "python" and goal.figure not in known:
+            raise UsageError("--pareto: " + unknown("figure", goal.figure, known))
+    return goals
 
 
 def objectives(text: str) -> tuple[Objective, Objective]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from resgraph.errors import UsageError, unknown
+from resgraph.sweep.space import TextError, node_offsets
 
 #: the longest constraint text
 MAX_WHERE = 2_000
@@ -45,22 +46,24 @@ class Where:
         return bool(_eval(self.tree, values))
 
 
-def where(text: str, known: Collection[str]) -> Where:
-    """``text`` parsed and checked: its syntax, and every name one of ``known``."""
+def where(text: str, known: Collection[str], what: str = "--where") -> Where:
+    """``text`` parsed and checked: its syntax, and every name one of ``known``; an error
+    names ``what`` and, where it is about one part, places it (:class:`TextError`)."""
     if len(text) > MAX_WHERE:
-        raise UsageError(f"--where: longer than {MAX_WHERE:,} characters")
+        raise UsageError(f"{what}: longer than {MAX_WHERE:,} characters")
     try:
         tree = ast.parse(text.strip(), mode="eval").body
     except SyntaxError as exc:
-        raise UsageError(f"--where: cannot read '{text}' ({exc.msg}): write "
+        raise UsageError(f"{what}: cannot read '{text}' ({exc.msg}): write "
                          f"comparisons joined by and/or, such as 'macs <= 4e9 and "
                          f"params <= 30e6'") from None
     names = set()
     for node in ast.walk(tree):
-        _allowed(node, text)
+        _allowed(node, text, what)
         if isinstance(node, ast.Name):
             if node.id not in known:
-                raise UsageError("--where: " + unknown("figure", node.id, known))
+                raise TextError(f"{what}: " + unknown("figure", node.id, known),
+                                *node_offsets(text, node))
             names.add(node.id)
     return Where(text, tree, frozenset(names))
 
@@ -69,14 +72,18 @@ _NODES = (ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd,
           ast.Compare, ast.Name, ast.Load, ast.Constant, *_BINARY, *_COMPARE)
 
 
-def _allowed(node: ast.AST, text: str) -> None:
+def _allowed(node: ast.AST, text: str, what: str) -> None:
     if not isinstance(node, _NODES):
-        raise UsageError(f"--where: '{ast.unparse(node) if isinstance(node, ast.expr) else text}' "
-                         f"is not allowed; use numbers, figures, + - * / // %, comparisons, "
-                         f"and, or, not")
+        shown = ast.unparse(node) if isinstance(node, ast.expr) else text
+        message = (f"{what}: '{shown}' is not allowed; use numbers, figures, + - * / // %, "
+                   f"comparisons, and, or, not")
+        if isinstance(node, ast.expr):
+            raise TextError(message, *node_offsets(text, node))
+        raise UsageError(message)
     if isinstance(node, ast.Constant) and (isinstance(node.value, bool)
                                            or not isinstance(node.value, (int, float, str))):
-        raise UsageError(f"--where: {node.value!r} is neither a number nor a string")
+        raise TextError(f"{what}: {node.value!r} is neither a number nor a string",
+                        *node_offsets(text, node))
 
 
 def _eval(node: ast.expr, values: Mapping[str, Any]) -> Any:
