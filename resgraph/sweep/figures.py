@@ -34,8 +34,10 @@ ANALYSIS: dict[str, tuple[str, Callable[[Mapping[str, Any]], float]]] = {
 
 
 def known(declared: Iterable[str]) -> tuple[str, ...]:
-    """The names a constraint may read: the analysis figures, then the spec's parameters."""
-    return tuple(ANALYSIS) + tuple(n for n in declared if n not in ANALYSIS)
+    """The names a constraint may read: the analysis figures, the spec's parameters, and
+    ``index``, the candidate's place in the space (a parameter of that name hides it)."""
+    names = tuple(ANALYSIS) + tuple(n for n in declared if n not in ANALYSIS)
+    return names if "index" in names else (*names, "index")
 
 
 def _last_field(report: Mapping[str, Any], key: str) -> float:

@@ -3,8 +3,11 @@
 candidate right after its analysis, so a rejected one costs milliseconds.
 
 The language is Python's expression syntax cut down to what a constraint needs: numbers,
-quoted strings (``shortcut == "B"``), names, ``+ - * / // %``, comparisons (chained too), ``and``, ``or``, ``not`` and
-parentheses. Nothing is ever passed to ``eval``: the tree is walked here.
+quoted strings (``shortcut == "B"``), names, ``+ - * / // %``, comparisons (chained too),
+``in`` and ``not in`` a list (``depth in (18, 34)``), ``and``, ``or``, ``not`` and
+parentheses. Names are the analysis figures, the spec's parameters and ``index``, the
+candidate's place in the space (``index in (3, 17)`` measures chosen candidates of a space
+screened before). Nothing is ever passed to ``eval``: the tree is walked here.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ _BINARY: dict[type, Callable[[Any, Any], Any]] = {
     ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod}
 _COMPARE: dict[type, Callable[[Any, Any], bool]] = {
     ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
-    ast.Eq: operator.eq, ast.NotEq: operator.ne}
+    ast.Eq: operator.eq, ast.NotEq: operator.ne,
+    ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b}
 
 
 class WhereError(Exception):
@@ -69,7 +73,8 @@ def where(text: str, known: Collection[str], what: str = "--where") -> Where:
 
 
 _NODES = (ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd, ast.BinOp,
-          ast.Compare, ast.Name, ast.Load, ast.Constant, *_BINARY, *_COMPARE)
+          ast.Compare, ast.Name, ast.Load, ast.Constant, ast.Tuple, ast.List, *_BINARY,
+          *_COMPARE)
 
 
 def _allowed(node: ast.AST, text: str, what: str) -> None:
@@ -91,6 +96,8 @@ def _eval(node: ast.expr, values: Mapping[str, Any]) -> Any:
         return node.value
     if isinstance(node, ast.Name):
         return values[node.id]
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return tuple(_eval(e, values) for e in node.elts)
     if isinstance(node, ast.BoolOp):
         parts = (_eval(v, values) for v in node.values)
         return all(parts) if isinstance(node.op, ast.And) else any(parts)

@@ -122,7 +122,8 @@ def _analyse(rec: dict[str, Any], graph: Graph, constraint: Where | None) -> Non
     report = analyze_graph(graph).to_json()
     rec["timings"]["analyze_s"] = time.perf_counter() - t
     rec.update(graph=graph_hash(graph), figures=analysis_figures(report))
-    if constraint is not None and not constraint({**rec["params"], **rec["figures"]}):
+    if constraint is not None and not constraint(
+            {"index": rec["index"], **rec["params"], **rec["figures"]}):
         rec["status"] = "rejected"
         return
     rec.update(status="ok", metrics=report)

@@ -45,6 +45,13 @@ def test_where_rejects_after_analysis_and_resume_runs_only_what_is_missing(
         run(out, where="params < 1", workers=1)
 
 
+def test_index_in_a_list_measures_chosen_candidates_only(tmp_path: Path) -> None:
+    run(tmp_path / "s", grid={"width": "8,16,24,32"}, where="index in (1, 3)", workers=1,
+        measure="python:sweep_measures:figures")
+    assert {r["index"]: r["status"] for r in records(tmp_path / "s")} == {
+        0: "rejected", 1: "ok", 2: "rejected", 3: "ok"}
+
+
 def test_a_python_measure_runs_once_per_network_with_its_figures(tmp_path: Path) -> None:
     run(tmp_path / "s", measure="python:sweep_measures:figures", workers=2,
         grid={"width": "8,16", "tag": "0,1"})

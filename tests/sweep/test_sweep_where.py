@@ -19,6 +19,8 @@ KNOWN = {"macs", "params", "depth", "shortcut"}
     ("macs / params >= 100 and depth % 2 == 0", {"macs": 1000, "params": 10, "depth": 50}, True),
     ('shortcut == "B"', {"shortcut": "C"}, False),
     ("-macs // 2 < -1", {"macs": 4}, True),
+    ("depth in (18, 34) and shortcut not in ['A']", {"depth": 34, "shortcut": "B"}, True),
+    ("depth in [18, 34]", {"depth": 50}, False),
 ])
 def test_constraints_evaluate(text: str, values: dict, kept: bool) -> None:
     assert where(text, KNOWN)(values) is kept
