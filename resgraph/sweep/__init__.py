@@ -21,7 +21,8 @@ indices missing). The record, format 1:
 - ``index`` (int): the candidate's place in the space; ``params`` (object): its whole
   assignment (``--set`` values included), the same for the same index on every run;
 - ``status``: ``"ok"`` (measured), ``"rejected"`` (``--where`` said no; ``figures`` hold
-  the analysis it was judged on), ``"duplicate"`` (its network, by graph hash, is that of
+  the analysis it was judged on, or are empty when a term of the constraint that reads only
+  parameters and ``index`` said no before elaboration), ``"duplicate"`` (its network, by graph hash, is that of
   candidate ``duplicate_of``, measured once there), ``"error"`` (``error`` says why);
 - ``graph`` (str or null): the SHA-256 of the network's IR text without its name (the
   same network from other parameters has the same hash); null when elaboration failed;

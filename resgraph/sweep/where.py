@@ -49,6 +49,14 @@ class Where:
         """Whether a candidate with these figures and parameters is kept."""
         return bool(_eval(self.tree, values))
 
+    def rejects_early(self, values: Mapping[str, Any]) -> bool:
+        """Whether ``values`` alone (a candidate's parameters and index, before its
+        elaboration) already say no: a term of a top-level ``and`` that reads nothing else is
+        false. Such a candidate costs no elaboration and no analysis."""
+        terms = self.tree.values if isinstance(self.tree, ast.BoolOp) and isinstance(
+            self.tree.op, ast.And) else [self.tree]
+        return any(_reads_only(term, values) and not _eval(term, values) for term in terms)
+
 
 def where(text: str, known: Collection[str], what: str = "--where") -> Where:
     """``text`` parsed and checked: its syntax, and every name one of ``known``; an error
@@ -70,6 +78,10 @@ def where(text: str, known: Collection[str], what: str = "--where") -> Where:
                                 *node_offsets(text, node))
             names.add(node.id)
     return Where(text, tree, frozenset(names))
+
+
+def _reads_only(node: ast.expr, values: Mapping[str, Any]) -> bool:
+    return all(n.id in values for n in ast.walk(node) if isinstance(n, ast.Name))
 
 
 _NODES = (ast.BoolOp, ast.And, ast.Or, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd, ast.BinOp,

@@ -22,7 +22,7 @@ from resgraph.elaborate import elaborate
 from resgraph.errors import ResgraphError
 from resgraph.ir import Graph
 from resgraph.parse import parse
-from resgraph.sweep.figures import analysis_figures
+from resgraph.sweep.figures import ANALYSIS, analysis_figures
 from resgraph.sweep.measures import Measure, run_measure
 from resgraph.sweep.measures import measure as parse_measure
 from resgraph.sweep.where import Where, WhereError
@@ -105,6 +105,8 @@ def _screen_one(context: Context, prepared: _Prepared, index: int,
                 params: dict[str, Any]) -> dict[str, Any]:
     rec = record(index, params)
     start = time.perf_counter()
+    if prepared.where is not None and _early(prepared.where, rec):
+        return rec
     try:
         graph = _elaborate(context, prepared.module, params)
         rec["timings"]["elaborate_s"] = time.perf_counter() - start
@@ -113,6 +115,21 @@ def _screen_one(context: Context, prepared: _Prepared, index: int,
         rec.update(status="error", error=_message(exc))
     rec["timings"]["screen_s"] = time.perf_counter() - start
     return rec
+
+
+def _early(constraint: Where, rec: dict[str, Any]) -> bool:
+    """Reject ``rec`` before its elaboration when its parameters and index alone fail the
+    constraint (its figures stay empty); a term that cannot be computed is left to the
+    whole constraint, after the analysis."""
+    params = {k: v for k, v in rec["params"].items() if k not in ANALYSIS}  # figures win
+    try:
+        rejected = constraint.rejects_early({"index": rec["index"], **params})
+    except WhereError:
+        return False
+    if rejected:
+        rec.update(status="rejected")
+        rec["timings"]["screen_s"] = 0.0
+    return rejected
 
 
 def _analyse(rec: dict[str, Any], graph: Graph, constraint: Where | None) -> None:

@@ -46,10 +46,27 @@ def test_where_rejects_after_analysis_and_resume_runs_only_what_is_missing(
 
 
 def test_index_in_a_list_measures_chosen_candidates_only(tmp_path: Path) -> None:
-    run(tmp_path / "s", grid={"width": "8,16,24,32"}, where="index in (1, 3)", workers=1,
-        measure="python:sweep_measures:figures")
-    assert {r["index"]: r["status"] for r in records(tmp_path / "s")} == {
+    run(tmp_path / "s", grid={"width": "8,16,24,32"}, where="params > 0 and index in (1, 3)",
+        workers=1, measure="python:sweep_measures:figures")
+    recs = records(tmp_path / "s")
+    assert {r["index"]: r["status"] for r in recs} == {
         0: "rejected", 1: "ok", 2: "rejected", 3: "ok"}
+    # rejected by its index alone, before elaboration: nothing was analysed
+    assert [r["figures"] for r in recs if r["status"] == "rejected"] == [{}, {}]
+
+
+def test_a_term_on_parameters_rejects_before_elaboration_unless_it_cannot_be_computed(
+        tmp_path: Path) -> None:
+    """A name that is both a parameter and a figure (depth) is the figure, so a term that
+    reads it waits for the analysis."""
+    run(tmp_path / "s", grid={"width": "8,16", "tag": "0,1"},
+        where="width // tag >= 16 and macs > 0", workers=1)
+    recs = records(tmp_path / "s")
+    assert [r["status"] for r in recs] == ["error", "rejected", "error", "ok"]
+    assert all("by zero" in recs[i]["error"] for i in (0, 2))
+    assert recs[1]["figures"] == {} and recs[3]["figures"]["macs"] > 0
+    run(tmp_path / "d", grid={"depth": "1,2"}, where="depth >= 0 and depth < 1", workers=1)
+    assert all(r["figures"] for r in records(tmp_path / "d"))
 
 
 def test_a_python_measure_runs_once_per_network_with_its_figures(tmp_path: Path) -> None:
