@@ -41,7 +41,7 @@ from resgraph.analysis.report import uncounted_ops, uncounted_text
 from resgraph.errors import UsageError
 from resgraph.ir import BlockInfo, Graph, Node, StageInfo
 from resgraph.lower_fx import StochasticDepth, pad_channels
-from resgraph.ops import numel, pair
+from resgraph.ops import INTERPOLATION_FLOPS, numel, pair
 
 
 class ImportFxError(UsageError):
@@ -135,6 +135,9 @@ def _module_op(m: nn.Module, c: _Call) -> Kind:
         return _adaptive(op, c, m.output_size) or c.opaque(type(m).__name__)
     if isinstance(m, nn.Flatten):
         return _layout(c)
+    if isinstance(m, nn.Upsample):
+        given = ("size", m.size) if m.size is not None else ("scale", m.scale_factor)
+        return _interpolation(c, m.mode, given) or c.opaque(type(m).__name__)
     if isinstance(m, nn.Softmax):
         return "softmax", {"dim": m.dim}
     if isinstance(m, nn.GELU) and m.approximate != "none":
@@ -263,6 +266,49 @@ def _function_op(c: _Call) -> Kind:
     return kind if kind is not None or short in _MAYBE_NONE else c.opaque(name)
 
 
+def _interpolation(c: _Call, mode: str, given: tuple[str, Any]) -> Kind:
+    """Nearest or bilinear resampling of a feature map; ``given`` is the size or scale as
+    the call gave it, which some counters read instead of the output."""
+    if mode not in INTERPOLATION_FLOPS or len(c.shape) != 3:
+        return None
+    kind, value = given
+    value = tuple(value) if isinstance(value, (tuple, list)) else value
+    return "interpolate", {"size": c.shape[1:], "mode": mode, "given": (kind, value)}
+
+
+def _interpolate_call(c: _Call) -> Kind:
+    size = c.arg(1, "size")
+    given = ("size", size) if size is not None else ("scale", c.arg(2, "scale_factor"))
+    return _interpolation(c, c.arg(3, "mode", "nearest"), given)
+
+
+def _einsum_call(c: _Call) -> Kind:
+    """``torch.einsum(equation, *operands)`` of one or two operands without ``...``: the
+    index sizes from the operands' traced shapes; the batch's index must lead every tensor
+    of the data flow and the output, and appear in no parameter."""
+    equation, *operands = c.node.args
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = list(operands[0])
+    equation = str(equation).replace(" ", "")
+    if "->" not in equation or "." in equation or not 1 <= len(operands) <= 2:
+        return None
+    ins, out = equation.split("->")
+    subscripts = ins.split(",")
+    shapes: list[tuple[int, ...]] = [
+        a.meta.get(IMPORT_SHAPE, ()) if isinstance(a, fx.Node) else () for a in operands]
+    data = [isinstance(a, fx.Node) and a.op != "get_attr" for a in operands]
+    if any(len(s) != len(sub) for s, sub in zip(shapes, subscripts)) \
+            or len(subscripts) != len(operands) or data.count(True) != len(c.ins) or not out:
+        return None
+    batch = out[0]
+    if any((sub[:1] == batch) != d or batch in sub[1:] for sub, d in zip(subscripts, data)):
+        return None
+    sizes = {i: n for sub, shape in zip(subscripts, shapes) for i, n in zip(sub, shape)}
+    sizes.pop(batch)
+    return "einsum", {"equation": equation, "sizes": tuple(sorted(sizes.items())),
+                      "batch": batch, "weights": data.count(False)}
+
+
 def _cat(c: _Call) -> Kind:
     dim = c.arg(1, "dim", 0) % (len(c.shape) + 1)
     return ("concat", {}) if dim == 1 and len(c.shape) == 3 else ("cat", {"dim": dim - 1})
@@ -318,6 +364,8 @@ _FUNCTIONS: dict[str, Callable[[_Call], Kind]] = {
                     lambda c: ("dropout", {"p": c.arg(1, "p", 0.5)})),
     "stochastic_depth": lambda c: ("stochastic_depth", {"p": c.arg(1, "p")}),
     "layer_norm": lambda c: _layer_norm(c, c.arg(1, "normalized_shape"), c.arg(2, "weight")),
+    "interpolate": _interpolate_call, "upsample": _interpolate_call,
+    "einsum": _einsum_call,
     "batch_norm": lambda c: ("bn", {"zero_init": False}) if len(c.ins[0]) == 3 else None,
 }
 
@@ -529,6 +577,9 @@ class _Importer:
         self.gm, self.graph, self.scopes = gm, graph, scopes
         self.alias: dict[fx.Node, str] = {}
         self.tuples: dict[fx.Node, list[str]] = {}
+        #: a module call that became several IR nodes → the IR node of each of its results
+        #: (None: not computed as a node), and the node the others are computed from
+        self.results: dict[fx.Node, tuple[list[str | None], str]] = {}
         self.seen_stage = False
 
     def run(self) -> None:
@@ -549,8 +600,13 @@ class _Importer:
     def _call(self, node: fx.Node) -> None:
         shape = _shape(node)
         first = node.args[0] if node.args else None
+        if isinstance(first, fx.Node) and first in self.results:
+            self._result(node, first)
+            return
         source = first if isinstance(first, fx.Node) and first in self.tuples else None
         inputs = self.tuples[source] if source is not None else _input_names(node, self.alias)
+        if node.op == "call_module" and self._attention(node, inputs):
+            return
         if shape is None:
             if inputs and node.op.startswith("call_"):
                 self.tuples[node] = inputs  # chunk, split, attention: parts taken by getitem
@@ -563,6 +619,62 @@ class _Importer:
             self.alias[node] = inputs[0]
             return
         self._add(node, kind, inputs, shape, source or node)
+
+    def _attention(self, node: fx.Node, inputs: list[str]) -> bool:
+        """``nn.MultiheadAttention`` as the IR nodes its forward computes, named under its
+        path: the projections of query, key and value, the heads' attention (q·kᵀ, softmax
+        and the weights times v; heads folded into E; ``weights`` when the call asks for
+        them, which takes another path through torch that counters see; ``vdim``, the
+        value's width before projection, which ptflops reads) and ``out_proj``. False for any other
+        module, and for an attention this cannot follow (batch second, bias_k, masks from
+        the data), which stays opaque."""
+        m = self.gm.get_submodule(str(node.target))
+        if not isinstance(m, nn.MultiheadAttention):
+            return False
+        qkv = [a for a in node.args[:3] if isinstance(a, fx.Node)]
+        if not m.batch_first or m.bias_k is not None or m.add_zero_attn or len(qkv) != 3 \
+                or len(inputs) != 3 or any(a not in self.alias for a in qkv):
+            return False
+        p, e = str(node.target), m.embed_dim
+        projected = self._projections(node, m, [self.alias[a] for a in qkv])
+        shapes = [self.graph.nodes[x].shape for x in projected]
+        weights = node.kwargs.get("need_weights", node.args[4] if len(node.args) > 4 else True)
+        attention = self._synth(node, f"{p}.attention", ("attention", {
+            "causal": bool(node.kwargs.get("is_causal", False)), "heads": m.num_heads,
+            "weights": bool(weights), "vdim": m.vdim}),
+            projected, (*shapes[0][:-1], e))
+        out = self._synth(node, f"{p}.out_proj", ("linear", {
+            "out": e, "bias": m.out_proj.bias is not None}), [attention], (*shapes[0][:-1], e))
+        self.graph.nodes[out].meta[CALLED] += ".out_proj"  # counted unlike the in-projections
+        self.results[node] = ([out, None], attention)
+        return True
+
+    def _projections(self, node: fx.Node, m: nn.MultiheadAttention, qkv: list[str]) -> list[str]:
+        """q, k and v of the heads, each a linear layer to E of query, key and value: a
+        packed in-projection (``in_proj_weight``, one matrix product when the three are one
+        tensor) costs what its three thirds cost, and the counters' hooks count thirds."""
+        bias = m.in_proj_bias is not None
+        return [self._synth(node, f"{node.target}.{part}_proj",
+                            ("linear", {"out": m.embed_dim, "bias": bias}), [x],
+                            (*self.graph.nodes[x].shape[:-1], m.embed_dim))
+                for part, x in zip("qkv", qkv)]
+
+    def _synth(self, node: fx.Node, name: str, kind: tuple[str, Attrs], inputs: list[str],
+               shape: tuple[int, ...]) -> str:
+        """One IR node of a module call that makes several, under the call's origin."""
+        return self._add(node, kind, inputs, shape, node, name)
+
+    def _result(self, node: fx.Node, source: fx.Node) -> None:
+        """``getitem`` of a call that became several IR nodes: the node of that result; the
+        attention weights nn.MultiheadAttention returns are opaque where a model uses them."""
+        results, computed_from = self.results[source]
+        index, shape = node.args[1], _shape(node)
+        found = results[index] if isinstance(index, int) else None
+        if found is not None:
+            self.alias[node] = found
+        elif node.users and shape is not None:
+            kind = _Call(node, [], shape).opaque(f"{self._called(source)} weights")
+            self._add(node, kind, [computed_from], shape, source)  # type: ignore[arg-type]
 
     def _kind(self, call: _Call, source: fx.Node | None) -> Kind:
         if source is not None:
@@ -578,10 +690,10 @@ class _Importer:
         return _target_name(node)
 
     def _add(self, node: fx.Node, kind: tuple[str, Attrs], inputs: list[str],
-             shape: tuple[int, ...], origin: fx.Node) -> None:
+             shape: tuple[int, ...], origin: fx.Node, name: str | None = None) -> str:
         op, attrs = kind
         scopes = self.scopes
-        ir_name = scopes.demangled(node) if node.op != "call_module" else None
+        ir_name = scopes.demangled(node) if node.op != "call_module" else name
         if op == "layer_scale":  # named by its parameter, as a spec's layer scale is
             ir_name = str(_scale_param(node).target)  # type: ignore[union-attr]
         ir_name = scopes._unique(ir_name) if ir_name else scopes.name(node, op)
@@ -594,6 +706,7 @@ class _Importer:
         ir.meta[CALLED] = f"{origin.op.removeprefix('call_')}:{self._called(origin)}"
         self.graph.add(ir)
         self.alias[node] = ir_name
+        return ir_name
 
 
 #: what returns several tensors that getitem takes apart, each part free

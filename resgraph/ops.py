@@ -446,9 +446,75 @@ def _attention(a: Attrs, s: Sequence[Shape]) -> Shape:
 
 
 def _attention_macs(a: Attrs, s: Sequence[Shape], o: Shape) -> int:
-    """q·kᵀ and the weights times v: L·S·E and L·S·Ev per head, as FlopCounterMode counts."""
+    """q·kᵀ and the weights times v: L·S·E and L·S·Ev per head, as FlopCounterMode counts
+    (``sdpa_flop_count``); heads folded into the last side (``nn.MultiheadAttention``'s
+    L x E) split E among them, which leaves the sum the same."""
     q, k, v = s[:3]
     return numel(q[:-1]) * k[-2] * (q[-1] + v[-1])
+
+
+def attention_scores(a: Attrs, s: Sequence[Shape]) -> int:
+    """The attention weights' elements: L·S per head."""
+    return a.get("heads", 1) * numel(s[0][:-1]) * s[1][-2]
+
+
+def _interpolate(a: Attrs, s: Sequence[Shape]) -> Shape:
+    c, _, _ = _feature_map(s[0], "interpolate")
+    return (c, *a["size"])
+
+
+#: FLOPs per output element of each interpolation: a copy, or 4 neighbours each times its
+#: weight, summed (4 multiplies, 3 adds)
+INTERPOLATION_FLOPS = {"nearest": 0, "nearest-exact": 0, "bilinear": 7}
+
+
+def _einsum_sides(a: Attrs) -> tuple[list[str], str]:
+    ins, out = a["equation"].split("->")
+    return ins.split(","), out
+
+
+def _einsum(a: Attrs, s: Sequence[Shape]) -> Shape:
+    """The output's sides from the equation and the sizes of its indices; ``sizes`` leaves
+    out the batch's index, which every tensor of the data flow starts with, and ``weights``
+    counts the operands that are parameters (not inputs of the node)."""
+    ins, out = _einsum_sides(a)
+    sizes = dict(a["sizes"])
+    if len(ins) != len(s) + a["weights"] or set(out) - set(sizes) - {a["batch"]}:
+        raise OpError(f"einsum '{a['equation']}' does not fit its {len(s)} tensors")
+    return tuple(sizes[i] for i in out if i != a["batch"])
+
+
+def _einsum_plan(a: Attrs) -> tuple[int, int, bool]:
+    """How torch computes an einsum of two operands (``sumproduct_pair`` in ATen's
+    ``Linear.cpp``): each operand first sums the indices only it has and the output lacks
+    (those adds are the first number); then the product's elements (the second) are one
+    multiply-add each, a bmm, where an index of both operands that the output lacks has a
+    side over 1 (the third), else one multiply each. One operand: only the sum."""
+    ins, out = _einsum_sides(a)
+    sizes = {**dict(a["sizes"]), a["batch"]: 1}
+    private = [{i for i in x if i not in out and all(i not in y for y in ins[:k] + ins[k + 1:])}
+               for k, x in enumerate(ins)]
+    adds = sum(math.prod(sizes[i] for i in x) - math.prod(sizes[i] for i in x if i not in p)
+               for x, p in zip(ins, private))
+    kept = set("".join(ins)) - set().union(*private)
+    product = math.prod(sizes[i] for i in kept)
+    contracted = len(ins) == 2 and any(sizes[i] > 1 for i in kept - set(out))
+    return adds, product, contracted
+
+
+def _einsum_macs(a: Attrs, s: Sequence[Shape], o: Shape) -> int:
+    """A contraction's multiply-adds, as torch's bmm does them and FlopCounterMode counts."""
+    _, product, contracted = _einsum_plan(a)
+    return product if contracted else 0
+
+
+def _einsum_flops(a: Attrs, s: Sequence[Shape], o: Shape) -> int:
+    """The operands' own sums, then 2 per multiply-add of a contraction; without one, a
+    multiply per element of the product (two operands) and its sum down to the output."""
+    adds, product, contracted = _einsum_plan(a)
+    if contracted:
+        return adds + 2 * product
+    return adds + (product if len(_einsum_sides(a)[0]) == 2 else 0) + product - numel(o)
 
 
 IMPORT_OPS = (
@@ -479,11 +545,23 @@ IMPORT_OPS = (
           (Arg("x", "tensor"),), _imported("layer_norm", lambda a, s: s[0]),
           params=lambda a, s: dict.fromkeys(("weight", "bias"), s[0][-a["dims"]:])
           if a["affine"] else {}, flops=_per_element(7)),
-    OpDef("attention", "scaled dot-product attention of q, k, v: two products and a softmax",
+    OpDef("attention", "scaled dot-product attention of q, k, v: two products and a softmax "
+          "(F.scaled_dot_product_attention; nn.MultiheadAttention's heads, between its "
+          "projections)",
           (Arg("q", "tensor"), Arg("k", "tensor"), Arg("v", "tensor")),
           _imported("attention", _attention), macs=_attention_macs,
-          flops=lambda a, s, o: 2 * _attention_macs(a, s, o) + 6 * numel(s[0][:-1]) * s[1][-2],
+          flops=lambda a, s, o: 2 * _attention_macs(a, s, o) + 6 * attention_scores(a, s),
           arity=None),
+    OpDef("interpolate", "resampling of a feature map to a size (F.interpolate, nn.Upsample): "
+          "nearest copies (free), bilinear weighs 4 neighbours (7 per output element)",
+          (Arg("x", "tensor"),), _imported("interpolate", _interpolate),
+          flops=lambda a, s, o: INTERPOLATION_FLOPS[a["mode"]] * numel(o)),
+    OpDef("einsum", "torch.einsum of one or two tensors: a contraction of two is one MAC per "
+          "combination of its indices, those only one operand has and the output lacks summed "
+          "first, as torch does it (a bmm); a product without a contracted index is "
+          "element-wise, of one tensor a sum (no MACs)",
+          (Arg("xs", "tensor"),), _imported("einsum", _einsum), macs=_einsum_macs,
+          flops=_einsum_flops, arity=None),
     OpDef("elementwise", "element-wise arithmetic with a number or broadcasting (sub, div, "
           "a scalar add or multiply): one operation per output element",
           (Arg("xs", "tensor"),), _imported("elementwise", lambda a, s: broadcast(s)),

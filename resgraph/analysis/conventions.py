@@ -61,6 +61,18 @@ Each rule is that tool's released source, read at these versions and lines:
                only; batch and layer norm 2·C per sample; functions and other parameters
                (a layer scale) nothing.
 
+Attention, resampling and einsum (rules beside the code, cited there): nn.MultiheadAttention
+is imported as its projections, heads and ``out_proj``; asked for its weights (the default)
+it computes them by ``torch.bmm`` and softmax, which fvcore, ptflops and DeepSpeed count,
+else by ``scaled_dot_product_attention``, which only DeepSpeed patches; ptflops' module hook
+counts its own terms; torchinfo sees none of its parameters. ``aten``'s counters fold a
+linear layer's bias into ``addmm`` only for contiguous inputs: an attention over a transposed
+map loses its projections' biases there (resgraph assumes contiguous ones, as after a layer
+norm). Resampling: fvcore 1 (nearest) or 4 (bilinear) per output element; thop's modules 1
+or 11; ptflops and DeepSpeed read the call's size or scale (DeepSpeed's size without the
+channels). einsum: fvcore and DeepSpeed read ``numpy.einsum_path``'s printed estimate; the
+``aten`` backend counts the bmm torch makes of it.
+
 resgraph's own ``pad_channels`` (option-A shortcut) and ``concat`` cost nothing in any of them.
 
 The pass writes every counter's figure for the whole network under
@@ -76,7 +88,7 @@ from resgraph.analysis.costs import input_shapes, signature
 from resgraph.analysis.keys import CALLED, COUNTERS, FLOPS, MACS
 from resgraph.analysis.passes import analysis_pass
 from resgraph.ir import Graph, Node
-from resgraph.ops import Shape, numel
+from resgraph.ops import Shape, attention_scores, numel
 
 Rule = Callable[[Node, Sequence[Shape]], int]
 
@@ -101,7 +113,7 @@ def _macs(n: Node, s: Sequence[Shape]) -> int:
     return n.opdef.macs(n.attrs, s, n.shape) if n.op in _PRODUCTS else 0
 
 
-_PRODUCTS = frozenset({"conv", "linear", "channel_linear", "matmul"})
+_PRODUCTS = frozenset({"conv", "linear", "channel_linear", "matmul", "einsum"})
 
 
 def _bias(n: Node) -> int:
@@ -112,7 +124,51 @@ def _adaptive_avg(n: Node) -> bool:
     return _called(n)[1] in ("AdaptiveAvgPool2d", "F.adaptive_avg_pool2d")
 
 
+#: FLOPs per output element fvcore's handles give resampling (``flop_count.py`` l. 41-42)
+_FVCORE_INTERPOLATION = {"nearest": 1, "bilinear": 4}
+
+
+def _numpy_einsum_cost(n: Node, s: Sequence[Shape]) -> float:
+    """What fvcore's and DeepSpeed's einsum handles read: ``numpy.einsum_path``'s optimised
+    FLOP count as it prints it (numpy 2 ``_core/einsumfunc.py``: ``_flop_count``, l. 54-59,
+    is the product of the indices' sizes times 1 plus 1 for an inner product; l. 900 adds 1;
+    l. 908 prints it to four digits, ``{:.3e}``), at batch 1 (the libraries round the
+    whole batch's count)."""
+    ins, out = n.attrs["equation"].split("->")
+    inner = bool(set(ins) - {","} - set(out))
+    cost = numel(tuple(size for _, size in n.attrs["sizes"])) * (1 + inner) + 1
+    return float(f"{cost:.3e}")
+
+
+def _weights_path(n: Node, s: Sequence[Shape], per_weight: int = 0) -> int:
+    """nn.MultiheadAttention asked for its weights (``need_weights``, the default) computes
+    them by ``torch.bmm`` and ``softmax``, which counters see, where otherwise it calls
+    ``scaled_dot_product_attention``: the products' MACs and ``per_weight`` per weight;
+    nothing for attention called any other way."""
+    if not n.attrs.get("weights"):
+        return 0
+    return n.opdef.macs(n.attrs, s, n.shape) + per_weight * attention_scores(n.attrs, s)
+
+
+def _fvcore_einsum(n: Node, s: Sequence[Shape]) -> int:
+    """fvcore's ``einsum_flop_jit`` (``jit_handles.py`` l. 174-214): letters renamed in
+    order of appearance, two equations (bmm-like) counted exactly, others numpy's estimate
+    halved."""
+    equation = n.attrs["equation"]
+    order = {c: chr(97 + i) for i, c in enumerate(dict.fromkeys(c for c in equation
+                                                                 if c.isalpha()))}
+    if "".join(order.get(c, c) for c in equation) in ("abc,abd->acd", "abc,adc->adb"):
+        return numel(tuple(size for _, size in n.attrs["sizes"]))
+    return int(_numpy_einsum_cost(n, s) // 2)
+
+
 def _fvcore(n: Node, s: Sequence[Shape]) -> int:
+    if n.op == "interpolate":
+        return _FVCORE_INTERPOLATION[n.attrs["mode"]] * numel(n.shape)
+    if n.op == "einsum":
+        return _fvcore_einsum(n, s)
+    if n.op == "attention":  # aten::bmm where the weights are asked for; else
+        return _weights_path(n, s)  # aten::scaled_dot_product_attention, not counted
     if n.op == "bn":
         return 2 * numel(n.shape)
     if n.op in ("layernorm", "layer_norm"):
@@ -132,7 +188,15 @@ def _thop(n: Node, s: Sequence[Shape]) -> int:
         return (numel(s[0][1:]) // numel(n.shape[1:]) + 1) * numel(n.shape)
     if what == "AvgPool2d":
         return numel(n.shape)
+    if n.op == "interpolate" and what in _THOP_UPSAMPLING:
+        return _THOP_UPSAMPLE_OPS[n.attrs["mode"]] * numel(n.shape)
     return _macs(n, s) if what in ("Conv2d", "Linear") else 0
+
+
+#: thop's resampling modules (``profile.py`` l. 55-57) and ``calculate_upsample``'s ops per
+#: output element by mode (``vision/calc_func.py`` l. 75-88; nearest keeps its 1)
+_THOP_UPSAMPLING = frozenset({"Upsample", "UpsamplingBilinear2d", "UpsamplingNearest2d"})
+_THOP_UPSAMPLE_OPS = {"nearest": 1, "bilinear": 11}
 
 
 #: module class → what its ptflops hook counts: "macs" (+ bias), or a factor per element of
@@ -150,8 +214,41 @@ _PTFLOPS_FUNCTIONS = {
     **dict.fromkeys(("torch.add", "Tensor.add", "torch.mul", "Tensor.mul"), "out")}
 
 
+def _interpolate_given(n: Node, s: Sequence[Shape], size_times: int) -> int:
+    """ptflops' and DeepSpeed's interpolate hooks read the call's arguments: a size as given
+    (times ``size_times``: the channels for ptflops, 1 for DeepSpeed), else the input's
+    elements times the scale factor to the power of its spatial sides."""
+    kind, value = n.attrs["given"]
+    if kind == "size":
+        return size_times * (numel(value) if isinstance(value, tuple) else value ** 2)
+    scale = numel(value) if isinstance(value, tuple) else value ** 2
+    return int(numel(s[0]) * scale)
+
+
+def _ptflops_attention(n: Node, s: Sequence[Shape]) -> int:
+    """ptflops' ``multihead_attention_counter_hook`` (``pytorch_ops.py`` l. 180-243, 320)
+    on the nodes resgraph makes of the module: each in-projection len·dim² of its input
+    (plus a bias per output element); on the attention node, q's scaling (an element each),
+    per head q·kᵀ, a softmax per weight and the weights times v of vdim / heads, and the
+    out-projection as qlen·vdim·(vdim + 1), vdim the value's width before projection."""
+    if n.op == "attention":  # and where weights are asked for, torch.bmm and F.softmax
+        q, k = s[0], s[1]
+        heads, vdim, length = n.attrs["heads"], n.attrs["vdim"], numel(q[:-1])
+        per_head = length * k[-2] * (q[-1] // heads + 1 + vdim // heads)
+        return numel(q) + heads * per_head + length * vdim * (vdim + 1) \
+            + _weights_path(n, s, per_weight=1)
+    if n.op != "linear" or _called(n)[1].endswith(".out_proj"):
+        return 0  # out_proj: on the attention; the weights, where a model uses them: opaque
+    return numel(s[0]) * s[0][-1] + (numel(n.shape) if n.attrs["bias"] else 0)
+
+
 def _ptflops(n: Node, s: Sequence[Shape]) -> int:
     module, what = _called(n)
+    if what.startswith("MultiheadAttention"):
+        return _ptflops_attention(n, s)
+    if n.op == "interpolate":  # F.interpolate patched (pytorch_engine.py l. 386), and
+        # nn.Upsample's own hook (pytorch_ops.py l. 308)
+        return _interpolate_given(n, s, n.shape[0]) + (numel(n.shape) if what == "Upsample" else 0)
     what_counts, times = _PTFLOPS_MODULES.get(what, ("", 0)) if module \
         else (_PTFLOPS_FUNCTIONS.get(what, ""), 1)
     if what_counts == "macs":
@@ -162,6 +259,8 @@ def _ptflops(n: Node, s: Sequence[Shape]) -> int:
 
 
 def _ptflops_aten(n: Node, s: Sequence[Shape]) -> int:
+    if n.op == "attention":
+        return _weights_path(n, s)
     return _macs(n, s) + _bias(n)  # convolution and addmm with their bias; mm, matmul, bmm
 
 
@@ -172,7 +271,14 @@ _DEEPSPEED_FUNCTIONS = ("torch.add", "Tensor.add", "torch.mul", "Tensor.mul")
 
 
 def _deepspeed(n: Node, s: Sequence[Shape]) -> int:
-    if n.op in ("conv", "linear", "channel_linear", "matmul", "attention"):
+    if n.op == "interpolate":  # _upsample_flops_compute, l. 720-746: a size without channels
+        return _interpolate_given(n, s, 1)
+    if n.op == "einsum":  # _einsum_flops_compute, l. 785-804: numpy's estimate as printed
+        return int(_numpy_einsum_cost(n, s))
+    if n.op == "attention":  # patched bmm (2 per MAC) as patched attention, and F.softmax
+        weights = attention_scores(n.attrs, s) if n.attrs.get("weights") else 0
+        return 2 * n.opdef.macs(n.attrs, s, n.shape) + weights
+    if n.op in ("conv", "linear", "channel_linear", "matmul"):
         return 2 * n.opdef.macs(n.attrs, s, n.shape) + (_bias(n) if n.op == "conv" else 0)
     if n.op in ("maxpool", "avgpool", "global_avgpool"):
         return 0 if _called(n)[1].endswith("mean") else numel(s[0])
@@ -186,6 +292,8 @@ def _deepspeed(n: Node, s: Sequence[Shape]) -> int:
 def _torchinfo(n: Node, s: Sequence[Shape]) -> int:
     if n.op == "conv":
         return _macs(n, s) + _bias(n)
+    if _called(n)[1].startswith("MultiheadAttention"):
+        return 0  # its parameters are in_proj_weight and in_proj_bias; out_proj is not called
     return sum(numel(shape) for name, shape in n.opdef.params(n.attrs, s).items()
                if name in ("weight", "bias"))
 

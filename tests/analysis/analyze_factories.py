@@ -99,3 +99,64 @@ class FunctionalNet(nn.Module):
 
 def functional_net() -> nn.Module:
     return FunctionalNet()
+
+
+def tiny_vit() -> nn.Module:
+    """torchvision's ViT at a reduced size (two layers of width 32 on 32x32 images): its
+    nn.MultiheadAttention, layer norms over the last dimension, GELU MLP and class token."""
+    from torchvision.models.vision_transformer import VisionTransformer
+
+    return VisionTransformer(image_size=32, patch_size=8, num_layers=2, num_heads=4,
+                             hidden_dim=32, mlp_dim=64, num_classes=10)
+
+
+class TinyFPN(nn.Module):
+    """A feature pyramid's top-down path: coarse maps brought up by F.interpolate (nearest)
+    and nn.Upsample (bilinear, by size), added to lateral 1x1 convolutions; the levels mixed
+    by einsum with a parameter and pooled by an einsum of two maps."""
+
+    def __init__(self, width: int = 8) -> None:
+        super().__init__()
+        self.c1 = nn.Conv2d(3, width, 3, padding=1)
+        self.c2 = nn.Conv2d(width, 2 * width, 3, stride=2, padding=1)
+        self.c3 = nn.Conv2d(2 * width, 4 * width, 3, stride=2, padding=1)
+        self.lat2 = nn.Conv2d(2 * width, width, 1)
+        self.lat3 = nn.Conv2d(4 * width, width, 1)
+        self.up = nn.Upsample(size=(16, 16), mode="bilinear", align_corners=False)
+        self.mix = nn.Parameter(torch.zeros(2 * width, width))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        f1 = F.relu(self.c1(x))
+        f2 = F.relu(self.c2(f1))
+        p3 = self.lat3(F.relu(self.c3(f2)))
+        p2 = self.lat2(f2) + F.interpolate(p3, scale_factor=2, mode="nearest")
+        p1 = f1 + self.up(p2)
+        mixed = torch.einsum("bchw,oc->bohw", p1, self.mix)
+        return torch.einsum("bohw,bchw->boc", mixed, p1).flatten(1)
+
+
+def tiny_fpn() -> nn.Module:
+    return TinyFPN()
+
+
+class CrossAttention(nn.Module):
+    """nn.MultiheadAttention as many models outside torchvision call it: query from one map,
+    key and value from another of other widths (kdim, vdim), the weights computed (the
+    default need_weights) though unused. Contiguous inputs, as after a layer norm: torch
+    folds a linear layer's bias into its product (aten.addmm) only on those."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Conv2d(3, 16, 3, stride=2, padding=1)
+        self.b = nn.Conv2d(3, 8, 3, stride=4, padding=1)
+        self.attn = nn.MultiheadAttention(16, 2, kdim=8, vdim=8, batch_first=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        q = self.a(x).flatten(2).transpose(1, 2).contiguous()
+        kv = self.b(x).flatten(2).transpose(1, 2).contiguous()
+        out, _ = self.attn(q, kv, kv)
+        return out.mean(1)
+
+
+def cross_attention() -> nn.Module:
+    return CrossAttention()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch import nn
 from torchvision.ops import StochasticDepth
 from torchvision_resnet import TINY_SPEC, tiny
@@ -135,3 +137,148 @@ def test_normalisation_layer_scale_and_dropouts_are_the_spec_ops() -> None:
         [{"p": 0.1}, {"p": 0.3}, {"p": 0.2}]
     assert graph.nodes["norm"].opdef.params(graph.nodes["norm"].attrs, [(8, 8, 8)]) == \
         {"weight": (8,), "bias": (8,)}
+
+
+def _flop_counter_macs(model: nn.Module, shape: tuple[int, ...]) -> int:
+    """FlopCounterMode's count ÷ 2 on meta tensors, where attention decomposes into the
+    products it counts (on the CPU its fused kernels count nothing)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        model.to("meta")(torch.zeros(1, *shape, device="meta"))
+    return counter.get_total_flops() // 2
+
+
+def _macs(graph: resgraph.ir.Graph) -> int:
+    from resgraph.analysis.report import analyze_graph
+
+    return analyze_graph(graph, batch=1).to_json()["macs"]
+
+
+class _Attention(nn.Module):
+    """Self-attention over a map's pixels, the weights used or not, batch first or not."""
+
+    def __init__(self, use_weights: bool = False, batch_first: bool = True) -> None:
+        super().__init__()
+        self.attn = nn.MultiheadAttention(8, 2, batch_first=batch_first)
+        self.use_weights = use_weights
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.flatten(2).transpose(1, 2)
+        out, weights = self.attn(x, x, x, need_weights=self.use_weights)
+        return out + weights.sum(2, keepdim=True) if self.use_weights else out
+
+
+def test_multihead_attention_is_its_projections_and_heads() -> None:
+    model = _Attention()
+    graph = import_fx(model, (8, 4, 4))
+    nodes = [(n.name, n.op, n.shape) for n in graph if n.name.startswith("attn.")]
+    assert nodes == [("attn.q_proj", "linear", (16, 8)), ("attn.k_proj", "linear", (16, 8)),
+                     ("attn.v_proj", "linear", (16, 8)), ("attn.attention", "attention", (16, 8)),
+                     ("attn.out_proj", "linear", (16, 8))]
+    assert graph.nodes["attn.attention"].attrs == {"causal": False, "heads": 2, "weights": False,
+                                                   "vdim": 8}
+    assert graph.output == "attn.out_proj"
+    from resgraph.analysis.report import analyze_graph
+
+    report = analyze_graph(graph, batch=1).to_json()
+    assert report["params"] == sum(p.numel() for p in model.parameters())
+    assert report["macs"] == _flop_counter_macs(model, (8, 4, 4)) == 3 * 16 * 8 * 8 + \
+        16 * 16 * (8 + 8) + 16 * 8 * 8
+
+
+def test_attention_the_importer_cannot_follow_is_listed() -> None:
+    used = import_fx(_Attention(use_weights=True), (8, 4, 4))
+    assert [n.attrs["target"] for n in used if n.op == "opaque"] == \
+        ["MultiheadAttention weights"]
+    seq_first = import_fx(_Attention(batch_first=False), (8, 4, 4))
+    assert [n.attrs["target"] for n in seq_first if n.op == "opaque"] == ["MultiheadAttention"]
+
+
+class _Resample(nn.Module):
+    def __init__(self, mode: str) -> None:
+        super().__init__()
+        self.up = nn.Upsample(scale_factor=2, mode=mode)
+        self.mode = mode
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.nn.functional.interpolate(self.up(x), size=(5, 7), mode=self.mode)
+
+
+@pytest.mark.parametrize("mode, flops", [("nearest", 0), ("bilinear", 7)])
+def test_interpolation(mode: str, flops: int) -> None:
+    from resgraph.analysis.report import analyze_graph
+
+    graph = import_fx(_Resample(mode), (3, 4, 4))
+    assert [(n.op, n.attrs, n.shape) for n in graph][1:] == [
+        ("interpolate", {"size": (8, 8), "mode": mode, "given": ("scale", 2.0)}, (3, 8, 8)),
+        ("interpolate", {"size": (5, 7), "mode": mode, "given": ("size", (5, 7))}, (3, 5, 7))]
+    assert [graph.nodes[n].meta[CALLED] for n in ("up", "interpolate")] == \
+        ["module:Upsample", "function:F.interpolate"]
+    report = analyze_graph(graph, batch=1).to_json()
+    assert (report["macs"], report["flops"]) == (0, flops * 3 * (64 + 35))
+    assert report["macs"] == _flop_counter_macs(_Resample(mode), (3, 4, 4))
+    bicubic = import_fx(_Resample("bicubic"), (3, 4, 4))
+    assert [n.attrs["target"] for n in bicubic if n.op == "opaque"] == ["Upsample", "F.interpolate"]
+
+
+class _Einsum(nn.Module):
+    """``torch.einsum`` of the input with a parameter, or of two maps computed from it."""
+
+    def __init__(self, equation: str, weight: tuple[int, ...] | None) -> None:
+        super().__init__()
+        self.equation = equation
+        self.weight = nn.Parameter(torch.zeros(weight)) if weight else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        other = self.weight if self.weight is not None else torch.relu(x)
+        return torch.einsum(self.equation, x, other)
+
+
+@st.composite
+def _contractions(draw: st.DrawFn) -> tuple[str, tuple[int, ...], tuple[int, ...] | None]:
+    """A two-operand einsum: the batch's index b leads the input and the output; each other
+    index is in the input, the other operand or both, kept in the output or summed."""
+    letters = draw(st.lists(st.sampled_from("cdefg"), min_size=1, max_size=4, unique=True))
+    sizes = {i: draw(st.integers(1, 4)) for i in letters}
+    x = [i for i in letters if draw(st.booleans())] or letters[:1]
+    with_param = draw(st.booleans())
+    y = [i for i in letters if i not in x or draw(st.booleans())] or letters[-1:]
+    if not with_param:  # two maps of the data flow: the same sides, b leading both
+        y = x
+    out = [i for i in letters if (i in x or i in y) and draw(st.booleans())]
+    equation = f"b{''.join(x)},{'' if with_param else 'b'}{''.join(y)}->b{''.join(out)}"
+    shape = tuple(sizes[i] for i in x)
+    return equation, shape, tuple(sizes[i] for i in y) if with_param else None
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(_contractions())
+def test_einsum_macs_are_the_product_of_its_index_sizes(
+        case: tuple[str, tuple[int, ...], tuple[int, ...] | None]) -> None:
+    equation, shape, weight = case
+    graph = import_fx(_Einsum(equation, weight), shape)
+    node = next(n for n in graph if n.op == "einsum")
+    assert node.shape == torch.einsum(equation, torch.zeros(1, *shape), torch.zeros(
+        weight or (1, *shape))).shape[1:]
+    assert _macs(graph) == _flop_counter_macs(_Einsum(equation, weight), shape)
+
+
+@pytest.mark.parametrize("equation, shapes, macs", [
+    ("bld,de->ble", [(5, 4), (4, 3)], 5 * 4 * 3),  # a linear layer: every index counts
+    ("bhld,bhsd->bhls", [(2, 5, 4), (2, 5, 4)], 2 * 5 * 5 * 4),  # attention's q·kᵀ
+    ("bcd,de->b", [(3, 4), (4, 2)], 4),  # c and e summed in their operands first
+    ("bc,bc->bc", [(3,), (3,)], 0),  # nothing contracted: element-wise
+    ("bcd,de->bce", [(3, 1), (1, 2)], 0),  # contracted over a side of 1: element-wise
+])
+def test_einsum_macs(equation: str, shapes: list[tuple[int, ...]], macs: int) -> None:
+    x, y = shapes
+    weight = None if equation.split(",")[1].startswith("b") else y
+    graph = import_fx(_Einsum(equation, weight), x)
+    assert _macs(graph) == macs == _flop_counter_macs(_Einsum(equation, weight), x)
+
+
+def test_einsum_the_importer_cannot_follow_is_opaque() -> None:
+    over_batch = import_fx(_Einsum("bc,bc->c", None), (3,))  # mixes samples
+    ellipsis = import_fx(_Einsum("b...,b...->b", None), (3, 2))
+    assert [n.op for n in over_batch][-1] == [n.op for n in ellipsis][-1] == "opaque"

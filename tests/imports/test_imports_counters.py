@@ -2,7 +2,9 @@
 (fvcore, thop, ptflops 0.7.5 with both backends, torchinfo, DeepSpeed), on models that call modules and
 on models that call functions (DenseNet's ``F.adaptive_avg_pool2d``, Inception's
 ``F.avg_pool2d``, a functional squeeze-excitation) and on ConvNeXt (layer norms, GELU, linear
-layers on channels-last maps), at small inputs."""
+layers on channels-last maps), on a small ViT and a cross-attention (nn.MultiheadAttention
+with and without its weights), and on a feature pyramid (F.interpolate, nn.Upsample, einsum),
+at small inputs."""
 
 from __future__ import annotations
 
@@ -23,13 +25,15 @@ FACTORIES = Path(__file__).resolve().parents[1] / "analysis"
 #: name → input side: the smallest each model takes (Inception v3's stem needs 75)
 MODELS = {"resnet50": 32, "densenet121": 32, "inception_v3": 75, "mobilenet_v3_large": 32,
           "convnext_tiny": 32,
-          "functional_net": 16}
+          "functional_net": 16, "tiny_vit": 32, "cross_attention": 32, "tiny_fpn": 16}
+#: the small networks of analyze_factories: attention, interpolation and einsum
+OWN = ("functional_net", "tiny_vit", "cross_attention", "tiny_fpn")
 
 
 def _model(name: str, monkeypatch: pytest.MonkeyPatch) -> torch.nn.Module:
-    if name == "functional_net":
+    if name in OWN:
         monkeypatch.syspath_prepend(FACTORIES)
-        return importlib.import_module("analyze_factories").functional_net().eval()
+        return getattr(importlib.import_module("analyze_factories"), name)().eval()
     kwargs = {"init_weights": False} if name == "inception_v3" else {}
     return getattr(tvm, name)(**kwargs).eval()
 
