@@ -45,6 +45,7 @@ from resgraph.backends.options import MIN_OPSET, PRECISIONS, batch_size, choice
 from resgraph.errors import UsageError
 from resgraph.files import atomic_path
 from resgraph.ir import Graph
+from resgraph.lower_fx import ELEMENTWISE, ChannelsLast
 
 INPUT_NAME = "input"
 OUTPUT_NAME = "output"
@@ -216,6 +217,7 @@ def prepare(module: fx.GraphModule, graph: Graph, fold_bn: bool,
     edges. Returns it and the folded BN scopes."""
     gm = copy.deepcopy(module).eval().float()
     folded = fold_batchnorm(gm) if fold_bn else {}
+    join_channels_last(gm)
     scope_functions(gm)
     if dtype != torch.float32:
         gm.to(dtype)
@@ -253,6 +255,26 @@ def _foldable_conv(gm: fx.GraphModule, node: fx.Node) -> fx.Node | None:
     ok = (conv.op == "call_module" and len(conv.users) == 1
           and isinstance(gm.get_submodule(str(conv.target)), nn.Conv2d))
     return conv if ok else None
+
+
+def join_channels_last(gm: fx.GraphModule) -> None:
+    """Channels-last layers in a row, maybe with element-wise ops between, pass NHWC on
+    instead of permuting back and forth (:class:`resgraph.lower_fx.ChannelsLast`)."""
+    for node in gm.graph.nodes:
+        layer, user = _channels_last(gm, node), node
+        while layer is not None and len(user.users) == 1:
+            (user,) = user.users
+            following = _channels_last(gm, user)
+            if following is not None:
+                layer.permute_out = following.permute_in = False
+                break
+            if user.op != "call_function" or user.meta.get(keys.OP) not in ELEMENTWISE:
+                break
+
+
+def _channels_last(gm: fx.GraphModule, node: fx.Node) -> ChannelsLast | None:
+    module = gm.get_submodule(str(node.target)) if node.op == "call_module" else None
+    return module if isinstance(module, ChannelsLast) else None
 
 
 def _set_submodule(gm: nn.Module, target: str, module: nn.Module) -> None:

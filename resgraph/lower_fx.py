@@ -31,14 +31,31 @@ def pad_channels(x: torch.Tensor, out: int, stride: int) -> torch.Tensor:
     return F.pad(x, (0, 0, 0, 0, extra // 2, extra - extra // 2))
 
 
-class LayerNorm2d(nn.LayerNorm):
+class ChannelsLast:
+    """A layer over each pixel's channels that permutes an NCHW map to NHWC and back.
+
+    Where such layers follow each other (ConvNeXt's LayerNorm, Linear, GELU, Linear), the
+    permute back and the next one's permute forth cancel: the ONNX export clears
+    ``permute_out`` and the next layer's ``permute_in`` (element-wise ops between run on NHWC
+    unchanged), so the file permutes once around the run, as torchvision's block does."""
+
+    permute_in = True
+    permute_out = True
+
+    def to_nhwc(self, x: torch.Tensor) -> torch.Tensor:
+        return x.permute(0, 2, 3, 1) if self.permute_in else x
+
+    def to_nchw(self, x: torch.Tensor) -> torch.Tensor:
+        return x.permute(0, 3, 1, 2) if self.permute_out else x
+
+
+class LayerNorm2d(ChannelsLast, nn.LayerNorm):
     """Layer normalisation over the channels of an NCHW map: torchvision's ``LayerNorm2d``
     (ConvNeXt), with its parameter names (``weight``, ``bias``) and eps."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = x.permute(0, 2, 3, 1)
-        x = F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
-        return x.permute(0, 3, 1, 2)
+        x = F.layer_norm(self.to_nhwc(x), self.normalized_shape, self.weight, self.bias, self.eps)
+        return self.to_nchw(x)
 
 
 class StochasticDepth(nn.Module):
@@ -57,12 +74,12 @@ class StochasticDepth(nn.Module):
         return x * keep / (1.0 - self.p) if self.p < 1.0 else x * keep
 
 
-class ChannelLinear(nn.Linear):
+class ChannelLinear(ChannelsLast, nn.Linear):
     """A linear layer over the channels of each pixel of an NCHW map: torchvision's
     ``nn.Linear`` on ConvNeXt's channels-last tensor, with its (out, in) weight."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.linear(x.permute(0, 2, 3, 1), self.weight, self.bias).permute(0, 3, 1, 2)
+        return self.to_nchw(F.linear(self.to_nhwc(x), self.weight, self.bias))
 
 
 def _conv(n: Node, ins: list[Node], device: torch.device) -> nn.Module:
@@ -94,6 +111,8 @@ _MODULES: dict[str, Callable[[Node, list[Node], torch.device], nn.Module]] = {
 _ACTIVATIONS: dict[str, Callable[..., Any]] = {
     "relu": F.relu, "sigmoid": torch.sigmoid, "relu6": F.relu6, "silu": F.silu,
     "hardsigmoid": F.hardsigmoid, "hardswish": F.hardswish, "gelu": F.gelu}
+#: the IR ops lowered to one element-wise function call (any memory layout will do)
+ELEMENTWISE = frozenset(_ACTIVATIONS)
 
 
 def _call(n: Node, args: list[Any]) -> tuple[Callable[..., Any], tuple[Any, ...], dict[str, Any]]:
