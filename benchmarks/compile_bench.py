@@ -1,9 +1,11 @@
 """Spec text → torch.fx.GraphModule on the meta device, against a hand-written baseline.
 
 For each network: milliseconds from spec text to GraphModule (parse, elaborate, lower), the
-time per block (it must stay flat as depth grows), and the ratio to the baseline measured in
-the same run: the same ResNet written as plain nn.Modules, built on meta and traced with
-torch.fx.symbolic_trace — what a user would otherwise do to get an FX graph.
+time per block and per IR op (they must stay flat as depth grows, and the families beyond
+ResNet must cost per op what the ResNets do), and the ratio to the baseline measured in the
+same run: the same network written as plain nn.Modules, built on meta and traced with
+torch.fx.symbolic_trace — what a user would otherwise do to get an FX graph (a hand-written
+ResNet; torchvision's own module for EfficientNet-B7, RegNetY-128GF and ConvNeXt-Large).
 
     python benchmarks/compile_bench.py [--repeat 5]
 """
@@ -73,9 +75,31 @@ class HandWrittenResNet(nn.Module):
         return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
-def baseline(layers: list[int]) -> fx.GraphModule:
+def baseline(layers: list[int] | str) -> fx.GraphModule:
+    """The hand-written ResNet of ``layers``, or torchvision's module of that name."""
+    if isinstance(layers, str):
+        return fx.symbolic_trace(torchvision_on_meta(layers))
     with torch.device("meta"):
         return fx.symbolic_trace(HandWrittenResNet(layers))
+
+
+def torchvision_on_meta(name: str) -> nn.Module:
+    """torchvision's module built on meta; a RegNet's block widths are computed on the CPU
+    first (its builder reads them back with .tolist(), which meta tensors cannot do)."""
+    from unittest import mock
+
+    import torchvision
+    from torchvision.models import regnet
+
+    if not name.startswith("regnet"):
+        with torch.device("meta"):
+            return getattr(torchvision.models, name)()
+    params: list[object] = []
+    build = regnet._regnet
+    with mock.patch.object(regnet, "_regnet", lambda p, *a, **k: params.append(p)):
+        getattr(regnet, name)()
+    with torch.device("meta"):
+        return build(params[0], None, False)
 
 
 def best_ms(fn: Callable[[], object], repeat: int) -> float:
@@ -92,17 +116,28 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     text_to_module(*_spec("resnet18"))  # warm caches: grammar, prelude
-    print(f"{'network':<22}{'blocks':>8}{'ms':>10}{'ms/block':>10}{'baseline ms':>13}{'ratio':>8}")
-    for name, layers in (("resnet50", [3, 4, 6, 3]), ("resnet152", [3, 8, 36, 3]),
-                         ("cifar_resnet1202", None), ("generated_10000", None)):
+    print(f"{'network':<22}{'blocks':>8}{'ops':>7}{'ms':>10}{'ms/block':>10}{'ms/op':>8}"
+          f"{'baseline ms':>13}{'ratio':>8}")
+    for name, layers in NETWORKS:
         text, file, params = _spec(name)
-        blocks = len(elaborate(parse(text, file), file, params).blocks)
+        graph = elaborate(parse(text, file), file, params)
+        blocks, ops = len(graph.blocks), len(graph.nodes)
         repeat = 1 if blocks > 1000 else args.repeat
         ms = best_ms(partial(text_to_module, text, file, params), repeat)
         base = f"{best_ms(partial(baseline, layers), repeat):.1f}" if layers else "-"
         ratio = f"{float(base) / ms:.2f}x" if layers else "-"
-        print(f"{name:<22}{blocks:>8}{ms:>10.1f}{ms / blocks:>10.3f}{base:>13}{ratio:>8}")
+        print(f"{name:<22}{blocks:>8}{ops:>7}{ms:>10.1f}{ms / blocks:>10.3f}{ms / ops:>8.3f}"
+              f"{base:>13}{ratio:>8}")
     print("ratio = baseline time / resgraph time (above 1: resgraph is faster)")
+
+
+#: each network and its baseline: a hand-written ResNet's stage depths, torchvision's module
+#: by name, or none
+NETWORKS: list[tuple[str, list[int] | str | None]] = [
+    ("resnet50", [3, 4, 6, 3]), ("resnet152", [3, 8, 36, 3]),
+    ("efficientnet_b7", "efficientnet_b7"), ("regnet_y_128gf", "regnet_y_128gf"),
+    ("convnext_large", "convnext_large"),
+    ("cifar_resnet1202", None), ("generated_10000", None)]
 
 
 def _spec(name: str) -> tuple[str, str, dict]:
