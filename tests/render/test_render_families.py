@@ -31,9 +31,11 @@ def _graph(name: str) -> Graph:
     return resgraph.load(name)
 
 
-def _units_of(view: View) -> dict[str, str]:
-    """IR node → the id of the unit that draws it."""
-    return {m: u.id for u in view.units.values() for m in u.members}
+def _view(name: str, level: str) -> tuple[Graph, View, dict[str, str]]:
+    """The network, its view at ``level``, and the unit that draws each IR node."""
+    graph = _graph(name)
+    view = build_view(graph, level)
+    return graph, view, {m: u.id for u in view.units.values() for m in u.members}
 
 
 @pytest.mark.parametrize("level", LEVELS)
@@ -51,9 +53,7 @@ def test_every_level_renders_one_svg_node_per_unit(tmp_path: Path, name: str, le
 @pytest.mark.parametrize("level", ["block", "op"])
 @pytest.mark.parametrize("name", WITH_SE)
 def test_squeeze_excitation_is_a_side_branch_not_a_shortcut(name: str, level: str) -> None:
-    graph = _graph(name)
-    view = build_view(graph, level)
-    unit = _units_of(view)
+    graph, view, unit = _view(name, level)
     muls = {unit[n.name] for n in graph if n.op == "mul"}
     into_mul = [e for e in view.edges if e.head in muls]
     assert muls and into_mul
@@ -66,9 +66,7 @@ def test_squeeze_excitation_is_a_side_branch_not_a_shortcut(name: str, level: st
 @pytest.mark.parametrize("level", ["block", "op"])
 @pytest.mark.parametrize("name", MBCONV)
 def test_blocks_without_a_shortcut_draw_none(name: str, level: str) -> None:
-    graph = _graph(name)
-    view = build_view(graph, level)
-    unit = _units_of(view)
+    graph, view, unit = _view(name, level)
     adding = {n.block for n in graph if n.op == "add"}
     plain = {b for b in graph.blocks if b not in adding}
     shortcut_heads = {e.head for e in view.edges if e.kind == "shortcut"}
@@ -78,9 +76,7 @@ def test_blocks_without_a_shortcut_draw_none(name: str, level: str) -> None:
 
 
 def test_mbconv_shows_expansion_depthwise_and_projection() -> None:
-    graph = _graph("efficientnet_b0")
-    view = build_view(graph, "block")
-    unit = _units_of(view)
+    graph, view, unit = _view("efficientnet_b0", "block")
     layers = [n for n in graph if n.block == "features.2.1" and n.op == "conv"
               and unit[n.name] in view.spine]
     assert [(n.attrs["kernel"], n.attrs["out"], n.attrs["groups"]) for n in layers] == [
