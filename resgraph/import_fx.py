@@ -11,9 +11,12 @@ Names are module scopes: a ``call_module`` node keeps its module path (``layer1.
 a function call gets ``<scope>.<op><k>`` (``layer1.0.add1``), where the scope is the module
 whose ``forward`` made the call, read from FX's ``nn_module_stack`` or, for a graph built
 without it, recovered from the node's name (``layer1_0_relu1`` → ``layer1.0.relu1``). Stages
-and blocks come from the module tree: a top-level module that holds modules that hold modules
-(``layer1``, holding ``layer1.0``) is a stage and each such child a block; nodes before the
-first stage belong to ``stem``, those after the last to ``head``.
+and blocks come from the module tree and the residual additions: a module that adds is a
+block and its parent a stage, at any depth (``layer1``, ``features.2``,
+``trunk_output.block1``), with the parent's other deep children and the modules between two
+stages (see :meth:`_Scopes.find_stages`); a model without additions has its top-level
+modules that hold modules that hold modules as stages. Nodes before the first stage belong
+to ``stem``, those after the last to ``head``.
 
 ``resgraph.compile``'s GraphModules carry their IR under :data:`~resgraph.analysis.keys.GRAPH`;
 this importer ignores it and every ``resgraph.*`` node meta key, so that comparing the two
@@ -470,6 +473,15 @@ def _shape(node: fx.Node) -> tuple[int, ...] | None:
 # names, stages and blocks ------------------------------------------------------------------------
 
 
+def _heights(model: nn.Module) -> dict[str, int]:
+    """Each module's height in the module tree: 0 for a leaf, 1 for a module of leaves."""
+    heights: dict[str, int] = {}
+    for path, m in reversed(list(model.named_modules())):
+        heights[path] = 1 + max((heights.get(f"{path}.{n}" if path else n, 0)
+                                 for n, _ in m.named_children()), default=-1)
+    return heights
+
+
 class _Scopes:
     """Module scopes of FX nodes, and stage and block membership from the module tree."""
 
@@ -480,6 +492,9 @@ class _Scopes:
         self.mangled = {re.sub(r"[^0-9a-zA-Z_]+", "_", path): path for path in self.modules if path}
         self.counts: Counter[str] = Counter()
         self.used: set[str] = set()
+        self.heights = _heights(model)
+        #: stage path → whether its children are its blocks (else it is its one block)
+        self.stages: dict[str, bool] = {}
 
     def name(self, node: fx.Node, op: str) -> str:
         if node.op == "call_module":
@@ -516,18 +531,51 @@ class _Scopes:
         return name
 
     def _holder(self, path: str) -> bool:
-        return any(True for _ in self.modules[path].children())
+        return self.heights.get(path, 0) >= 1
 
-    def is_stage(self, top: str) -> bool:
-        m = self.modules.get(top)
-        return m is not None and any(any(True for _ in c.children()) for c in m.children())
+    def find_stages(self, residual: set[str], order: dict[str, int]) -> None:
+        """Stages from the module tree and the scopes of residual additions.
+
+        A block is a module that adds (``layer1.0``, ``features.2.1``,
+        ``trunk_output.block1.block1-0``) and a stage its parent, at any depth; its siblings
+        that hold modules that hold modules are stages too (EfficientNet's ``features.1``,
+        whose one block does not add), and a module between two stages is a stage of one
+        block, itself (ConvNeXt's downsampling ``features.2``). A model whose blocks do not
+        add (Inception, DenseNet) has as stages its top-level modules that hold modules that
+        hold modules (``Mixed_5b``), each child a block. ``order`` gives each module's place
+        in the data flow (a GraphModule's children are not in that order)."""
+        parents = {r.rsplit(".", 1)[0] for r in residual if "." in r and r in self.modules}
+        outermost = {p for p in parents if not any(p.startswith(q + ".") for q in parents)}
+        for container in {p.rsplit(".", 1)[0] if "." in p else "" for p in outermost}:
+            self._siblings(container, outermost, order)
+        for top in (p for p in self.modules if p and "." not in p):
+            if self.heights[top] >= 2 and not any(s == top or s.startswith(top + ".")
+                                                  for s in self.stages):
+                self.stages[top] = True
+
+    def _siblings(self, container: str, found: set[str], order: dict[str, int]) -> None:
+        kids = sorted((f"{container}.{n}" if container else n
+                       for n, _ in self.modules[container].named_children()),
+                      key=lambda p: order.get(p, len(order)))
+        marks = [i for i, p in enumerate(kids) if p in found or self.heights.get(p, 0) >= 2]
+        for i, path in enumerate(kids):
+            if i in marks:
+                self.stages[path] = True
+            elif marks and marks[0] < i < marks[-1] and self._holder(path):
+                self.stages[path] = False
+
+    def stage_of(self, name: str) -> str | None:
+        """The stage whose module holds the node ``name``: the longest stage path before it."""
+        parts = name.split(".")
+        return next((p for p in (".".join(parts[:k]) for k in range(len(parts) - 1, 0, -1))
+                     if p in self.stages), None)
 
     def block_of(self, name: str) -> str | None:
-        parts = name.split(".")
-        if len(parts) < 3 or not self.is_stage(parts[0]):
-            return None
-        path = f"{parts[0]}.{parts[1]}"
-        return path if path in self.modules and self._holder(path) else None
+        stage = self.stage_of(name)
+        if stage is None or not self.stages[stage]:
+            return stage  # a stage of one block, the stage's own module
+        path = ".".join(name.split(".")[:stage.count(".") + 2])
+        return path if path != name and path in self.modules and self._holder(path) else None
 
 
 # the import ---------------------------------------------------------------------------------------
@@ -580,7 +628,6 @@ class _Importer:
         #: a module call that became several IR nodes → the IR node of each of its results
         #: (None: not computed as a node), and the node the others are computed from
         self.results: dict[fx.Node, tuple[list[str | None], str]] = {}
-        self.seen_stage = False
 
     def run(self) -> None:
         for node in self.gm.graph.nodes:
@@ -697,12 +744,7 @@ class _Importer:
         if op == "layer_scale":  # named by its parameter, as a spec's layer scale is
             ir_name = str(_scale_param(node).target)  # type: ignore[union-attr]
         ir_name = scopes._unique(ir_name) if ir_name else scopes.name(node, op)
-        stage = ir_name.split(".")[0]
-        if scopes.is_stage(stage) and "." in ir_name:
-            self.seen_stage = True
-        else:
-            stage = "head" if self.seen_stage else "stem"
-        ir = Node(ir_name, op, tuple(inputs), attrs, shape, stage, scopes.block_of(ir_name))
+        ir = Node(ir_name, op, tuple(inputs), attrs, shape, "stem")  # stages: _structure
         ir.meta[CALLED] = f"{origin.op.removeprefix('call_')}:{self._called(origin)}"
         self.graph.add(ir)
         self.alias[node] = ir_name
@@ -721,7 +763,20 @@ def _input_names(node: fx.Node, alias: dict[fx.Node, str]) -> list[str]:
 
 
 def _structure(graph: Graph, scopes: _Scopes) -> None:
-    """Fill ``graph.blocks`` and ``graph.stages`` from the nodes' block and stage."""
+    """Each node's stage and block (nodes before the first stage are the stem, those after
+    the last the head), then ``graph.blocks`` and ``graph.stages``."""
+    order: dict[str, int] = {}
+    for i, node in enumerate(graph):
+        parts = node.name.split(".")
+        for k in range(1, len(parts)):
+            order.setdefault(".".join(parts[:k]), i)
+    scopes.find_stages({n.name.rsplit(".", 1)[0] for n in graph if n.op == "add"}, order)
+    seen_stage = False
+    for node in graph:
+        stage = scopes.stage_of(node.name)
+        seen_stage = seen_stage or stage is not None
+        node.stage = stage or ("head" if seen_stage else "stem")
+        node.block = scopes.block_of(node.name)
     members: dict[str, list[Node]] = {}
     for node in graph:
         if node.block:

@@ -282,3 +282,29 @@ def test_einsum_the_importer_cannot_follow_is_opaque() -> None:
     over_batch = import_fx(_Einsum("bc,bc->c", None), (3,))  # mixes samples
     ellipsis = import_fx(_Einsum("b...,b...->b", None), (3, 2))
     assert [n.op for n in over_batch][-1] == [n.op for n in ellipsis][-1] == "opaque"
+
+
+@pytest.mark.parametrize("name, stages", [
+    # nested: each stage a Sequential of blocks inside features, one block or more
+    ("efficientnet_b0", {f"features.{k}": True for k in range(1, 8)}),
+    # the downsampling between two stages: a stage of one block, itself
+    ("convnext_tiny", {f"features.{k}": k % 2 == 1 for k in range(1, 8)}),
+    ("regnet_x_400mf", {f"trunk_output.block{k}": True for k in range(1, 5)}),
+    ("vit_b_16", {"encoder.layers": True}),
+    ("resnet18", {f"layer{k}": True for k in range(1, 5)}),
+    # no residual additions: the top-level modules that hold modules that hold modules
+    ("googlenet", {"inception3a": True, "inception3b": True, "inception4a": True,
+                   "inception4b": True, "inception4c": True, "inception4d": True,
+                   "inception4e": True, "inception5a": True, "inception5b": True}),
+])
+def test_stages_from_the_module_tree(name: str, stages: dict[str, bool]) -> None:
+    import torchvision.models as tvm
+
+    kwargs = {"googlenet": {"init_weights": False}, "vit_b_16": {"image_size": 32}}.get(name, {})
+    device = "cpu" if name.startswith("regnet") else "meta"  # RegNet reads its weights back
+    with torch.device(device):
+        model = getattr(tvm, name)(**kwargs)
+    graph = import_fx(model, (3, 32, 32) if name != "googlenet" else (3, 64, 64))
+    assert {s.name: s.blocks != [s.name] for s in graph.stages} == stages
+    assert graph.nodes["features.2.1" if name == "convnext_tiny" else graph.output].block == \
+        ("features.2" if name == "convnext_tiny" else None)
