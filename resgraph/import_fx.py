@@ -493,6 +493,7 @@ class _Scopes:
         self.counts: Counter[str] = Counter()
         self.used: set[str] = set()
         self.heights = _heights(model)
+        self.root_blocks: set[str] = set()
         #: stage path → whether its children are its blocks (else it is its one block)
         self.stages: dict[str, bool] = {}
 
@@ -534,21 +535,24 @@ class _Scopes:
         return self.heights.get(path, 0) >= 1
 
     def find_stages(self, residual: set[str], order: dict[str, int]) -> None:
-        """Stages from the module tree and the scopes of residual additions.
+        """Stages from the module tree and the scopes of merges (additions, concatenations).
 
-        A block is a module that adds (``layer1.0``, ``features.2.1``,
-        ``trunk_output.block1.block1-0``) and a stage its parent, at any depth; its siblings
-        that hold modules that hold modules are stages too (EfficientNet's ``features.1``,
-        whose one block does not add), and a module between two stages is a stage of one
-        block, itself (ConvNeXt's downsampling ``features.2``). A model whose blocks do not
-        add (Inception, DenseNet) has as stages its top-level modules that hold modules that
-        hold modules (``Mixed_5b``), each child a block. ``order`` gives each module's place
-        in the data flow (a GraphModule's children are not in that order)."""
+        A block is a module that merges (``layer1.0``, ``features.2.1``,
+        ``trunk_output.block1.block1-0``, DenseNet's ``features.denseblock1``) and a stage
+        its parent, at any depth; its siblings that hold modules that hold modules are
+        stages too (EfficientNet's ``features.1``, whose one block does not add), and a
+        module between two stages is a stage of one block, itself (ConvNeXt's downsampling
+        ``features.2``). Top-level modules that merge (Inception's ``Mixed_5b``,
+        GoogLeNet's ``inception3a``) are blocks that :func:`_root_runs` groups into stages;
+        other top-level modules that hold modules that hold modules are stages. ``order``
+        gives each module's place in the data flow (a GraphModule's children are not in
+        that order)."""
+        self.root_blocks = {r for r in residual if r and "." not in r and r in self.modules}
         parents = {r.rsplit(".", 1)[0] for r in residual if "." in r and r in self.modules}
         outermost = {p for p in parents if not any(p.startswith(q + ".") for q in parents)}
         for container in {p.rsplit(".", 1)[0] if "." in p else "" for p in outermost}:
             self._siblings(container, outermost, order)
-        for top in (p for p in self.modules if p and "." not in p):
+        for top in (p for p in self.modules if p and "." not in p and p not in self.root_blocks):
             if self.heights[top] >= 2 and not any(s == top or s.startswith(top + ".")
                                                   for s in self.stages):
                 self.stages[top] = True
@@ -762,6 +766,49 @@ def _input_names(node: fx.Node, alias: dict[fx.Node, str]) -> list[str]:
     return names
 
 
+def _root_runs(graph: Graph, blocks: set[str]) -> dict[str, tuple[str, str | None]]:
+    """Stages of top-level blocks (GoogLeNet's ``inception3a``): runs of consecutive blocks,
+    a run broken by any other top-level op and begun anew by a block that shrinks the map
+    (Inception v3's ``Mixed_6a``), named by its first and last block (``inception4a–e``);
+    the ops between two runs open the second (GoogLeNet's pooling). Each node in a run
+    → (stage, block)."""
+    units: list[tuple[str | None, list[Node]]] = []  # a block's nodes, or one other node
+    for node in graph:
+        top = node.name.split(".")[0]
+        block = top if "." in node.name and top in blocks else None
+        if block is not None and units and units[-1][0] == block:
+            units[-1][1].append(node)
+        else:
+            units.append((block, [node]))
+    runs: list[list[tuple[str | None, list[Node]]]] = []
+    before: list[tuple[str | None, list[Node]]] = []  # the other ops since the last block
+    for unit in units:
+        if unit[0] is None:
+            before.append(unit)
+        elif runs and not before and not _shrinks(graph, unit[1]):
+            runs[-1].append(unit)
+        else:
+            runs.append((before if runs else []) + [unit])
+            before = []
+    return {n.name: (_run_name([b for b, _ in run if b]), b) for run in runs
+            for b, nodes in run for n in nodes}
+
+
+def _shrinks(graph: Graph, nodes: list[Node]) -> bool:
+    inside = {n.name for n in nodes}
+    entry = next((i for n in nodes for i in n.inputs if i not in inside), None)
+    before, after = graph.nodes[entry].shape if entry else (), nodes[-1].shape
+    return len(before) == len(after) == 3 and after[1] < before[1]
+
+
+def _run_name(blocks: list[str]) -> str:
+    """``inception4a–e``: the first block, and the last less what the two share."""
+    first, last = blocks[0], blocks[-1]
+    common = len(next((first[:k] for k in range(len(first), 0, -1)
+                       if last.startswith(first[:k])), ""))
+    return first if first == last else f"{first}–{last[common:]}"
+
+
 def _structure(graph: Graph, scopes: _Scopes) -> None:
     """Each node's stage and block (nodes before the first stage are the stem, those after
     the last the head), then ``graph.blocks`` and ``graph.stages``."""
@@ -770,13 +817,15 @@ def _structure(graph: Graph, scopes: _Scopes) -> None:
         parts = node.name.split(".")
         for k in range(1, len(parts)):
             order.setdefault(".".join(parts[:k]), i)
-    scopes.find_stages({n.name.rsplit(".", 1)[0] for n in graph if n.op == "add"}, order)
+    scopes.find_stages({n.name.rsplit(".", 1)[0] for n in graph if n.op in ("add", "concat")},
+                       order)
+    runs = _root_runs(graph, scopes.root_blocks)
     seen_stage = False
     for node in graph:
-        stage = scopes.stage_of(node.name)
+        stage = scopes.stage_of(node.name) or runs.get(node.name, (None, None))[0]
         seen_stage = seen_stage or stage is not None
         node.stage = stage or ("head" if seen_stage else "stem")
-        node.block = scopes.block_of(node.name)
+        node.block = scopes.block_of(node.name) or runs.get(node.name, (None, None))[1]
     members: dict[str, list[Node]] = {}
     for node in graph:
         if node.block:

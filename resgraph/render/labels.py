@@ -71,6 +71,9 @@ def block_summary(view: View, block: str) -> tuple[str, str]:
         # a block without a shortcut (an MBConv that strides) may still gate; a concatenating
         # block's side paths are branches of the merge, not gates
         has_gate = any(n.op == "mul" for n in members)
+        branches = _branches(members)
+        if branches:  # inner concatenations (InceptionE's) are parts of its branches
+            return branches, f"merge: concatenation of {len(members[-1].inputs)} branches"
         return body, _merge(members) or (gate if has_gate else "")
     side = "shortcut: " + (" · ".join(describe(n) for n in shortcut
                                        if n.op not in FOLLOWERS) or "identity")
@@ -86,6 +89,60 @@ def _merge(members: list[Node]) -> str:
     if len(cats) == 1:
         return f"merge: concatenation of {len(cats[0].inputs)} branches"
     return f"merge: concatenation × {len(cats)}"
+
+
+def _branches(members: list[Node]) -> str:
+    """``branches: 1x1 · 1x1→3x3 · pool→1x1``: each input of a block that ends by
+    concatenating (Inception), traced back to the block's entry through its convolutions and
+    pooling; "" where the branches share ops (DenseNet's layers read each other's)."""
+    inside = {n.name: n for n in members}
+    out = members[-1]
+    if out.op != "concat" or len(out.inputs) < 2:
+        return ""
+    walks = [_walk(inside, i) for i in out.inputs]
+    seen = [n for _, nodes in walks for n in nodes]
+    if len(seen) != len(set(seen)):
+        return ""
+    return "branches: " + " · ".join(fold([text or "identity" for text, _ in walks]))
+
+
+def _walk(inside: dict[str, Node], name: str) -> tuple[str, list[str]]:
+    """One branch back from ``name`` to the block's entry: its steps (``1x1→(1x3 | 3x1)``,
+    an inner concatenation in parentheses) and the nodes it passed."""
+    steps: list[str] = []
+    passed: list[str] = []
+    while name in inside:
+        node = inside[name]
+        passed.append(name)
+        if node.op == "concat":  # a split branch: each part's layer, then on from the first
+            heads = [_walk_to_layer(inside, i) for i in node.inputs]
+            passed += [n for _, nodes in heads for n in nodes]
+            steps.append("(" + " | ".join(text for text, _ in heads) + ")")
+            first = inside.get(heads[0][1][-1]) if heads[0][1] else None
+            name = first.inputs[0] if first is not None and first.inputs else ""
+            continue
+        if node.op in ("conv", "maxpool", "avgpool"):
+            steps.append(_step(node))
+        name = node.inputs[0] if node.inputs else ""
+    return "→".join(reversed(steps)), passed
+
+
+def _walk_to_layer(inside: dict[str, Node], name: str) -> tuple[str, list[str]]:
+    """From ``name`` back to its first convolution or pooling: its step, the nodes passed."""
+    passed = []
+    while name in inside:
+        node = inside[name]
+        passed.append(name)
+        if node.op in ("conv", "maxpool", "avgpool"):
+            return _step(node), passed
+        name = node.inputs[0] if node.inputs else ""
+    return "identity", passed
+
+
+def _step(node: Node) -> str:
+    """A branch's layer, short: ``3x3 /2``, ``pool``."""
+    what = _size(node.attrs["kernel"]) if node.op == "conv" else "pool"
+    return what + _stride(node.attrs["stride"])
 
 
 def fold(parts: list[str], least: int = 3) -> list[str]:
