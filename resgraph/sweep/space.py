@@ -19,6 +19,7 @@ import ast
 import hashlib
 import math
 import random
+import warnings
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -46,6 +47,14 @@ class TextError(UsageError):
     def __init__(self, message: str, start: int, end: int):
         super().__init__(message)
         self.start, self.end = start, end
+
+
+def expression(text: str) -> ast.expr:
+    """``text`` as a Python expression tree (never evaluated); Python's warnings about odd
+    literals (``16x``) are silenced, as the caller says in one line what is wrong."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        return ast.parse(text.strip(), mode="eval").body
 
 
 def node_offsets(text: str, node: ast.expr) -> tuple[int, int]:
@@ -83,7 +92,7 @@ def value(text: str) -> Any:
     """A value as a sweep reads it: a number (``18``, ``1.5``, ``4e9``), ``true``/``false``,
     a quoted string, a list ``[1, 2]``, or else the bare text (``B``, ``1x1``)."""
     try:
-        return _literal(ast.parse(text.strip(), mode="eval").body)
+        return _literal(expression(text))
     except (SyntaxError, ValueError):
         return text.strip()
 
@@ -160,7 +169,7 @@ def distribution(text: str, what: str) -> Distribution:
     """``log_uniform(1.5, 3.0, 0.001)`` → a checked :class:`Distribution`."""
     _bounded(text, what)
     try:
-        call = ast.parse(text.strip(), mode="eval").body
+        call = expression(text)
     except SyntaxError:
         call = None
     if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and not call.keywords):
@@ -344,5 +353,5 @@ def parse_assignment(text: str, what: str) -> tuple[str, str]:
 
 
 __all__ = ["DISTRIBUTIONS", "MAX_CANDIDATES", "MAX_SEED", "Distribution", "Space", "TextError",
-           "check_declared", "check_types", "declared_params", "distribution", "make_space",
-           "node_offsets", "parse_assignment", "split_top", "value", "values"]
+           "check_declared", "check_types", "declared_params", "distribution", "expression",
+           "make_space", "node_offsets", "parse_assignment", "split_top", "value", "values"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from resgraph.errors import UsageError, unknown
-from resgraph.sweep.space import TextError, node_offsets
+from resgraph.sweep.space import TextError, expression, node_offsets
 
 #: the longest constraint text
 MAX_WHERE = 2_000
@@ -64,7 +64,7 @@ def where(text: str, known: Collection[str], what: str = "--where") -> Where:
     if len(text) > MAX_WHERE:
         raise UsageError(f"{what}: longer than {MAX_WHERE:,} characters")
     try:
-        tree = ast.parse(text.strip(), mode="eval").body
+        tree = expression(text)
     except SyntaxError as exc:
         raise UsageError(f"{what}: cannot read '{text}' ({exc.msg}): write "
                          f"comparisons joined by and/or, such as 'macs <= 4e9 and "

@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sweep_cases import SPEC
 
 from resgraph.cli import main
@@ -113,3 +115,41 @@ def test_the_shipped_regnetx_sweep_is_pycls_s_sampler() -> None:
         "wa": "log_uniform(8.0, 256.0, 0.1)", "wm": "log_uniform(2.0, 3.0, 0.001)",
         "group_width": "log_uniform(8, 128, 8)"}
     assert len(plan(EXAMPLE).space) == 16_000
+
+
+WORDS = ["sweep", "of", "set", "grid", "sample", "samples", "seed", "where", "measure", "pareto",
+         "input", "width", "depth", "=", ",", ";", "\n", "{", "}", "(", ")", '"', "#", "0",
+         "9" * 30, "int(1, 3)", "log_uniform(", "macs", "in (1, 2)", "3x16x16", "bench:",
+         "analyze", "\\\n", " "]
+
+
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 1, exclude_max=True),
+                          st.one_of(st.sampled_from(WORDS), st.text(max_size=3))),
+                max_size=4))
+def test_mutated_files_load_or_fail_with_a_located_error(edits: list) -> None:
+    """Inserted words and characters: a checked sweep or a located SpecError, nothing else."""
+    text = EXAMPLE_SMALL
+    for at, word in edits:
+        i = int(at * len(text))
+        text = text[:i] + word + text[i:]
+    try:
+        load_sweep(Source(text, "fuzz.sweep.rg"))
+    except SpecError as exc:
+        assert exc.span is None or exc.span.file in ("fuzz.sweep.rg", SPEC)
+    except UsageError:
+        pass  # a spec named by a word the mutation made, absent here
+
+
+EXAMPLE_SMALL = f"""\
+resgraph 1
+sweep small of "{SPEC}" {{
+    grid width = 8, 16
+    sample depth = int(1, 3)
+    samples 4; seed 0
+    where macs <= 1e7 and index in (1, 2)
+    measure analyze
+    pareto macs, params
+    input 3x16x16
+}}
+"""

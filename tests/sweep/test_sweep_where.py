@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
 from resgraph.errors import UsageError
@@ -46,3 +48,11 @@ def test_what_cannot_be_computed_on_a_candidate_is_its_error() -> None:
         where("macs / params < 1", KNOWN)({"macs": 1, "params": 0})
     with pytest.raises(WhereError, match="cannot compare"):
         where("shortcut < 1", KNOWN)({"shortcut": "B"})
+
+
+def test_odd_literals_are_one_error_without_python_s_warning_line() -> None:
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with pytest.raises(UsageError, match="cannot read"):
+            where("depth in (1, 2) and 1in (1, 2) < 1e7x", KNOWN)
+    assert not seen
