@@ -42,7 +42,9 @@ Distributions (pycls's, each over [low, high] quantized to q; q's type is the va
   choice(a, b, ...)  int(low, high[, q])  uniform(low, high, q)  log_uniform(low, high, q)
   power2(low, high[, q])
 --where reads the analysis figures (macs, flops, params, activations, activation_peak,
-depth, path_mean, receptive_field, ...) and the parameters. The same --out resumes a sweep:
+depth, path_mean, receptive_field, ...), the parameters and index (the candidate's place in
+the space), with 'in (a, b)'; a term of a top-level 'and' that reads only parameters and
+index rejects before elaboration. The same --out resumes a sweep:
 only the candidates missing from DIR/results.jsonl run. Ctrl-C keeps every finished one."""
 
 def arguments(p: argparse.ArgumentParser) -> None:
