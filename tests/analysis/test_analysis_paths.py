@@ -265,3 +265,18 @@ def test_gate_free_paths_are_those_of_the_network_without_gates() -> None:
                        node.stage))
     plain.output = graph.output
     assert length_distribution(plain).counts == length_distribution(graph, gates=False).counts
+
+
+def test_paths_command_reports_gate_routes(capsys: pytest.CaptureFixture[str]) -> None:
+    from resgraph.cli import main
+
+    assert main(["paths", "se_resnet50"]) == 0
+    text = capsys.readouterr().out
+    assert "43,046,721 input-to-output paths; nominal depth 50" in text
+    assert f"{3**16 - 2**16:,} of them take a gate route (squeeze-excitation), up to 16; " \
+           f"{2**16:,} take none" in text
+    assert main(["paths", "resnet18"]) == 0
+    assert "gate route" not in capsys.readouterr().out
+    assert main(["paths", str(TINY_SE), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["gates"]["counts"] == {"0": "2", "1": "1"} and data["nominal_depth"] == 3
