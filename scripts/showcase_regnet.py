@@ -21,28 +21,21 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import statistics
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from resgraph.api import sweep, write_text
-from resgraph.report import charts
-from resgraph.report import sweep_page as page
+from resgraph.report import chart_svg
+from resgraph.report.sweep_page import edf_chart, scatter_chart
 from resgraph.sweep import load_sweep, read_journal
 
 ROOT = Path(__file__).resolve().parents[1]
 SWEEP_FILE = ROOT / "examples" / "regnetx_400mf.sweep.rg"
 POPULATION, TIMED, SEED = 1000, 50, 0
 BENCH = "bench:onnxruntime:batch=1:threads=1:warmup=0.2:duration=1"
-#: what a standalone SVG needs of the report page's style sheet
-STYLE = ("svg { font: 10px sans-serif; fill: #555; } .grid { stroke: #e2e8f0; } "
-         ".axis { stroke: #555; } .mark { fill: none; stroke: #2b6cb0; stroke-width: 1.5; } "
-         ".title { font-size: 12px; fill: #111; font-weight: bold; }")
 
 
 def accepted(folder: Path) -> list[dict[str, Any]]:
@@ -71,40 +64,6 @@ def run_sweeps(out: Path) -> dict[str, float]:
                    where=f"{where} and index in ({', '.join(map(str, picks))})")
     seconds["latency"] = time.perf_counter() - t
     return seconds
-
-
-def svg(chart: charts.Chart, title: str, xlabel: str) -> str:
-    """A chart as a standalone SVG file: the report's own chart macro, its ``<svg>`` with
-    the styles it needs, the title and the x axis's name inside."""
-    env = jinja2.Environment(loader=jinja2.PackageLoader("resgraph.report", "templates"),
-                             autoescape=True)
-    html = env.get_template("charts.html.j2").module.chart(chart)  # type: ignore[attr-defined]
-    body = re.search(r"<svg .*</svg>", str(html), re.DOTALL)
-    assert body is not None
-    head, rest = body.group().split(">", 1)
-    return (f'{head} xmlns="http://www.w3.org/2000/svg"><style>{STYLE}</style>'
-            f'<text x="{chart.left}" y="11" class="title">{title}</text>'
-            f'<text x="{(chart.left + chart.right) / 2}" y="{chart.height - 8}" '
-            f'text-anchor="middle">{xlabel}</text>{rest}\n')
-
-
-def edf_chart(figure: str, values: Sequence[float], label: str) -> charts.Chart:
-    """An empirical distribution function: the sweep page's step line, on the chart frame."""
-    e = page.edf(figure, values)
-    shares = (0, 0.25, 0.5, 0.75, 1)
-    return charts.Chart(label, "", ticks=[(page._py(s), f"{s:g}") for s in shares],
-                        xlabels=e.ticks, bottom=charts.HEIGHT - page.BOTTOM,
-                        lines=[{"points": e.points, "color": charts.COLORS[0], "name": label}])
-
-
-def scatter_chart(xs: Sequence[float], ys: Sequence[float], label: str) -> charts.Chart:
-    """Points of ``(x, y)``: the sweep page's x scale, the chart frame's y axis from 0."""
-    scale = page.Scale(min(xs), max(xs))
-    chart, top = charts._frame(label, "", max(ys), lambda v: f"{v:g} ms")
-    chart.xlabels = scale.ticks()
-    chart.marks = [{"x": scale.px(x), "y": charts._y(y, top), "text": "", "anchor": "start"}
-                   for x, y in zip(xs, ys)]
-    return chart
 
 
 def spearman(xs: Sequence[float], ys: Sequence[float]) -> float:
@@ -142,15 +101,15 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     median = [r["figures"]["latency_ms"] for r in timed]
     n = len(population)
     files = {
-        "regnetx_params.svg": svg(
+        "regnetx_params.svg": chart_svg(
             edf_chart("params", params, "params"),
             f"RegNetX at 400 MF: share of {n:,} models at or below", "parameters"),
-        "regnetx_activations.svg": svg(
+        "regnetx_activations.svg": chart_svg(
             edf_chart("activations", acts, "activation bytes"),
             f"RegNetX at 400 MF: share of {n:,} models at or below",
             "bytes of all activations (float32, batch 1)"),
-        "regnetx_latency.svg": svg(
-            scatter_chart(macs, latency, "latency"),
+        "regnetx_latency.svg": chart_svg(
+            scatter_chart(macs, latency, "latency", lambda v: f"{v:g} ms"),
             f"ONNX Runtime latency (fastest run), batch 1, 1 CPU thread: {len(timed)} models",
             "MACs"),
     }

@@ -22,14 +22,15 @@ from resgraph.errors import UsageError
 from resgraph.files import write_atomic
 from resgraph.ir import Graph
 from resgraph.render.labels import si
+from resgraph.report.charts import Chart
 from resgraph.report.inputs import Bench, Profile, read_bench, read_profile
 from resgraph.report.page import Extras, context, percent, size
 
 if TYPE_CHECKING:
     import jinja2
 
-__all__ = ["Bench", "Profile", "read_bench", "read_profile", "render_report", "write_report",
-           "write_sweep_report"]
+__all__ = ["Bench", "Profile", "chart_svg", "read_bench", "read_profile", "render_report",
+           "write_report", "write_sweep_report"]
 
 
 def render_report(graph: Graph, *, batch: int = 1, dtype: str = "fp32",
@@ -75,6 +76,13 @@ def write_sweep_report(folder: str | Path, output: str | Path, *, pages: int = 2
             links[record["index"]] = f"{pages_dir.name}/{record['index']}.html"
     html = _environment().get_template("sweep.html.j2").render(sweep_context(sweep, links))
     return write_atomic(output, html)
+
+
+def chart_svg(chart: Chart, title: str, xlabel: str = "") -> str:
+    """``chart`` as an SVG file of its own (for a README or a paper): the page's chart, with
+    ``title`` above it, ``xlabel`` under its x axis and the styles it needs inside."""
+    return _environment().get_template("chart.svg.j2").render(
+        chart=chart, title=title, xlabel=xlabel)
 
 
 def _environment() -> jinja2.Environment:

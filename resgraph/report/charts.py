@@ -50,13 +50,16 @@ def ticks(high: float) -> list[float]:
     return [i * step for i in range(math.ceil(high / step - 1e-9) + 1)]
 
 
-def _y(value: float, top: float) -> float:
+def y_px(value: float, top: float) -> float:
+    """The y pixel of ``value`` on an axis from 0 (the plot's bottom) to ``top``."""
     return round(HEIGHT - BOTTOM - value / top * (HEIGHT - BOTTOM - TOP), 1)
 
 
-def _frame(title: str, caption: str, high: float, fmt: Fmt) -> tuple[Chart, float]:
+def frame(title: str, caption: str, high: float, fmt: Fmt) -> tuple[Chart, float]:
+    """An empty chart whose y axis runs from 0 to a round value at least ``high``, ticks
+    written by ``fmt``; and that value, the top to place points with :func:`y_px`."""
     values = ticks(high)
-    chart = Chart(title, caption, [(_y(v, values[-1]), fmt(v)) for v in values])
+    chart = Chart(title, caption, [(y_px(v, values[-1]), fmt(v)) for v in values])
     return chart, values[-1]
 
 
@@ -67,14 +70,14 @@ def bars(title: str, caption: str, labels: Sequence[str],
     (default the tallest bar)."""
     if high is None:
         high = max((v for _, vs in series for v in vs), default=0.0)
-    chart, top = _frame(title, caption, high, fmt)
+    chart, top = frame(title, caption, high, fmt)
     slot = (WIDTH - LEFT - RIGHT) / max(1, len(labels))
     width = slot * 0.8 / max(1, len(series))
     for i, label in enumerate(labels):
         x0 = LEFT + i * slot + slot * 0.1
         chart.xlabels.append((round(x0 + slot * 0.4, 1), label))
         for j, (name, values) in enumerate(series):
-            y = _y(values[i], top)
+            y = y_px(values[i], top)
             tip = tips[j][i] if tips else f"{label}: {fmt(values[i])} {name}"
             chart.bars.append({"x": round(x0 + j * width, 1), "y": y, "w": round(width, 1),
                                "h": round(HEIGHT - BOTTOM - y, 1), "color": COLORS[j],
@@ -86,7 +89,7 @@ def bars(title: str, caption: str, labels: Sequence[str],
 def line(chart: Chart, name: str, values: Sequence[float], top: float, color: str) -> None:
     """Add a polyline of ``values`` over the chart's width (one x step per value)."""
     xs = _xs(len(values))
-    points = " ".join(f"{x},{_y(v, top)}" for x, v in zip(xs, values))
+    points = " ".join(f"{x},{y_px(v, top)}" for x, v in zip(xs, values))
     chart.lines.append({"points": points, "color": color, "name": name})
     chart.legend.append((name, color))
 
@@ -101,12 +104,12 @@ def curve(title: str, caption: str, values: Sequence[float], fmt: Fmt, *,
           mark_text: str = "") -> Chart:
     """A line over positions ``0..n-1``; ``labels`` name some positions on the x axis and
     ``mark`` rings one point (a peak) with ``mark_text`` beside it."""
-    chart, top = _frame(title, caption, max(values, default=0.0), fmt)
+    chart, top = frame(title, caption, max(values, default=0.0), fmt)
     xs = _xs(len(values))
-    chart.lines.append({"points": " ".join(f"{x},{_y(v, top)}" for x, v in zip(xs, values)),
+    chart.lines.append({"points": " ".join(f"{x},{y_px(v, top)}" for x, v in zip(xs, values)),
                         "color": COLORS[0], "name": title})
     chart.xlabels = [(xs[i], text) for i, text in labels]
     if mark is not None and values:
-        chart.marks.append({"x": xs[mark], "y": _y(values[mark], top), "text": mark_text,
+        chart.marks.append({"x": xs[mark], "y": y_px(values[mark], top), "text": mark_text,
                             "anchor": "end" if xs[mark] > WIDTH / 2 else "start"})
     return chart

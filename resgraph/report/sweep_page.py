@@ -29,7 +29,7 @@ from resgraph.errors import UsageError
 from resgraph.ir import Graph
 from resgraph.parse import parse
 from resgraph.render.labels import si
-from resgraph.report.charts import HEIGHT, WIDTH
+from resgraph.report.charts import COLORS, HEIGHT, WIDTH, Chart, Fmt, frame, y_px
 
 #: plot area inside the chart's box, pixels
 LEFT, RIGHT, TOP, BOTTOM = 64, 14, 14, 40
@@ -115,8 +115,27 @@ def edf(figure: str, values: Sequence[float]) -> Edf:
     steps = []
     for i, x in enumerate(xs):
         px = scale.px(x)
-        steps.append(f"{px},{_py(i / n)} {px},{_py((i + 1) / n)}")
+        steps.append(f"{px},{share_px(i / n)} {px},{share_px((i + 1) / n)}")
     return Edf(figure, " ".join(steps), scale.ticks(), scale.log, n)
+
+
+def edf_chart(figure: str, values: Sequence[float], label: str) -> Chart:
+    """The EDF of ``values`` as a chart of its own (the page draws its EDFs in its template):
+    shares 0 to 1 up the side, the figure's values along the bottom."""
+    e = edf(figure, values)
+    return Chart(label, "", ticks=[(share_px(s), f"{s:g}") for s in (0, 0.25, 0.5, 0.75, 1)],
+                 xlabels=e.ticks, bottom=HEIGHT - BOTTOM,
+                 lines=[{"points": e.points, "color": COLORS[0], "name": label}])
+
+
+def scatter_chart(xs: Sequence[float], ys: Sequence[float], label: str, fmt: Fmt) -> Chart:
+    """Points ``(x, y)``: x on the EDFs' scale (logarithmic past 100x), y from 0."""
+    scale = Scale(min(xs), max(xs))
+    chart, top = frame(label, "", max(ys), fmt)
+    chart.xlabels = scale.ticks()
+    chart.marks = [{"x": scale.px(x), "y": y_px(y, top), "text": "", "anchor": "start"}
+                   for x, y in zip(xs, ys)]
+    return chart
 
 
 class Scale:
@@ -138,7 +157,8 @@ class Scale:
                 for v in values]
 
 
-def _py(share: float) -> float:
+def share_px(share: float) -> float:
+    """The y pixel of a share from 0 to 1 (an EDF's height)."""
     return round(HEIGHT - BOTTOM - share * (HEIGHT - BOTTOM - TOP), 1)
 
 

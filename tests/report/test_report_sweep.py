@@ -97,3 +97,21 @@ def test_the_scatter_redraws_for_another_pair(folder: Path, tmp_path: Path) -> N
         assert driver.get_log("browser") == []
     finally:
         driver.quit()
+
+
+def test_a_chart_stands_alone_as_an_svg_file() -> None:
+    """The README's figures: an EDF and a scatter, each a well-formed SVG file with its title,
+    its x axis's name, one step pair per value and one mark per point."""
+    import xml.etree.ElementTree as ET
+
+    from resgraph.report import chart_svg
+    from resgraph.report.sweep_page import edf_chart, scatter_chart
+
+    ns = "{http://www.w3.org/2000/svg}"
+    edf = ET.fromstring(chart_svg(edf_chart("params", [3.0, 1.0, 2.0], "params"), "EDF", "count"))
+    assert edf.tag == f"{ns}svg"
+    assert [t.text for t in edf.iter(f"{ns}text")][:2] == ["EDF", "count"]
+    (line,) = edf.iter(f"{ns}polyline")
+    assert len(line.get("points", "").split()) == 2 * 3
+    scatter = ET.fromstring(chart_svg(scatter_chart([1e6, 2e6], [0.5, 1.5], "ms", str), "t"))
+    assert len(list(scatter.iter(f"{ns}circle"))) == 2
