@@ -21,12 +21,14 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Callable
+from functools import partial
+from typing import TypeVar
 
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from resgraph.analysis.paths import branch_distribution, length_distribution
-from resgraph.analysis.report import analyze_graph
+from resgraph.analysis.paths import Distribution, branch_distribution, length_distribution
+from resgraph.analysis.report import Report, analyze_graph
 from resgraph.api import load
 from resgraph.catalog import resolve
 from resgraph.elaborate import elaborate
@@ -34,10 +36,13 @@ from resgraph.ir import Graph
 from resgraph.lower_fx import lower_fx
 from resgraph.parse import parse
 
+T = TypeVar("T")
 
-def best(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
+
+def best(fn: Callable[[], T], repeat: int) -> tuple[float, T]:
+    """The fastest of ``repeat`` runs (at least one), and the result."""
+    times = []
+    for _ in range(max(1, repeat)):
         start = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - start)
@@ -54,16 +59,16 @@ def analysis_vs_forward(name: str, repeat: int) -> tuple[bool, float]:
     """Whether the MACs agree and the analysis is 10x faster; the analysis's ms per op."""
     r = resolve(name)
 
-    def from_text() -> object:
+    def from_text() -> Report:
         return analyze_graph(elaborate(parse(r.text, r.file), r.file, dict(r.params)))
 
     t_analysis, report = best(from_text, repeat)
     t_parse, module_ast = best(lambda: parse(r.text, r.file), repeat)
-    t_elab, graph = best(lambda: elaborate(module_ast, r.file, dict(r.params)), repeat)  # type: ignore
-    t_passes, _ = best(lambda: analyze_graph(_unanalysed(graph)), repeat)  # type: ignore[arg-type]
+    t_elab, graph = best(lambda: elaborate(module_ast, r.file, dict(r.params)), repeat)
+    t_passes, _ = best(lambda: analyze_graph(_unanalysed(graph)), repeat)
     module = lower_fx(load(name)).eval()
-    x = torch.randn(1, *graph.input_shape)  # type: ignore[attr-defined]
-    ms_per_op = 1000 * t_analysis / len(graph.nodes)  # type: ignore[attr-defined]
+    x = torch.randn(1, *graph.input_shape)
+    ms_per_op = 1000 * t_analysis / len(graph.nodes)
 
     def counted_forward() -> int:
         with FlopCounterMode(display=False) as counter, torch.no_grad():
@@ -71,14 +76,18 @@ def analysis_vs_forward(name: str, repeat: int) -> tuple[bool, float]:
         return counter.get_total_flops()
 
     t_forward, flops = best(counted_forward, repeat)
-    agree = report.macs * 2 == flops  # type: ignore[attr-defined]
+    agree = report.macs * 2 == flops
     print(f"{name:15s} analysis {1000 * t_analysis:8.1f} ms ({ms_per_op:.3f} ms/op)   "
           f"FlopCounterMode forward {1000 * t_forward:8.1f} ms   ratio "
-          f"{t_forward / t_analysis:6.1f}x   MACs {report.macs:,} "  # type: ignore[attr-defined]
+          f"{t_forward / t_analysis:6.1f}x   MACs {report.macs:,} "
           f"{'==' if agree else '!='} {flops // 2:,}")
     print(f"{'':15s} of which parse {1000 * t_parse:.1f} ms, elaborate {1000 * t_elab:.1f} ms, "
           f"analysis passes {1000 * t_passes:.1f} ms")
     return agree and t_forward / t_analysis >= 10, ms_per_op
+
+
+def _both(graph: Graph) -> tuple[Distribution, Distribution]:
+    return length_distribution(graph), branch_distribution(graph)
 
 
 def paths_scaling(repeat: int) -> bool:
@@ -88,10 +97,9 @@ def paths_scaling(repeat: int) -> bool:
     for blocks in (1250, 2500, 5000, 10000):
         graph = load("cifar_resnet20", n=blocks // 3 + (blocks % 3 > 0))
         n = len(graph.blocks)
-        seconds, dist = best(lambda g=graph: (length_distribution(g), branch_distribution(g)),
-                             repeat)
+        seconds, dist = best(partial(_both, graph), repeat)
         per_block.append(seconds / n)
-        exact = dist[1].total == 2 ** n  # type: ignore[index]
+        exact = dist[1].total == 2 ** n
         print(f"  {n:6d} blocks  {seconds:7.3f} s   {1e6 * seconds / n:7.1f} us/block   "
               f"2^{n} paths {'exact' if exact else 'WRONG'}")
         ok = ok and exact and (n < 10000 or seconds < 2.0)
