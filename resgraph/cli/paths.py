@@ -20,12 +20,14 @@ EPILOG = """examples:
   resgraph paths cifar_resnet110
   resgraph paths cifar_resnet56 --measured --plot c56.png
   resgraph paths resnet50 --json
+  resgraph paths efficientnet_b0        # SE gates, shortcuts in 9 of 16 blocks: 3^9 * 2^7 paths
 
 Path length counts the weighted layers (conv, linear) on an input-to-output path; counts are
 exact. A path through a multiplicative gate (squeeze-excitation, y = x * gate(x)) takes either
 route of its Jacobian diag(gate) + x * d gate/dx: the value route (no weighted layer) or the
 gate route (the gate's convolutions), so both are counted; the paths taking some gate route
-are reported beside the total ("gates" in --json: paths by gate routes taken). --measured runs
+are reported beside the total ("gates" in --json: paths by gate routes taken), and the nominal
+depth is the longest gate-free path (se_resnet50: 50). --measured runs
 Veit et al.'s experiment on the compiled module (CPU, seeded): it switches residual branches
 only, so its gradient columns are over the gate-free paths, each with its gate routes."""
 
