@@ -35,6 +35,7 @@ from resgraph.sweep import MAX_SEED as SWEEP_MAX_SEED
 from resgraph.sweep import MAX_WORKERS as SWEEP_MAX_WORKERS
 from resgraph.sweep import Summary as SweepSummary
 from resgraph.sweep import is_sweep_file, load_sweep
+from resgraph.sweep import plan as plan_sweep
 from resgraph.sweep import sweep as run_sweep
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from resgraph.analysis.report import Report
 
 __all__ = ["COUNTER_CONVENTIONS", "SWEEP_ENGINES", "SWEEP_MAX_SEED", "SWEEP_MAX_WORKERS",
-           "SpecArg", "analyze", "check", "compile", "count_text", "draw", "explain", "fmt",
+           "SpecArg", "analyze", "check", "check_sweep", "compile", "count_text", "draw", "explain", "fmt",
            "is_sweep_file", "load", "load_sweep", "networks", "report", "sweep",
            "target_graph", "write_text"]
 
@@ -63,6 +64,18 @@ def check(spec: SpecArg, **params: Any) -> tuple[Graph, dict[str, Any]]:
     """The elaborated graph and its one-paragraph summary (``resgraph check``)."""
     graph = load(spec, **params)
     return graph, summarise(graph)
+
+
+def check_sweep(spec: SpecArg, **params: Any) -> dict[str, Any]:
+    """A sweep file checked whole, as ``resgraph sweep`` checks it before anything runs
+    (``resgraph check NAME.sweep.rg``): its name, spec, space, constraint and measure, and
+    how many candidates it enumerates. ``params`` are ``--set``'s, fixed over the space."""
+    the_plan = plan_sweep(spec, params=params or None)
+    definition = the_plan.definition
+    return {"sweep": load_sweep(spec).name,
+            "spec": definition["spec"]["name"] or definition["spec"]["file"],
+            "candidates": len(the_plan.space), "space": definition["space"],
+            "where": definition["where"], "measure": definition["measure"]}
 
 
 def explain(spec: SpecArg | Graph, **params: Any) -> dict[str, Any]:

@@ -320,11 +320,16 @@ def check_types(name: str, types: set[type], want: type | None, what: str) -> No
     """Values of ``types`` fit a parameter whose default has type ``want``."""
     if want is None:
         return  # the default is an expression: elaboration checks each candidate
-    wrong = sorted(_TYPE_NAMES.get(t, t.__name__) for t in types
-                   if t is not want and {t, want} != {list, tuple})
+    wrong = sorted(_TYPE_NAMES.get(t, t.__name__) for t in types if not _fits(t, want))
     if wrong:
         raise UsageError(f"{what} parameter '{name}' takes {_TYPE_NAMES[want]} (its default's "
                          f"type), got {', '.join(dict.fromkeys(wrong))}")
+
+
+def _fits(t: type, want: type) -> bool:
+    """A value of type ``t`` fits a parameter whose default is a ``want``: the same type, a
+    list for a list, or a whole number for a fraction (as elaboration takes it)."""
+    return t is want or {t, want} == {list, tuple} or (want is float and t is int)
 
 
 def declared_params(module: s.Module) -> dict[str, type | None]:
@@ -333,8 +338,12 @@ def declared_params(module: s.Module) -> dict[str, type | None]:
 
 
 def _default_type(expr: s.Expr) -> type | None:
-    if isinstance(expr, (s.Int, s.Neg)):
+    if isinstance(expr, s.Neg):
+        return _default_type(expr.operand)
+    if isinstance(expr, s.Int):
         return int
+    if isinstance(expr, s.Float):
+        return float
     if isinstance(expr, s.Str):
         return str
     if isinstance(expr, s.Bool):

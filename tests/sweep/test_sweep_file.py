@@ -52,6 +52,23 @@ def test_a_bad_file_is_one_located_error(name: str, tmp_path: Path, capsys: pyte
     assert not (tmp_path / "s").exists()
 
 
+def test_check_reads_a_sweep_file_as_sweep_does_and_runs_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    path = sweep_file(tmp_path, "grid width = 8, 16", "sample depth = int(1, 2)", "samples 3",
+                      "where macs < 1e7")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", path.name, "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["sweep"], summary["candidates"], summary["where"]) == ("small", 6, "macs < 1e7")
+    assert summary["space"]["grid"] == {"width": [8, 16]}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["small.sweep.rg", "sweep.rg"]
+    assert main(["check", path.name, "--set", "shortcut=3"]) == 2
+    assert "'shortcut' takes a string" in capsys.readouterr().err
+    monkeypatch.chdir(FILES)
+    assert main(["check", f"{CASES[0]}.sweep.rg"]) == 2
+    assert capsys.readouterr().err == (FILES / f"{CASES[0]}.err").read_text()
+
+
 def test_a_file_runs_the_sweep_its_flags_would(tmp_path: Path) -> None:
     path = sweep_file(tmp_path, "grid width = 8, 16", "sample depth = int(1, 2)", "samples 2",
                       "seed 7", "set shortcut = \"B\"", "where macs < 1e7  # a comment",

@@ -20,7 +20,7 @@ from resgraph.sweep.space import (
 )
 
 DECLARED = {"depth": int, "width": int, "shortcut": str, "se": bool, "layers": list,
-            "image": None}
+            "image": None, "ratio": float}
 
 
 def space(**kw):  # type: ignore[no-untyped-def]
@@ -120,6 +120,8 @@ def test_candidates_cross_the_grid_in_every_draw_and_are_reproducible() -> None:
     ({"grid": {"depth": [18]}, "fixed": {"depth": 50}}, "'depth' is given more than once"),
     ({"grid": {"depth": []}}, "no values"),
     ({"fixed": {"shortcut": 3}}, "--set parameter 'shortcut' takes a string"),
+    ({"fixed": {"ratio": "x"}}, "--set parameter 'ratio' takes a fraction .* got a string"),
+    ({"grid": {"ratio": [0.25, True]}}, "'ratio' takes a fraction .* got a boolean"),
     ({"grid": {"depth": list(range(5000)), "width": list(range(5000))}},
      f"over the limit of {MAX_CANDIDATES:,}"),
 ])
@@ -130,3 +132,17 @@ def test_bad_spaces_are_refused_before_anything_runs(kw: dict, says: str) -> Non
 
 def test_a_default_that_is_an_expression_leaves_typing_to_elaboration() -> None:
     assert len(space(grid={"image": [224, "big"], "layers": [[1, 2], (3, 4)]})) == 4
+
+
+def test_a_fraction_takes_whole_numbers_as_elaboration_does() -> None:
+    assert len(space(grid={"ratio": [0, 0.25, 1]})) == 3
+
+
+def test_declared_types_follow_the_defaults_written() -> None:
+    from resgraph.parse import parse
+    from resgraph.sweep.space import declared_params
+
+    text = ("resgraph 1\nparam a = 2\nparam b = -0.5\nparam c = 0.25\nparam d = \"x\"\n"
+            "param e = 2 * 3\n")
+    assert declared_params(parse(text, "<t>")) == {"a": int, "b": float, "c": float,
+                                                    "d": str, "e": None}
