@@ -90,6 +90,10 @@ def networks() -> list[Entry]:
 
 def fmt(spec: SpecArg) -> str:
     """The spec's canonical text: formatting it again gives the same text."""
+    if is_sweep_file(spec):
+        raise UsageError(f"{spec.file if isinstance(spec, Source) else spec} is a sweep file: "
+                         "fmt formats specs; a sweep file is kept as written (check it with "
+                         "resgraph check)")
     r = resolve(spec)
     return format_module(parse(r.text, r.file))
 

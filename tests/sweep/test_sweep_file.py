@@ -52,7 +52,7 @@ def test_a_bad_file_is_one_located_error(name: str, tmp_path: Path, capsys: pyte
     assert not (tmp_path / "s").exists()
 
 
-def test_check_reads_a_sweep_file_as_sweep_does_and_runs_nothing(
+def test_check_reads_a_sweep_file_as_sweep_does_and_fmt_leaves_it(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     path = sweep_file(tmp_path, "grid width = 8, 16", "sample depth = int(1, 2)", "samples 3",
                       "where macs < 1e7")
@@ -67,6 +67,8 @@ def test_check_reads_a_sweep_file_as_sweep_does_and_runs_nothing(
     monkeypatch.chdir(FILES)
     assert main(["check", f"{CASES[0]}.sweep.rg"]) == 2
     assert capsys.readouterr().err == (FILES / f"{CASES[0]}.err").read_text()
+    assert main(["fmt", f"{CASES[0]}.sweep.rg"]) == 2
+    assert "is a sweep file: fmt formats specs" in capsys.readouterr().err
 
 
 def test_a_file_runs_the_sweep_its_flags_would(tmp_path: Path) -> None:
