@@ -214,15 +214,17 @@ _PTFLOPS_FUNCTIONS = {
     **dict.fromkeys(("torch.add", "Tensor.add", "torch.mul", "Tensor.mul"), "out")}
 
 
-def _interpolate_given(n: Node, s: Sequence[Shape], size_times: int) -> int:
-    """ptflops' and DeepSpeed's interpolate hooks read the call's arguments: a size as given
-    (times ``size_times``: the channels for ptflops, 1 for DeepSpeed), else the input's
-    elements times the scale factor to the power of its spatial sides."""
+def _interpolate_given(n: Node, s: Sequence[Shape], counter: str) -> int:
+    """ptflops' and DeepSpeed's interpolate hooks read the call's arguments: a size as given,
+    times the channels for ptflops (an integer size squared, ``pytorch_ops.py`` l. 351-381),
+    as it is for DeepSpeed (an integer size once, ``profiler.py`` l. 720-746); else the
+    input's elements times the scale factor to the power of the spatial sides."""
     kind, value = n.attrs["given"]
-    if kind == "size":
-        return size_times * (numel(value) if isinstance(value, tuple) else value ** 2)
-    scale = numel(value) if isinstance(value, tuple) else value ** 2
-    return int(numel(s[0]) * scale)
+    if kind == "scale":
+        return int(numel(s[0]) * (numel(value) if isinstance(value, tuple) else value ** 2))
+    if isinstance(value, tuple):
+        return numel(value) * (n.shape[0] if counter == "ptflops" else 1)
+    return value ** 2 * n.shape[0] if counter == "ptflops" else value
 
 
 def _ptflops_attention(n: Node, s: Sequence[Shape]) -> int:
@@ -248,7 +250,7 @@ def _ptflops(n: Node, s: Sequence[Shape]) -> int:
         return _ptflops_attention(n, s)
     if n.op == "interpolate":  # F.interpolate patched (pytorch_engine.py l. 386), and
         # nn.Upsample's own hook (pytorch_ops.py l. 308)
-        return _interpolate_given(n, s, n.shape[0]) + (numel(n.shape) if what == "Upsample" else 0)
+        return _interpolate_given(n, s, "ptflops") + (numel(n.shape) if what == "Upsample" else 0)
     what_counts, times = _PTFLOPS_MODULES.get(what, ("", 0)) if module \
         else (_PTFLOPS_FUNCTIONS.get(what, ""), 1)
     if what_counts == "macs":
@@ -271,8 +273,8 @@ _DEEPSPEED_FUNCTIONS = ("torch.add", "Tensor.add", "torch.mul", "Tensor.mul")
 
 
 def _deepspeed(n: Node, s: Sequence[Shape]) -> int:
-    if n.op == "interpolate":  # _upsample_flops_compute, l. 720-746: a size without channels
-        return _interpolate_given(n, s, 1)
+    if n.op == "interpolate":  # _upsample_flops_compute: a size without channels
+        return _interpolate_given(n, s, "deepspeed")
     if n.op == "einsum":  # _einsum_flops_compute, l. 785-804: numpy's estimate as printed
         return int(_numpy_einsum_cost(n, s))
     if n.op == "attention":  # patched bmm (2 per MAC) as patched attention, and F.softmax

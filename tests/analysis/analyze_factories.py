@@ -111,9 +111,10 @@ def tiny_vit() -> nn.Module:
 
 
 class TinyFPN(nn.Module):
-    """A feature pyramid's top-down path: coarse maps brought up by F.interpolate (nearest)
-    and nn.Upsample (bilinear, by size), added to lateral 1x1 convolutions; the levels mixed
-    by einsum with a parameter and pooled by an einsum of two maps."""
+    """A feature pyramid's top-down path: coarse maps brought up by F.interpolate (nearest,
+    by scale and by size) and nn.Upsample (bilinear, by a size of one number), added to
+    lateral 1x1 convolutions; the levels mixed by einsum with a parameter and pooled by an
+    einsum of two maps."""
 
     def __init__(self, width: int = 8) -> None:
         super().__init__()
@@ -122,7 +123,7 @@ class TinyFPN(nn.Module):
         self.c3 = nn.Conv2d(2 * width, 4 * width, 3, stride=2, padding=1)
         self.lat2 = nn.Conv2d(2 * width, width, 1)
         self.lat3 = nn.Conv2d(4 * width, width, 1)
-        self.up = nn.Upsample(size=(16, 16), mode="bilinear", align_corners=False)
+        self.up = nn.Upsample(size=16, mode="bilinear", align_corners=False)
         self.mix = nn.Parameter(torch.zeros(2 * width, width))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -130,7 +131,7 @@ class TinyFPN(nn.Module):
         f2 = F.relu(self.c2(f1))
         p3 = self.lat3(F.relu(self.c3(f2)))
         p2 = self.lat2(f2) + F.interpolate(p3, scale_factor=2, mode="nearest")
-        p1 = f1 + self.up(p2)
+        p1 = f1 + self.up(p2) + F.interpolate(p3, size=(16, 16))
         mixed = torch.einsum("bchw,oc->bohw", p1, self.mix)
         return torch.einsum("bohw,bchw->boc", mixed, p1).flatten(1)
 
