@@ -174,11 +174,13 @@ def _last_dims(m: nn.Linear | nn.LayerNorm, c: _Call) -> Kind:
 
 def _layer_norm(c: _Call, normalized: Any, weight: Any) -> Kind:
     """A layer norm over the last ``len(normalized_shape)`` dimensions, affine when it has a
-    weight; opaque (None) when those are not the input's last sides."""
-    dims = tuple(normalized) if isinstance(normalized, (tuple, list, torch.Size)) else (normalized,)
-    if c.ins[0][-len(dims):] != dims:
+    weight; opaque (None) when those reach the batch. Shape propagation ran it, so torch has
+    checked that they are the input's last sides, which a model often writes as
+    ``x.shape[-1]`` (a traced value, not a number)."""
+    dims = len(normalized) if isinstance(normalized, (tuple, list, torch.Size)) else 1
+    if dims > len(c.ins[0]):
         return None
-    return "layer_norm", {"dims": len(dims), "affine": weight is not None}
+    return "layer_norm", {"dims": dims, "affine": weight is not None}
 
 
 _MODULE_ACTIVATIONS = {nn.ReLU: "relu", nn.Sigmoid: "sigmoid", nn.ReLU6: "relu6", nn.SiLU: "silu",

@@ -65,10 +65,11 @@ Attention, resampling and einsum (rules beside the code, cited there): nn.Multih
 is imported as its projections, heads and ``out_proj``; asked for its weights (the default)
 it computes them by ``torch.bmm`` and softmax, which fvcore, ptflops and DeepSpeed count,
 else by ``scaled_dot_product_attention``, which only DeepSpeed patches; ptflops' module hook
-counts its own terms; torchinfo sees none of its parameters. ``aten``'s counters fold a
-linear layer's bias into ``addmm`` only for contiguous inputs: an attention over a transposed
-map loses its projections' biases there (resgraph assumes contiguous ones, as after a layer
-norm). Resampling: fvcore 1 (nearest) or 4 (bilinear) per output element; thop's modules 1
+counts its own terms; torchinfo sees none of its parameters. torch folds the bias of a
+linear layer on tokens (N, L, C) into ``addmm`` only for a contiguous input, so the ``aten``
+backend misses it after a transpose (a projection of ``x.flatten(2).transpose(1, 2)``):
+resgraph, which does not follow memory layout, counts it as for a contiguous input (as after
+a layer norm or a ``contiguous()``). Resampling: fvcore 1 (nearest) or 4 (bilinear) per output element; thop's modules 1
 or 11; ptflops and DeepSpeed read the call's size or scale (DeepSpeed's size without the
 channels). einsum: fvcore and DeepSpeed read ``numpy.einsum_path``'s printed estimate; the
 ``aten`` backend counts the bmm torch makes of it.

@@ -161,3 +161,35 @@ class CrossAttention(nn.Module):
 
 def cross_attention() -> nn.Module:
     return CrossAttention()
+
+
+class FunctionalLayerNorm(nn.Module):
+    """A layer norm written with F.layer_norm and its own parameters (timm's, Swin's), its
+    normalised shape read from the input (``x.shape[-1]``)."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(channels))
+        self.bias = nn.Parameter(torch.zeros(channels))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.layer_norm(x, (x.shape[-1],), self.weight, self.bias)
+
+
+class TokenNorms(nn.Module):
+    """Layer norms over the last dimension of (N, L, C) tokens: a module, a function with
+    parameters and one without."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.proj = nn.Linear(3, 8)
+        self.norm = FunctionalLayerNorm(8)
+        self.final = nn.LayerNorm(8)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        tokens = self.proj(x.flatten(2).transpose(1, 2).contiguous())  # see CrossAttention
+        return self.final(F.layer_norm(self.norm(tokens), (8,)))
+
+
+def token_norms() -> nn.Module:
+    return TokenNorms()
