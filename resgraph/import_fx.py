@@ -44,7 +44,7 @@ from resgraph.analysis.report import uncounted_ops, uncounted_text
 from resgraph.errors import UsageError
 from resgraph.ir import BlockInfo, Graph, Node, StageInfo
 from resgraph.lower_fx import StochasticDepth, pad_channels
-from resgraph.ops import INTERPOLATION_FLOPS, numel, pair
+from resgraph.ops import INTERPOLATION_FLOPS, PARAMETER_READERS, numel, pair
 
 
 class ImportFxError(UsageError):
@@ -634,6 +634,10 @@ class _Importer:
         #: a module call that became several IR nodes → the IR node of each of its results
         #: (None: not computed as a node), and the node the others are computed from
         self.results: dict[fx.Node, tuple[list[str | None], str]] = {}
+        #: parameter → its shape; the parameters each weight-only node reads; those counted
+        self.parameters = {name: p.shape for name, p in gm.named_parameters()}
+        self.reads: dict[fx.Node, set[str]] = {}
+        self.claimed: set[str] = set()
 
     def run(self) -> None:
         for node in self.gm.graph.nodes:
@@ -641,7 +645,9 @@ class _Importer:
                 self.graph.output = _input_names(node, self.alias)[0]
             elif node.op == "placeholder":
                 self._placeholder(node)
-            elif node.op != "get_attr":  # attributes: not tensors of the data flow
+            elif node.op == "get_attr":  # attributes: not tensors of the data flow
+                self._attribute(node)
+            else:
                 self._call(node)
 
     def _placeholder(self, node: fx.Node) -> None:
@@ -664,14 +670,37 @@ class _Importer:
             if inputs and node.op.startswith("call_"):
                 self.tuples[node] = inputs  # chunk, split, attention: parts taken by getitem
             return  # sizes and other numbers
-        if not inputs:
-            return  # made of weights and constants alone: the same for every input
+        if not inputs:  # made of weights and constants alone: the same for every input
+            self.reads[node] = self._read(node)
+            return
         call = _Call(node, [self.graph.nodes[i].shape for i in inputs], shape)
         kind = self._kind(call, source)
         if kind is None:
             self.alias[node] = inputs[0]
             return
-        self._add(node, kind, inputs, shape, source or node)
+        self._add(node, self._with_params(node, kind), inputs, shape, source or node)
+
+    def _attribute(self, node: fx.Node) -> None:
+        target = str(node.target)
+        if target in self.parameters:
+            self.reads[node] = {target}
+
+    def _read(self, node: fx.Node) -> set[str]:
+        """The parameters a node reads, directly or through ops on them alone."""
+        found: set[str] = set()
+        fx.node.map_arg((node.args, node.kwargs), lambda a: found.update(self.reads.get(a, ())))
+        return found
+
+    def _with_params(self, node: fx.Node, kind: tuple[str, Attrs]) -> tuple[str, Attrs]:
+        """An op of the data flow that reads parameters no module holds for it (ViT's class
+        token and position embedding, an einsum's weight) owns them: ``params`` lists each
+        path and shape, so they count, once, where they are used."""
+        op, attrs = kind
+        read = sorted(self._read(node) - self.claimed)
+        if op not in PARAMETER_READERS or not read:
+            return kind
+        self.claimed.update(read)
+        return op, {**attrs, "params": tuple((p, tuple(self.parameters[p])) for p in read)}
 
     def _attention(self, node: fx.Node, inputs: list[str]) -> bool:
         """``nn.MultiheadAttention`` as the IR nodes its forward computes, named under its

@@ -517,6 +517,12 @@ def _einsum_flops(a: Attrs, s: Sequence[Shape], o: Shape) -> int:
     return adds + (product if len(_einsum_sides(a)[0]) == 2 else 0) + product - numel(o)
 
 
+def _read_params(a: Attrs, s: Sequence[Shape]) -> dict[str, Shape]:
+    """The parameters an imported op reads as tensors (a class token, a position embedding,
+    an einsum's weight), by their paths in the model."""
+    return {path: tuple(shape) for path, shape in a.get("params", ())}
+
+
 IMPORT_OPS = (
     OpDef("reshape", "a view or reshape to another shape (free: no arithmetic)",
           (Arg("x", "tensor"),), _imported("reshape", _reshape)),
@@ -525,16 +531,16 @@ IMPORT_OPS = (
     OpDef("part", "a part of a tensor: indexing, chunk, split, narrow (free)",
           (Arg("x", "tensor"),), _imported("part", _part)),
     OpDef("stack", "tensors stacked along a new dimension (free)", (Arg("xs", "tensor"),),
-          _imported("stack", _stack), arity=None),
+          _imported("stack", _stack), _read_params, arity=None),
     OpDef("cat", "concatenation along a dimension other than a feature map's channels (free)",
-          (Arg("xs", "tensor"),), _imported("cat", _cat), arity=None),
+          (Arg("xs", "tensor"),), _imported("cat", _cat), _read_params, arity=None),
     OpDef("sum", "a sum over dimensions: one add per input element beyond each output's first",
           (Arg("x", "tensor"),), _imported("sum", _reduce),
           flops=lambda a, s, o: numel(s[0]) - numel(o)),
     OpDef("mean", "a mean over dimensions: its sum, and a divide per output element",
           (Arg("x", "tensor"),), _imported("mean", _reduce), flops=lambda a, s, o: numel(s[0])),
     OpDef("matmul", "a matrix product of two tensors (matmul, bmm, @), batched and broadcast",
-          (Arg("a", "tensor"), Arg("b", "tensor")), _imported("matmul", _matmul),
+          (Arg("a", "tensor"), Arg("b", "tensor")), _imported("matmul", _matmul), _read_params,
           macs=lambda a, s, o: numel(o) * s[0][-1], flops=lambda a, s, o: 2 * numel(o) * s[0][-1],
           arity=2),
     OpDef("softmax", "softmax along a dimension: max, subtract, exp, sum, divide per element",
@@ -560,16 +566,18 @@ IMPORT_OPS = (
           "combination of its indices, those only one operand has and the output lacks summed "
           "first, as torch does it (a bmm); a product without a contracted index is "
           "element-wise, of one tensor a sum (no MACs)",
-          (Arg("xs", "tensor"),), _imported("einsum", _einsum), macs=_einsum_macs,
+          (Arg("xs", "tensor"),), _imported("einsum", _einsum), _read_params, macs=_einsum_macs,
           flops=_einsum_flops, arity=None),
     OpDef("elementwise", "element-wise arithmetic with a number or broadcasting (sub, div, "
           "a scalar add or multiply): one operation per output element",
           (Arg("xs", "tensor"),), _imported("elementwise", lambda a, s: broadcast(s)),
-          flops=lambda a, s, o: numel(o), arity=None),
+          _read_params, flops=lambda a, s, o: numel(o), arity=None),
     OpDef("opaque", "an op resgraph cannot count: its shape from the trace, its cost unknown",
           (Arg("xs", "tensor"),), _imported("opaque", lambda a, s: tuple(a["shape"])),
-          arity=None),
+          _read_params, arity=None),
 )
+#: the imported ops that can own parameters they read (:func:`_read_params`)
+PARAMETER_READERS = frozenset({"stack", "cat", "matmul", "einsum", "elementwise", "opaque"})
 OPS.update({op.name: op for op in IMPORT_OPS})
 
 

@@ -308,3 +308,19 @@ def test_stages_from_the_module_tree(name: str, stages: dict[str, bool]) -> None
     assert {s.name: s.blocks != [s.name] for s in graph.stages} == stages
     assert graph.nodes["features.2.1" if name == "convnext_tiny" else graph.output].block == \
         ("features.2" if name == "convnext_tiny" else None)
+
+
+def test_parameters_read_as_tensors_are_counted_once() -> None:
+    """ViT's class token and position embedding, and an einsum's weight: parameters the
+    model reads directly, owned by the op that uses them."""
+    from analyze_factories import tiny_fpn, tiny_vit
+
+    from resgraph.analysis.report import analyze_graph
+
+    for model, shape in ((tiny_vit(), (3, 32, 32)), (tiny_fpn(), (3, 16, 16))):
+        graph = import_fx(model, shape)
+        total = sum(p.numel() for p in model.parameters())
+        assert analyze_graph(graph).module_params == {"total": total, "traced": total,
+                                                      "not_reached": []}
+    owners = {p: n.op for n in import_fx(tiny_vit(), (3, 32, 32)) for p, _ in n.attrs.get("params", ())}
+    assert owners == {"class_token": "cat", "encoder.pos_embedding": "elementwise"}
