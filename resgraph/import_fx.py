@@ -14,8 +14,10 @@ without it, recovered from the node's name (``layer1_0_relu1`` → ``layer1.0.re
 and blocks come from the module tree and the residual additions: a module that adds is a
 block and its parent a stage, at any depth (``layer1``, ``features.2``,
 ``trunk_output.block1``), with the parent's other deep children and the modules between two
-stages (see :meth:`_Scopes.find_stages`); a model without additions has its top-level
-modules that hold modules that hold modules as stages. Nodes before the first stage belong
+stages (see :meth:`_Scopes.find_stages`); a flat stage of blocks between a stem and a head
+layer (MobileNet's ``features``) splits where the width changes; top-level blocks group into
+runs; a model without merges has its top-level modules that hold modules that hold modules
+as stages. Nodes before the first stage belong
 to ``stem``, those after the last to ``head``.
 
 ``resgraph.compile``'s GraphModules carry their IR under :data:`~resgraph.analysis.keys.GRAPH`;
@@ -496,6 +498,8 @@ class _Scopes:
         self.used: set[str] = set()
         self.heights = _heights(model)
         self.root_blocks: set[str] = set()
+        self.merging: set[str] = set()
+        self.flat: dict[str, list[str]] = {}
         #: stage path → whether its children are its blocks (else it is its one block)
         self.stages: dict[str, bool] = {}
 
@@ -549,6 +553,7 @@ class _Scopes:
         other top-level modules that hold modules that hold modules are stages. ``order``
         gives each module's place in the data flow (a GraphModule's children are not in
         that order)."""
+        self.merging = residual
         self.root_blocks = {r for r in residual if r and "." not in r and r in self.modules}
         parents = {r.rsplit(".", 1)[0] for r in residual if "." in r and r in self.modules}
         outermost = {p for p in parents if not any(p.startswith(q + ".") for q in parents)}
@@ -569,6 +574,21 @@ class _Scopes:
                 self.stages[path] = True
             elif marks and marks[0] < i < marks[-1] and self._holder(path):
                 self.stages[path] = False
+
+    def flat_stages(self, order: dict[str, int]) -> dict[str, list[str]]:
+        """The stages whose children are blocks between a stem and a head layer, and no
+        other (MobileNet's ``features``), each with its blocks: a child that merges or holds
+        modules that hold modules is a block, any other a layer."""
+        for stage, of_blocks in self.stages.items():
+            kids = sorted((f"{stage}.{n}" for n, _ in self.modules[stage].named_children()),
+                          key=lambda p: order.get(p, len(order)))
+            block = [k in self.merging or self.heights.get(k, 0) >= 2 for k in kids]
+            if not of_blocks or all(block) or not any(block):
+                continue
+            first, last = block.index(True), len(block) - block[::-1].index(True)
+            if all(block[first:last]):
+                self.flat[stage] = kids[first:last]
+        return self.flat
 
     def stage_of(self, name: str) -> str | None:
         """The stage whose module holds the node ``name``: the longest stage path before it."""
@@ -797,32 +817,56 @@ def _input_names(node: fx.Node, alias: dict[fx.Node, str]) -> list[str]:
     return names
 
 
-def _root_runs(graph: Graph, blocks: set[str]) -> dict[str, tuple[str, str | None]]:
-    """Stages of top-level blocks (GoogLeNet's ``inception3a``): runs of consecutive blocks,
-    a run broken by any other top-level op and begun anew by a block that shrinks the map
-    (Inception v3's ``Mixed_6a``), named by its first and last block (``inception4a–e``);
-    the ops between two runs open the second (GoogLeNet's pooling). Each node in a run
-    → (stage, block)."""
-    units: list[tuple[str | None, list[Node]]] = []  # a block's nodes, or one other node
+def _runs(graph: Graph, block_of: Callable[[Node], str | None],
+          starts: Callable[[list[Node], list[Node]], bool]) -> dict[str, tuple[str, str | None]]:
+    """Stages made of runs of consecutive blocks: each node → (stage, block). ``block_of``
+    says which block a node is in ("" for another op in the same scope, None for a node out
+    of it); a run ends at another op, whose ops open the next run, or where ``starts`` says
+    a block begins a new one (given the last block's nodes and its own). A run is named by
+    its first and last block (``inception4a–e``)."""
+    units: list[tuple[str, list[Node]]] = []  # a block's nodes, or one other node
     for node in graph:
-        top = node.name.split(".")[0]
-        block = top if "." in node.name and top in blocks else None
-        if block is not None and units and units[-1][0] == block:
+        block = block_of(node)
+        if block is None:
+            continue
+        if block and units and units[-1][0] == block:
             units[-1][1].append(node)
         else:
             units.append((block, [node]))
-    runs: list[list[tuple[str | None, list[Node]]]] = []
-    before: list[tuple[str | None, list[Node]]] = []  # the other ops since the last block
+    runs: list[list[tuple[str, list[Node]]]] = []
+    before: list[tuple[str, list[Node]]] = []  # the other ops since the last block
     for unit in units:
-        if unit[0] is None:
+        if not unit[0]:
             before.append(unit)
-        elif runs and not before and not _shrinks(graph, unit[1]):
+        elif runs and not before and not starts(runs[-1][-1][1], unit[1]):
             runs[-1].append(unit)
         else:
             runs.append((before if runs else []) + [unit])
             before = []
-    return {n.name: (_run_name([b for b, _ in run if b]), b) for run in runs
+    return {n.name: (_run_name([b for b, _ in run if b]), b or None) for run in runs
             for b, nodes in run for n in nodes}
+
+
+def _root_runs(graph: Graph, blocks: set[str]) -> dict[str, tuple[str, str | None]]:
+    """Stages of top-level blocks (GoogLeNet's ``inception3a``): a run is broken by any other
+    top-level op (GoogLeNet's pooling) and begun anew by a block that shrinks the map
+    (Inception v3's ``Mixed_6a``)."""
+    def block_of(node: Node) -> str:
+        top = node.name.split(".")[0]
+        return top if "." in node.name and top in blocks else ""
+    return _runs(graph, block_of, lambda last, nodes: _shrinks(graph, nodes))
+
+
+def _flat_runs(graph: Graph, stage: str, blocks: list[str]) -> dict[str, tuple[str, str | None]]:
+    """The stages of a flat one (MobileNetV2's ``features``, whose blocks are its children
+    between a stem layer and a head layer): runs of blocks of one output width; the layers
+    at its ends are the network's stem and head."""
+    def block_of(node: Node) -> str | None:
+        if not node.name.startswith(stage + "."):
+            return None
+        child = ".".join(node.name.split(".")[:stage.count(".") + 2])
+        return child if child in blocks else None
+    return _runs(graph, block_of, lambda last, nodes: last[-1].shape[:1] != nodes[-1].shape[:1])
 
 
 def _shrinks(graph: Graph, nodes: list[Node]) -> bool:
@@ -835,9 +879,13 @@ def _shrinks(graph: Graph, nodes: list[Node]) -> bool:
 def _run_name(blocks: list[str]) -> str:
     """``inception4a–e``: the first block, and the last less what the two share."""
     first, last = blocks[0], blocks[-1]
+    if first == last:
+        return first
     common = len(next((first[:k] for k in range(len(first), 0, -1)
                        if last.startswith(first[:k])), ""))
-    return first if first == last else f"{first}–{last[common:]}"
+    while 0 < common < len(last) and last[common].isdigit() and last[common - 1].isdigit():
+        common -= 1  # features.11–12, not features.11–2
+    return f"{first}–{last[common:]}"
 
 
 def _structure(graph: Graph, scopes: _Scopes) -> None:
@@ -851,12 +899,18 @@ def _structure(graph: Graph, scopes: _Scopes) -> None:
     scopes.find_stages({n.name.rsplit(".", 1)[0] for n in graph if n.op in ("add", "concat")},
                        order)
     runs = _root_runs(graph, scopes.root_blocks)
+    for flat, its_blocks in scopes.flat_stages(order).items():
+        runs.update(_flat_runs(graph, flat, its_blocks))
     seen_stage = False
     for node in graph:
-        stage = scopes.stage_of(node.name) or runs.get(node.name, (None, None))[0]
+        found: tuple[str | None, str | None] = runs.get(node.name) or (
+            scopes.stage_of(node.name), None)
+        stage, block = found
+        if stage in scopes.flat:
+            stage = None  # the stem or head layer at an end of a flat stage
         seen_stage = seen_stage or stage is not None
         node.stage = stage or ("head" if seen_stage else "stem")
-        node.block = scopes.block_of(node.name) or runs.get(node.name, (None, None))[1]
+        node.block = block or (scopes.block_of(node.name) if stage else None)
     members: dict[str, list[Node]] = {}
     for node in graph:
         if node.block:

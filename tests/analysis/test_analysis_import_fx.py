@@ -290,6 +290,10 @@ def test_einsum_the_importer_cannot_follow_is_opaque() -> None:
     # the downsampling between two stages: a stage of one block, itself
     ("convnext_tiny", {f"features.{k}": k % 2 == 1 for k in range(1, 8)}),
     ("regnet_x_400mf", {f"trunk_output.block{k}": True for k in range(1, 5)}),
+    # flat: blocks of one width in a run, between the stem's and the head's layers
+    ("mobilenet_v2", {"features.1": False, "features.2–3": True, "features.4–6": True,
+                      "features.7–10": True, "features.11–13": True, "features.14–16": True,
+                      "features.17": False}),
     ("vit_b_16", {"encoder.layers": True}),
     ("resnet18", {f"layer{k}": True for k in range(1, 5)}),
     # top-level blocks that concatenate: stages are their runs between other ops
@@ -308,6 +312,9 @@ def test_stages_from_the_module_tree(name: str, stages: dict[str, bool]) -> None
     assert {s.name: s.blocks != [s.name] for s in graph.stages} == stages
     assert graph.nodes["features.2.1" if name == "convnext_tiny" else graph.output].block == \
         ("features.2" if name == "convnext_tiny" else None)
+    if name == "mobilenet_v2":
+        assert (graph.nodes["features.0.0"].stage, graph.nodes["features.18.0"].stage) == \
+            ("stem", "head")
 
 
 def test_parameters_read_as_tensors_are_counted_once() -> None:

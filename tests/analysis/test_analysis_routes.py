@@ -23,12 +23,12 @@ def _small(name: str) -> tuple[int, int, int]:
     return (3, 32, 32) if resgraph.load(name).input_shape[1] <= 32 else (3, 64, 64)
 
 
-#: families whose stages the module tree does not hold, so an import cannot recover them:
-#: their blocks are one flat Sequential (features.1 ... features.17), the spec's stages the
-#: rows of the paper's table (MobileNetV2 groups a row's blocks, MobileNetV3 has a stage per
-#: block), and the import takes all of features as one stage
-_FLAT = "features is one flat Sequential of blocks: the stages are the spec's table rows"
-FLAT = {"mobilenet_v2": _FLAT, "mobilenet_v3": _FLAT}
+#: families whose stages the module tree does not hold: their blocks are one flat Sequential
+#: (features.1 ... features.15), which an import splits where the width changes (as
+#: MobileNetV2's table rows do), and the spec makes each block, one row of the paper's table
+#: each, a stage of its own, though rows of one width follow each other (24, 24; 40, 40, 40)
+FLAT = {"mobilenet_v3": "flat features: the import groups blocks of one width, the spec has "
+                        "a stage per table row (rows of one width in a row)"}
 
 
 def _flat(name: str) -> str | None:
