@@ -72,6 +72,7 @@ def build_parser(invoked: str | None = None) -> ArgumentParser:
                            epilog=module.EPILOG,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         p.set_defaults(run=module.run)
+        parser.commands[module.NAME] = p
         if invoked in (None, module.NAME):
             module.arguments(p)
     return parser
@@ -81,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     wants_json = "--json" in argv
     try:
-        args = build_parser(_invoked(argv)).parse_args(argv)
+        args = build_parser(_invoked(argv)).parse_command_line(argv)
         if not getattr(args, "run", None):
             build_parser("").print_help()
             return EXIT_BAD_INPUT

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from resgraph.api import SpecArg
-from resgraph.errors import MissingDependency, Source, SpecError, UsageError
+from resgraph.errors import MissingDependency, Source, SpecError, UsageError, closest
 
 #: the largest batch any command takes
 MAX_BATCH = 1 << 16
@@ -32,8 +32,27 @@ class ArgumentParser(argparse.ArgumentParser):
     """argparse, but a bad command line raises :class:`UsageError` instead of exiting, so it
     is reported (and under ``--json`` printed as JSON) like every other error."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: the subcommands' parsers by name (filled by :func:`resgraph.cli.build_parser`)
+        self.commands: dict[str, argparse.ArgumentParser] = {}
+
     def error(self, message: str) -> Any:  # argparse's signature returns NoReturn
         raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+    def parse_command_line(self, argv: Sequence[str]) -> argparse.Namespace:
+        """``parse_args``, but an option the command does not take is named with the
+        closest one it does (``--input-shape``: did you mean '--input'?)."""
+        args, extras = self.parse_known_args(argv)
+        if extras:
+            command = self.commands.get(getattr(args, "command", None) or "", self)
+            options = [o for action in command._actions for o in action.option_strings]
+            typed = next((e.split("=")[0] for e in extras if e.startswith("-")), "")
+            close = closest(typed, options) if typed else None
+            hint = f"; did you mean '{close}'?" if close else ""
+            raise UsageError(f"{command.prog}: unrecognized arguments: {' '.join(extras)}"
+                             f"{hint} (see '{command.prog} --help')")
+        return args
 
 
 # numbers ------------------------------------------------------------------------------------

@@ -36,6 +36,18 @@ def test_bad_command_lines_are_usage_errors_json_too(capsys) -> None:
     assert captured.err.count("\n") == 1
 
 
+@pytest.mark.parametrize(("argv", "says"), [
+    (["analyze", "resnet50", "--input-shape", "3x32x32"],
+     "resgraph analyze: unrecognized arguments: --input-shape 3x32x32; did you mean '--input'?"),
+    (["analyze", "resnet50", "--levle=stage"], "--levle=stage; did you mean '--level'?"),
+    (["check", "resnet50", "--zzzzzz"], "unrecognized arguments: --zzzzzz (see"),
+    (["check", "resnet50", "extra"], "resgraph check: unrecognized arguments: extra (see"),
+])
+def test_an_option_the_command_lacks_is_named_with_the_closest_it_has(argv, says, capsys) -> None:
+    assert main(argv) == 2
+    assert says in capsys.readouterr().err
+
+
 def test_a_bug_is_one_line_and_exit_70(monkeypatch, capsys) -> None:
     import resgraph.api
 
