@@ -74,6 +74,16 @@ def test_closed_pipe_is_quiet() -> None:
     assert proc.wait(timeout=60) == 141 and err == ""
 
 
+def test_closed_pipe_under_a_table_is_141_too() -> None:
+    """rich writes the tables and would exit 1 on a closed pipe; the README promises 141."""
+    proc = subprocess.Popen([*RUN, "explain", "resnet50"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141 and err == ""
+
+
 def test_every_command_has_help_with_examples(capsys) -> None:
     parser = build_parser()
     commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
