@@ -22,6 +22,11 @@ let last = {"large": 1280, "small": 1024}[size]
 # every width is width_mult times the paper's, to a multiple of 8 and never 10% below it
 let expanded = [make_divisible(row[2] * width_mult, 8, 0.9) for row in table]
 let outs = [make_divisible(row[3] * width_mult, 8, 0.9) for row in table]
+# stages as timm's arch_def (timm/models/mobilenetv3.py, _gen_mobilenet_v3) groups the rows: a
+# run of one width, whose first row alone has a stride (large: 16 | 24 x2 | 40 x3 | 80 x4 |
+# 112 x2 | 160 x3; small: 16 | 24 x2 | 40 x3 | 48 x2 | 96 x3); the 960 / 576 conv is the head
+let starts = [j for j in range(len(table)) if j == 0 or table[j][3] != table[j - 1][3]]
+let depths = [(k + 1 < len(starts) ? starts[k + 1] : len(table)) - starts[k] for k in range(len(starts))]
 
 network mobilenet_v3 "MobileNetV3 (Howard et al. 2019), torchvision layout"
 input [3, image, image]
@@ -30,9 +35,10 @@ stem {
     -> features.0.1: bn(eps=0.001, momentum=0.01) -> features.0.2: hardswish
 }
 
-# a stage for each block of the table, as the paper lists them
-for j in range(len(table)) {
-  stage f"block{j + 1}": mbconv(outs[j], table[j][1], expanded=expanded[j], act=table[j][5] == "HS" ? hardswish : relu, squeeze=table[j][4] ? make_divisible(expanded[j] // 4, 8, 0.9) : 0, se_act=relu, se_gate=hardsigmoid, eps=0.001, momentum=0.01) x 1 stride table[j][6] at f"features.{j + 1}"
+# a stage is a run of table rows of one width, as timm's arch_def groups them
+for k in range(len(starts)) {
+  let row = starts[k]
+  stage f"stage{k + 1}": mbconv(outs[row + i], table[row + i][1], expanded=expanded[row + i], act=table[row + i][5] == "HS" ? hardswish : relu, squeeze=table[row + i][4] ? make_divisible(expanded[row + i] // 4, 8, 0.9) : 0, se_act=relu, se_gate=hardsigmoid, eps=0.001, momentum=0.01) x depths[k] stride table[row][6] at f"features.{row + 1 + i}"
 }
 
 head {

@@ -23,18 +23,6 @@ def _small(name: str) -> tuple[int, int, int]:
     return (3, 32, 32) if resgraph.load(name).input_shape[1] <= 32 else (3, 64, 64)
 
 
-#: families whose stages the module tree does not hold: their blocks are one flat Sequential
-#: (features.1 ... features.15), which an import splits where the width changes (as
-#: MobileNetV2's table rows do), and the spec makes each block, one row of the paper's table
-#: each, a stage of its own, though rows of one width follow each other (24, 24; 40, 40, 40)
-FLAT = {"mobilenet_v3": "flat features: the import groups blocks of one width, the spec has "
-                        "a stage per table row (rows of one width in a row)"}
-
-
-def _flat(name: str) -> str | None:
-    return next((why for family, why in FLAT.items() if name.startswith(family)), None)
-
-
 @functools.lru_cache(maxsize=2)
 def _graphs(name: str) -> tuple[Graph, Graph]:
     """The spec's graph and its compiled module's import, shared by a worker's two tests."""
@@ -79,9 +67,7 @@ def test_ir_route_equals_fx_route(name: str) -> None:
     assert fx == ir
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=_flat(n))) if _flat(n) else n
-    for n in sorted(set(catalog()) - SLOW)])
+@pytest.mark.parametrize("name", sorted(set(catalog()) - SLOW))
 def test_stages_round_trip(name: str) -> None:
     """The same stages, blocks and figures; a stage is named by the spec's words in one and
     by its module's path in the other (``stage1``, ``features.1``), so names map in order."""
