@@ -15,7 +15,7 @@ from resgraph.cli import build_parser
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 #: a fenced block, or a run of lines indented four spaces after a blank line
-BLOCK = re.compile(r"^```[^\n]*\n(.*?)^```|(?:^\n)((?:^    .*\n)+)", re.M | re.S)
+BLOCK = re.compile(r"^```[^\n]*\n(.*?)^```|(?:^\n)((?:^    [^\n]*\n)+)", re.M | re.S)
 
 
 def command_lines(text: str) -> list[str]:
@@ -47,3 +47,17 @@ def test_a_wrong_option_is_caught() -> None:
     with pytest.raises(UsageError, match="--input"):
         build_parser("analyze").parse_command_line(["analyze", "resnet50", "--input-shape",
                                                     "3x8x8"])
+
+
+def slug(heading: str) -> str:
+    """GitHub's anchor of a heading: lower case, punctuation but hyphens dropped, spaces to
+    hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_links_within_the_readme_reach_a_heading() -> None:
+    text = (ROOT / "README.md").read_text()
+    prose = BLOCK.sub("", text)
+    anchors = {slug(h) for h in re.findall(r"^#{1,6} (.+)$", prose, re.M)}
+    links = set(re.findall(r"\]\(#([^)]+)\)", prose))
+    assert links and links <= anchors, sorted(links - anchors)
