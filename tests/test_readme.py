@@ -15,7 +15,8 @@ from resgraph.cli import build_parser
 ROOT = Path(__file__).resolve().parents[1]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 #: a fenced block, or a run of lines indented four spaces after a blank line
-BLOCK = re.compile(r"^```[^\n]*\n(.*?)^```|(?:^\n)((?:^    [^\n]*\n)+)", re.M | re.S)
+BLOCK = re.compile(r"^```[^\n]*\n(.*?)^```|(?:^\n)((?:^    [^\n]*\n)+)",
+                   re.MULTILINE | re.DOTALL)
 
 
 def command_lines(text: str) -> list[str]:
@@ -58,6 +59,6 @@ def slug(heading: str) -> str:
 def test_links_within_the_readme_reach_a_heading() -> None:
     text = (ROOT / "README.md").read_text()
     prose = BLOCK.sub("", text)
-    anchors = {slug(h) for h in re.findall(r"^#{1,6} (.+)$", prose, re.M)}
+    anchors = {slug(h) for h in re.findall(r"^#{1,6} (.+)$", prose, re.MULTILINE)}
     links = set(re.findall(r"\]\(#([^)]+)\)", prose))
     assert links and links <= anchors, sorted(links - anchors)
