@@ -10,7 +10,6 @@ from typing import Any
 from rich.console import Console
 
 
-
 class _Console(Console):
     """rich's console, but a closed standard output (``| head``) is raised as Python raises
     it, where rich would exit 1 on its own: :func:`resgraph.cli.main` answers 141 for a table
