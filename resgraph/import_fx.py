@@ -255,8 +255,9 @@ def _reduction(c: _Call, fn: str) -> Kind:
     keep = bool(c.arg(2, "keepdim", False))
     if not dims or 0 in dims:
         return None
-    if fn == "mean" and keep and rank == 4 and sorted(dims) == [2, 3]:
-        return "global_avgpool", {}  # x.mean((2, 3), keepdim=True), as timm writes it
+    if fn == "mean" and rank == 4 and sorted(dims) == [2, 3]:
+        # timm's x.mean((2, 3), keepdim=True) pools; torchvision MNASNet's x.mean([2, 3]) flattens
+        return ("global_avgpool" if keep else "spatial_mean"), {}
     return fn, {"dims": tuple(d - 1 for d in dims), "keepdim": keep}
 
 

@@ -3,7 +3,8 @@
 Layers with weights (conv, bn, linear, channel_linear, layernorm), dropout and stochastic
 depth become submodules at their scope path, so parameter names equal torchvision's
 (``layer1.0.conv1.weight``); a layer scale is a parameter at its own path
-(``features.1.0.layer_scale``); the rest become calls of functions.
+(``features.1.0.layer_scale``); ``spatial_mean`` is ``x.mean([2, 3])``; the rest become calls
+of functions.
 Every FX node carries the IR's facts under the FX keys of :mod:`resgraph.analysis.keys`
 (:data:`~resgraph.analysis.keys.SCOPE`, ``OP``, ``STAGE``, ``BLOCK``, ``SHAPE``, ``SPAN``), and
 the module keeps its IR graph under :data:`~resgraph.analysis.keys.GRAPH`.
@@ -172,6 +173,8 @@ def _lower(graph: Graph, dev: torch.device) -> fx.GraphModule:
             fxn = fxg.placeholder("x")
         elif n.op == "layer_scale":
             fxn = _layer_scale(fxg, modules, n, args[0], dev)
+        elif n.op == "spatial_mean":  # a method call, as torchvision's MNASNet makes it
+            fxn = fxg.create_node("call_method", "mean", (args[0], [2, 3]), name=safe)
         elif n.op in _MODULES:
             module = _MODULES[n.op](n, ins, dev)
             if dev.type != "meta":

@@ -231,6 +231,10 @@ def _gap_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
     return (c, 1, 1)
 
 
+def _spatial_mean_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
+    return (_feature_map(s[0], "spatial_mean")[0],)
+
+
 def _linear_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
     if len(s[0]) != 1:
         raise OpError(f"linear needs a flat input, got {fmt_shape(s[0])}; add 'flatten' first")
@@ -321,6 +325,9 @@ OPS: dict[str, OpDef] = {op.name: op for op in [
           _pool_infer("avgpool"), flops=lambda a, s, o: _window_elems(a) * numel(o)),
     OpDef("global_avgpool", "average over the whole feature map, to Cx1x1",
           (Arg("x", "tensor"),), _gap_infer, flops=lambda a, s, o: numel(s[0])),
+    OpDef("spatial_mean", "the mean over height and width, CxHxW to a flat C (torchvision's "
+          "x.mean([2, 3]), MNASNet): as mean, its sum and a divide per channel",
+          (Arg("x", "tensor"),), _spatial_mean_infer, flops=lambda a, s, o: numel(s[0])),
     OpDef("flatten", "CxHxW to a flat vector", (Arg("x", "tensor"),),
           lambda a, s: (numel(s[0]),)),
     OpDef("linear", "fully connected layer", (Arg("x", "tensor"),

@@ -48,6 +48,6 @@ for k in range(len(stacks)) {
 
 head {
   layers.14: conv(1, 1280) -> layers.15: bn(momentum=momentum) -> layers.16: relu
-  avgpool: global_avgpool -> flatten
+  mean: spatial_mean
   classifier.0: dropout(dropout_p) -> classifier.1: linear(num_classes)
 }

@@ -8,7 +8,8 @@ with both and with each other, and most of them count a layer differently when a
 a function (``F.relu``, ``x.mean``) instead of a module (``nn.ReLU``): each node says how it
 was called (:data:`~resgraph.analysis.keys.CALLED`, ``module:ReLU``, ``function:F.relu``,
 ``method:Tensor.mean``); a spec's nodes, which have none, are counted as torchvision writes
-the layer (conv, bn, activations, pooling and linear as modules, ``out += identity``).
+the layer (conv, bn, activations, pooling and linear as modules, ``out += identity``,
+``spatial_mean`` as MNASNet's ``x.mean([2, 3])``).
 Each rule is that tool's released source, read at these versions and lines:
 
 ``fvcore``     0.1.5.post20221221, ``fvcore/nn/flop_count.py`` ``_DEFAULT_SUPPORTED_OPS``
@@ -101,7 +102,8 @@ _TORCHVISION = {"conv": "module:Conv2d", "bn": "module:BatchNorm2d", "relu": "mo
                 "avgpool": "module:AvgPool2d", "global_avgpool": "module:AdaptiveAvgPool2d",
                 "linear": "module:Linear", "channel_linear": "module:Linear",
                 "layernorm": "module:LayerNorm2d", "add": "function:operator.add",
-                "mul": "function:operator.mul", "flatten": "function:torch.flatten"}
+                "mul": "function:operator.mul", "flatten": "function:torch.flatten",
+                "spatial_mean": "method:Tensor.mean"}
 
 
 def _called(n: Node) -> tuple[bool, str]:

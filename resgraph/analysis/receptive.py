@@ -6,8 +6,8 @@ padding ``p`` and dilation ``d`` on an input with ``(size, jump, start)`` gives
 ``size + (k − 1)·d·jump``, ``jump·s`` and ``start − p·jump``; ``pad_channels`` subsamples
 like a 1×1 window of stride ``s``; element-wise ops keep the field; where branches merge
 (``add``, ``mul``, ``concat``) a pixel sees the union of its inputs' fields (the intervals
-overlap, so the union is one interval). ``global_avgpool`` and everything after it see the
-whole input: its field is its input's, widened by the whole feature map. The centre offset is
+overlap, so the union is one interval). ``global_avgpool``, ``spatial_mean`` and everything
+after them see the whole input: the field is the input's, widened by the whole feature map. The centre offset is
 ``start + (size − 1)/2``: where the centre of output pixel 0's field lies in input pixels
 (negative when padding shifts it off the image). Ceil-mode pooling changes how many outputs
 there are, not where they look.
@@ -55,7 +55,7 @@ def _axes(node: Node, ins: list[tuple[Field, Field]], graph: Graph) -> tuple[Fie
                      for i, f in enumerate(ins[0]))
     if node.op == "pad_channels":
         return tuple(f.window(1, a["stride"], 0) for f in ins[0])  # type: ignore
-    if node.op == "global_avgpool":
+    if node.op in ("global_avgpool", "spatial_mean"):
         h, w = graph.nodes[node.inputs[0]].shape[1:]
         return (ins[0][0].window(h, 1, 0), ins[0][1].window(w, 1, 0))
     fields = ins[0]
