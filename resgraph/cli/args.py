@@ -48,8 +48,11 @@ class ArgumentParser(argparse.ArgumentParser):
             command = self.commands.get(getattr(args, "command", None) or "", self)
             options = [o for action in command._actions for o in action.option_strings]
             typed = next((e.split("=")[0] for e in extras if e.startswith("-")), "")
-            close = closest(typed, options) if typed else None
-            hint = f"; did you mean '{close}'?" if close else ""
+            # words compared without their dashes, which every option shares ('--where'
+            # is not close to '--help')
+            bare = {o.lstrip("-"): o for o in options}
+            close = closest(typed.lstrip("-"), bare) if typed else None
+            hint = f"; did you mean '{bare[close]}'?" if close else ""
             raise UsageError(f"{command.prog}: unrecognized arguments: {' '.join(extras)}"
                              f"{hint} (see '{command.prog} --help')")
         return args

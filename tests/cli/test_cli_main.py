@@ -41,6 +41,7 @@ def test_bad_command_lines_are_usage_errors_json_too(capsys) -> None:
      "resgraph analyze: unrecognized arguments: --input-shape 3x32x32; did you mean '--input'?"),
     (["analyze", "resnet50", "--levle=stage"], "--levle=stage; did you mean '--level'?"),
     (["check", "resnet50", "--zzzzzz"], "unrecognized arguments: --zzzzzz (see"),
+    (["check", "resnet50", "--where", "x"], "unrecognized arguments: --where x (see"),
     (["check", "resnet50", "extra"], "resgraph check: unrecognized arguments: extra (see"),
 ])
 def test_an_option_the_command_lacks_is_named_with_the_closest_it_has(argv, says, capsys) -> None:
