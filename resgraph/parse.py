@@ -86,15 +86,23 @@ class _Newlines:
             prev = tok
 
 
+#: held while lark builds a parser: building reads the grammar's literals with Python's ``ast``
+#: module, whose C-level constructor is not safe in several threads at once on CPython 3.11
+#: ("SystemError: AST constructor recursion depth mismatch", seen here under load)
+_BUILDING = threading.Lock()
+
+
 class _ThreadParser(threading.local):
     """One lark parser per thread, with the list its lexer collects comments into, so that
     parses in several threads at once never share state."""
 
     def __init__(self) -> None:
         self.comments: list[Token] = []
-        self.lark = Lark(_GRAMMAR, parser="lalr", propagate_positions=True, start=["start", "expr"],
-                         postlex=_Newlines(), lexer_callbacks={"COMMENT": self.comments.append},
-                         maybe_placeholders=True)
+        with _BUILDING:
+            self.lark = Lark(_GRAMMAR, parser="lalr", propagate_positions=True,
+                             start=["start", "expr"], postlex=_Newlines(),
+                             lexer_callbacks={"COMMENT": self.comments.append},
+                             maybe_placeholders=True)
 
 
 _local = _ThreadParser()
@@ -145,8 +153,9 @@ def parse_sweep(text: str, file: str = "<sweep>") -> s.Sweep:
 def _sweep_parser() -> Lark:
     """The parser of sweep files, built on first use (a spec never needs it); lark's LALR
     parser keeps no state between parses, so threads share it."""
-    return Lark(_GRAMMAR, parser="lalr", propagate_positions=True, start="sweep_file",
-                postlex=_Newlines(), maybe_placeholders=True)
+    with _BUILDING:
+        return Lark(_GRAMMAR, parser="lalr", propagate_positions=True, start="sweep_file",
+                    postlex=_Newlines(), maybe_placeholders=True)
 
 
 def _transform(to_ast: _ToAst, tree: Tree):
