@@ -77,9 +77,11 @@ def _same_file(a: Path, b: Path) -> bool:
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """A temporary path beside ``path`` for a writer that takes a file name; it replaces
-    ``path`` when the block ends without an exception and is removed otherwise."""
+    ``path`` when the block ends without an exception and is removed otherwise. It ends in
+    ``path``'s suffix, since some writers read the format from it (``torch.export.save``
+    warns at a name that does not end in ``.pt2``)."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}",
                                dir=path.parent if str(path.parent) else ".")
     os.close(fd)
     try:

@@ -59,3 +59,12 @@ def test_a_named_pipe_is_not_read(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     with pytest.raises(UsageError, match="not a regular file"):
         read_spec_text(fifo)
+
+
+def test_the_temporary_file_has_the_output_s_suffix(tmp_path: Path) -> None:
+    """Writers that read the format from the name (torch.export.save) see the real one."""
+    with atomic_path(tmp_path / "resnet50.pt2") as tmp:
+        assert tmp.parent == tmp_path and tmp.name.startswith(".resnet50.pt2.")
+        assert tmp.suffix == ".pt2"
+        tmp.write_bytes(b"x")
+    assert os.listdir(tmp_path) == ["resnet50.pt2"]
