@@ -85,8 +85,10 @@ def spearman(xs: Sequence[float], ys: Sequence[float]) -> float:
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--sweeps", type=Path, default=ROOT / "sweeps")
-    p.add_argument("--docs", type=Path, default=ROOT / "docs")
+    p.add_argument("--sweeps", type=Path, default=ROOT / "sweeps",
+                   help="the folder of both sweeps' folders, resumed if there (default: sweeps/)")
+    p.add_argument("--docs", type=Path, default=ROOT / "docs",
+                   help="where the three SVG charts are written (default: docs/)")
     args = p.parse_args(argv)
     seconds = run_sweeps(args.sweeps)
     population = accepted(args.sweeps / "regnetx_400mf")
