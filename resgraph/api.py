@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from resgraph.analysis.conventions import CONVENTIONS as COUNTER_CONVENTIONS
 from resgraph.analysis.paths import count_text
-from resgraph.catalog import Entry, catalog, resolve, variant_name
+from resgraph.catalog import Entry, catalog, is_sweep_file, resolve, variant_name
 from resgraph.elaborate import elaborate
 from resgraph.errors import Source, UsageError
 from resgraph.explain import explain as explain_graph
@@ -30,20 +30,15 @@ from resgraph.format import format_module
 from resgraph.ir import Graph
 from resgraph.parse import parse
 from resgraph.summary import summarise
-from resgraph.sweep import ENGINES as SWEEP_ENGINES
-from resgraph.sweep import MAX_SEED as SWEEP_MAX_SEED
-from resgraph.sweep import MAX_WORKERS as SWEEP_MAX_WORKERS
-from resgraph.sweep import Summary as SweepSummary
-from resgraph.sweep import is_sweep_file, load_sweep
-from resgraph.sweep import plan as plan_sweep
-from resgraph.sweep import sweep as run_sweep
 
 if TYPE_CHECKING:
     from torch import fx
 
     from resgraph.analysis.report import Report
+    from resgraph.sweep import Summary as SweepSummary
 
-__all__ = ["COUNTER_CONVENTIONS", "SWEEP_ENGINES", "SWEEP_MAX_SEED", "SWEEP_MAX_WORKERS",
+# SWEEP_* and load_sweep come from resgraph.sweep when first read (__getattr__, below)
+__all__ = ["COUNTER_CONVENTIONS",  # noqa: F822 "SWEEP_ENGINES", "SWEEP_MAX_SEED", "SWEEP_MAX_WORKERS",
            "SpecArg", "analyze", "check", "check_sweep", "compile", "count_text", "draw", "explain", "fmt",
            "is_sweep_file", "load", "load_sweep", "networks", "report", "sweep",
            "target_graph", "write_text"]
@@ -70,7 +65,9 @@ def check_sweep(spec: SpecArg, **params: Any) -> dict[str, Any]:
     """A sweep file checked whole, as ``resgraph sweep`` checks it before anything runs
     (``resgraph check NAME.sweep.rg``): its name, spec, space, constraint and measure, and
     how many candidates it enumerates. ``params`` are ``--set``'s, fixed over the space."""
-    the_plan = plan_sweep(spec, params=params or None)
+    from resgraph.sweep import load_sweep, plan
+
+    the_plan = plan(spec, params=params or None)
     definition = the_plan.definition
     return {"sweep": load_sweep(spec).name,
             "spec": definition["spec"]["name"] or definition["spec"]["file"],
@@ -233,7 +230,23 @@ def sweep(spec: SpecArg, out: str | Path, **options: Any) -> SweepSummary:
     ``pareto``, ``engine``, ``workers``, ``ray_address``, ``progress``). ``spec`` may be a
     sweep file (``NAME.sweep.rg``), whose settings the options given here override. The
     journal's record format is in :mod:`resgraph.sweep`."""
+    from resgraph.sweep import sweep as run_sweep
+
     return run_sweep(spec, out, **options)
+
+
+#: names this module gives of :mod:`resgraph.sweep`, loaded when first read: a command that
+#: runs no sweep does not import the sweep's engines and journal at start-up
+_FROM_SWEEP = {"SWEEP_ENGINES": "ENGINES", "SWEEP_MAX_SEED": "MAX_SEED",
+               "SWEEP_MAX_WORKERS": "MAX_WORKERS", "load_sweep": "load_sweep"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_SWEEP:
+        import resgraph.sweep
+
+        return getattr(resgraph.sweep, _FROM_SWEEP[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _is_module(target: Any) -> bool:

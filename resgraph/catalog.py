@@ -17,6 +17,14 @@ from resgraph.errors import Source, SpecError, UsageError, did_you_mean
 from resgraph.files import read_spec_text
 from resgraph.parse import parse
 
+#: how a sweep file's name ends (:mod:`resgraph.sweep.file`)
+SWEEP_SUFFIX = ".sweep.rg"
+
+
+def is_sweep_file(spec: str | Path | Source) -> bool:
+    """Whether a spec argument names a sweep file: by its name, ``*.sweep.rg``."""
+    return (spec.file if isinstance(spec, Source) else str(spec)).endswith(SWEEP_SUFFIX)
+
 
 @dataclass(frozen=True)
 class Entry:

@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from resgraph import syntax as s
-from resgraph.catalog import resolve
+from resgraph.catalog import SWEEP_SUFFIX as SUFFIX
+from resgraph.catalog import is_sweep_file, resolve
 from resgraph.errors import Source, Span, SpecError, UsageError
 from resgraph.files import read_spec_text
 from resgraph.ops import MAX_CHANNELS, MAX_SIZE
@@ -53,8 +54,6 @@ from resgraph.sweep.space import (
 from resgraph.sweep.summary import pareto_goals
 from resgraph.sweep.where import where as parse_where
 
-#: how a sweep file's name ends
-SUFFIX = ".sweep.rg"
 #: settings a caller's value replaces whole (the others are per parameter)
 _WHOLE = ("samples", "seed", "where", "measure", "input_shape", "pareto")
 #: the settings that name a parameter, and the keyword of :func:`.driver.plan` each fills
@@ -84,11 +83,6 @@ class SweepFile:
             raise UsageError(f"{self.name} samples {', '.join(out['sample'])} but says not how "
                              f"many times: write 'samples N' in the file, or give --samples N")
         return out
-
-
-def is_sweep_file(spec: str | Path | Source) -> bool:
-    """Whether a spec argument names a sweep file: by its name, ``*.sweep.rg``."""
-    return (spec.file if isinstance(spec, Source) else str(spec)).endswith(SUFFIX)
 
 
 def load_sweep(spec: str | Path | Source) -> SweepFile:
