@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
 import re
 import threading
 from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Tree, v_args
@@ -92,17 +95,40 @@ class _Newlines:
 _BUILDING = threading.Lock()
 
 
+def _build(start: str | list[str], **options: Any) -> Lark:
+    """A parser of the grammar from ``start``. Analysing the grammar takes about 75 ms, a
+    sixth of a command's start-up, so lark keeps the result in the user's cache folder
+    (:func:`_cache_file`); the file is keyed by the grammar, the options, lark's and Python's
+    versions, and one missing, stale or unreadable costs only the build."""
+    with _BUILDING:
+        return Lark(_GRAMMAR, parser="lalr", propagate_positions=True, postlex=_Newlines(),
+                    maybe_placeholders=True, start=start, cache=_cache_file(start), **options)
+
+
+def _cache_file(start: str | list[str]) -> str | bool:
+    """Where lark keeps the parser of ``start``: ``$XDG_CACHE_HOME/resgraph`` (else
+    ``~/.cache/resgraph``), a folder only its owner may write, since lark unpickles the file;
+    False (no cache) where there is no such folder to be had."""
+    try:
+        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "resgraph"
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        mode = folder.stat()
+    except (OSError, RuntimeError):  # RuntimeError: no home folder
+        return False
+    if mode.st_mode & 0o022 or mode.st_uid != getattr(os, "getuid", lambda: mode.st_uid)():
+        return False
+    key = hashlib.sha256(f"{_GRAMMAR}{start}".encode()).hexdigest()[:16]
+    return str(folder / f"parser-{key}.lark")
+
+
 class _ThreadParser(threading.local):
     """One lark parser per thread, with the list its lexer collects comments into, so that
     parses in several threads at once never share state."""
 
     def __init__(self) -> None:
         self.comments: list[Token] = []
-        with _BUILDING:
-            self.lark = Lark(_GRAMMAR, parser="lalr", propagate_positions=True,
-                             start=["start", "expr"], postlex=_Newlines(),
-                             lexer_callbacks={"COMMENT": self.comments.append},
-                             maybe_placeholders=True)
+        self.lark = _build(["start", "expr"],
+                           lexer_callbacks={"COMMENT": self.comments.append})
 
 
 _local = _ThreadParser()
@@ -153,9 +179,7 @@ def parse_sweep(text: str, file: str = "<sweep>") -> s.Sweep:
 def _sweep_parser() -> Lark:
     """The parser of sweep files, built on first use (a spec never needs it); lark's LALR
     parser keeps no state between parses, so threads share it."""
-    with _BUILDING:
-        return Lark(_GRAMMAR, parser="lalr", propagate_positions=True, start="sweep_file",
-                    postlex=_Newlines(), maybe_placeholders=True)
+    return _build("sweep_file")
 
 
 def _transform(to_ast: _ToAst, tree: Tree):
