@@ -62,8 +62,8 @@ def test_a_pass_refuses_a_parameter_it_does_not_take() -> None:
 
 
 @pytest.mark.parametrize("path", sorted([*ROOT.glob("analysis/*.py"), *ROOT.glob("render/*.py"),
-                                          ROOT / "lower_fx.py", ROOT / "import_fx.py"]),
-                         ids=lambda p: p.name)
+                                          *ROOT.glob("import_fx/*.py"), ROOT / "lower_fx.py"]),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_meta_keys_are_written_only_in_keys_py(path: Path) -> None:
     if path.name != "keys.py":
         assert not re.findall(r"""["']resgraph\.[a-z_]+["']""", path.read_text())
