@@ -226,7 +226,7 @@ def write_text(path: str | Path, text: str, *, inputs: tuple[Any, ...] = ()) -> 
 def sweep(spec: SpecArg, out: str | Path, **options: Any) -> SweepSummary:
     """Run a design-space sweep of ``spec`` into the folder ``out``, or resume the one there
     (``resgraph sweep``); ``options`` are :func:`resgraph.sweep.sweep`'s (``grid``,
-    ``sample``, ``samples``, ``seed``, ``where``, ``measure``, ``params``, ``input_shape``,
+    ``sample``, ``samples``, ``accept``, ``seed``, ``where``, ``measure``, ``params``, ``input_shape``,
     ``pareto``, ``engine``, ``workers``, ``ray_address``, ``progress``). ``spec`` may be a
     sweep file (``NAME.sweep.rg``), whose settings the options given here override. The
     journal's record format is in :mod:`resgraph.sweep`."""

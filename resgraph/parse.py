@@ -625,6 +625,9 @@ class _SweepToAst(_ToAst):
     def sweep_samples(self, meta, tok):
         return self._text("samples", meta, tok)
 
+    def sweep_accept(self, meta, tok):
+        return self._text("accept", meta, tok)
+
     def sweep_seed(self, meta, tok):
         return self._text("seed", meta, tok)
 

@@ -296,8 +296,8 @@ class Module(Node):
 
 @dataclass
 class SweepSetting(Node):
-    """One line of a sweep: ``key`` (``set``, ``grid``, ``sample``, ``samples``, ``seed``,
-    ``where``, ``measure``, ``pareto``, ``input``), the parameter it names (``grid depth =
+    """One line of a sweep: ``key`` (``set``, ``grid``, ``sample``, ``samples``, ``accept``,
+    ``seed``, ``where``, ``measure``, ``pareto``, ``input``), the parameter it names (``grid depth =
     ...``) and its text as written, which the sweep package reads as the command line's."""
 
     key: str

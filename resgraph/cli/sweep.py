@@ -32,11 +32,13 @@ EPILOG = """examples:
       --engine ray --ray-address head:6379 --out sweeps/trained
   resgraph sweep examples/regnetx_400mf.sweep.rg --out sweeps/regnetx
   resgraph sweep examples/regnetx_400mf.sweep.rg --samples 100 --grid depth=16,20 --out sweeps/t
+  resgraph sweep examples/regnetx_400mf.sweep.rg --accept 1000 --out sweeps/regnetx-1000
 
 A sweep file (NAME.sweep.rg: 'sweep NAME of SPEC { grid ... sample ... where ... }', see
 docs/sweeps.md) defines a sweep to version beside its spec. Options given beside it win:
 --grid, --sample and --set replace the file's setting of the parameters they name and add
-the others; --samples, --seed, --where, --measure, --pareto and --input replace the file's.
+the others; --samples, --accept, --seed, --where, --measure, --pareto and --input replace
+the file's.
 
 Distributions (pycls's, each over [low, high] quantized to q; q's type is the value's):
   choice(a, b, ...)  int(low, high[, q])  uniform(low, high, q)  log_uniform(low, high, q)
@@ -55,6 +57,10 @@ def arguments(p: argparse.ArgumentParser) -> None:
                    help="a parameter drawn at random, such as wm='log_uniform(1.5, 3.0, 0.001)'")
     p.add_argument("--samples", type=int_in(1, 10_000_000), default=None, metavar="N",
                    help="how many random draws, each crossed with the grid")
+    p.add_argument("--accept", type=int_in(1, 10_000_000), default=None, metavar="N",
+                   help="stop drawing candidates once N pass --where (pycls's NUM_CONFIGS): "
+                        "running ones finish, so the first N accepted by index are the same "
+                        "on any engine; a rerun with a larger N goes on")
     p.add_argument("--seed", type=int_in(0, api.SWEEP_MAX_SEED), default=None,
                    help="seeds every draw (default 0)")
     p.add_argument("--where", metavar="EXPR", help="keep candidates whose analysis says yes, "
@@ -84,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--ray-address is for --engine ray")
     options: dict[str, Any] = {
         "grid": _pairs(args.grid, "--grid"), "sample": _pairs(args.sample, "--sample"),
-        "samples": args.samples, "seed": args.seed, "where": args.where,
+        "samples": args.samples, "accept": args.accept, "seed": args.seed, "where": args.where,
         "measure": args.measure, "params": parse_sets(args.sets), "input_shape": args.input,
         "pareto": args.pareto, "engine": args.engine, "workers": args.workers,
         "ray_address": args.ray_address}

@@ -58,13 +58,16 @@ class Plan:
     measure: Measure
     definition: dict[str, Any]
     pareto: tuple[Objective, Objective] | None
+    #: stop drawing candidates once this many are accepted (ok or duplicate); not part of
+    #: the definition, so a rerun with a larger number goes on with the same sweep
+    accept: int | None = None
 
 
 def plan(spec: str | Path | Source, *, grid: Mapping[str, Sequence[Any] | str] | None = None,
          sample: Mapping[str, Distribution | str] | None = None, samples: int | None = None,
          seed: int | None = None, where: str | None = None, measure: str | None = None,
          params: Mapping[str, Any] | None = None, input_shape: tuple[int, ...] | None = None,
-         pareto: str | None = None) -> Plan:
+         pareto: str | None = None, accept: int | None = None) -> Plan:
     """Check a sweep: the spec parses, every parameter is declared and typed right, every
     distribution, the constraint's figures, the measure and ``pareto``'s figures. A shipped
     variant's settings are defaults: a parameter the sweep grids or samples replaces its.
@@ -73,7 +76,8 @@ def plan(spec: str | Path | Source, *, grid: Mapping[str, Sequence[Any] | str] |
     sets is then the default of each keyword, and a parameter named here (grid, sample or
     params) replaces the file's setting of that parameter."""
     given: dict[str, Any] = {"grid": grid, "sample": sample, "samples": samples, "seed": seed, "where": where,
-             "measure": measure, "params": params, "input_shape": input_shape, "pareto": pareto}
+             "measure": measure, "params": params, "input_shape": input_shape, "pareto": pareto,
+             "accept": accept}
     if is_sweep_file(spec):
         the_file = load_sweep(spec)
         spec, given = the_file.spec, the_file.merged(given)
@@ -84,7 +88,7 @@ def _plan(spec: str | Path | Source, *, grid: Mapping[str, Sequence[Any] | str] 
           sample: Mapping[str, Distribution | str] | None, samples: int | None,
           seed: int | None, where: str | None, measure: str | None,
           params: Mapping[str, Any] | None, input_shape: tuple[int, ...] | None,
-          pareto: str | None) -> Plan:
+          pareto: str | None, accept: int | None) -> Plan:
     r = resolve(spec)
     declared = declared_params(parse(r.text, r.file))
     swept = set(grid or {}) | set(sample or {})
@@ -106,7 +110,9 @@ def _plan(spec: str | Path | Source, *, grid: Mapping[str, Sequence[Any] | str] 
     definition = {"spec": {"file": r.file, "name": r.name, "text": r.text},
                   "space": space.to_json(), "where": where, "measure": measure,
                   "input": list(input_shape) if input_shape else None}
-    return Plan(context, space, m, definition, goals)
+    if accept is not None and not 1 <= accept <= len(space):
+        raise UsageError(f"--accept takes 1 to the sweep's {len(space):,} candidates, got {accept:,}")
+    return Plan(context, space, m, definition, goals, accept)
 
 
 def _import_paths() -> tuple[str, ...]:
@@ -169,9 +175,13 @@ class _Run:
         self.seen = {r["graph"]: r["index"] for r in records
                      if r["graph"] and r["status"] in ("ok", "error")}
         self.counts = Counter(r["status"] for r in records)
+        #: candidates that passed the constraint: ok or duplicate, or queued for the measure
+        self.accepted = self.counts["ok"] + self.counts["duplicate"]
         self.todo = the_plan.space.candidates(skip=done)
-        self.batch = max(1, min(MAX_SCREEN_BATCH,
-                                (len(the_plan.space) - len(done)) // (engine.workers * 4)))
+        left = len(the_plan.space) - len(done)
+        if the_plan.accept is not None:  # stop near the number asked for, not a batch later
+            left = min(left, the_plan.accept)
+        self.batch = max(1, min(MAX_SCREEN_BATCH, left // (engine.workers * 4)))
         self.queue: deque[Job] = deque()
         self.written: list[dict[str, Any]] = []
         self.resources = {"num_cpus": 1.0}
@@ -191,6 +201,8 @@ class _Run:
         if self.queue:
             job = self.queue.popleft()
         else:
+            if self.plan.accept is not None and self.accepted >= self.plan.accept:
+                return False  # enough accepted: what is running finishes, nothing new starts
             batch = list(itertools.islice(self.todo, self.batch))
             if not batch:
                 return False
@@ -213,6 +225,7 @@ class _Run:
         """A screened record to write, or None when its costly measure is queued."""
         if rec["status"] != "ok":
             return rec
+        self.accepted += 1
         first = self.seen.setdefault(rec["graph"], rec["index"])
         if first != rec["index"]:
             rec.update(status="duplicate", duplicate_of=first, metrics=None)

@@ -19,7 +19,7 @@ and run with ``resgraph sweep NAME.sweep.rg --out DIR``::
 ``of`` names the spec: a ``"path"`` (from the sweep file's folder) or a shipped network.
 Each setting is the command line's option of that name, and its text is read by the same
 code (:mod:`.space`, :mod:`.where`, :mod:`.measures`, :mod:`.summary`): ``set``, ``grid`` and
-``sample NAME = ...`` (a parameter once over the three), ``samples N``, ``seed N``,
+``sample NAME = ...`` (a parameter once over the three), ``samples N``, ``accept N``, ``seed N``,
 ``where``, ``measure``, ``pareto``, ``input CxHxW``, each at most once. The grammar is the
 spec language's (``resgraph/grammar.lark``, ``sweep_file``), so an error in the file is
 placed as a spec's is: ``file:line:col``, the line, carets, and the closest known word.
@@ -55,7 +55,7 @@ from resgraph.sweep.summary import pareto_goals
 from resgraph.sweep.where import where as parse_where
 
 #: settings a caller's value replaces whole (the others are per parameter)
-_WHOLE = ("samples", "seed", "where", "measure", "input_shape", "pareto")
+_WHOLE = ("samples", "accept", "seed", "where", "measure", "input_shape", "pareto")
 #: the settings that name a parameter, and the keyword of :func:`.driver.plan` each fills
 _PER_PARAMETER = {"set": "params", "grid": "grid", "sample": "sample"}
 
@@ -162,6 +162,9 @@ class _Reader:
     def samples(self, setting: s.SweepSetting) -> None:
         self.options["samples"] = _bounded(setting.text, 1, MAX_CANDIDATES, "samples")
 
+    def accept(self, setting: s.SweepSetting) -> None:
+        self.options["accept"] = _bounded(setting.text, 1, MAX_CANDIDATES, "accept")
+
     def seed(self, setting: s.SweepSetting) -> None:
         self.options["seed"] = _bounded(setting.text, 0, MAX_SEED, "seed")
 
@@ -187,7 +190,7 @@ class _Reader:
 
 _READERS: dict[str, Callable[[_Reader, s.SweepSetting], None]] = {
     "set": _Reader.set_, "grid": _Reader.grid, "sample": _Reader.sample,
-    "samples": _Reader.samples, "seed": _Reader.seed, "where": _Reader.where,
+    "samples": _Reader.samples, "accept": _Reader.accept, "seed": _Reader.seed, "where": _Reader.where,
     "measure": _Reader.measure, "pareto": _Reader.pareto, "input": _Reader.input}
 
 

@@ -149,3 +149,27 @@ def test_a_bench_measure_times_each_network_after_its_parity_check(tmp_path: Pat
         assert r["figures"]["latency_ms"] == row["latency_ms"]["median"] > 0
         assert row["latency_ms"]["runs"] == 5
     assert summary.pareto and summary.best["latency_ms"]
+
+
+def _accepted(recs: list[dict]) -> list[int]:  # type: ignore[type-arg]
+    return [r["index"] for r in recs if r["status"] in ("ok", "duplicate")]
+
+
+def test_accept_stops_drawing_once_enough_pass_and_a_rerun_asking_more_goes_on(
+        tmp_path: Path) -> None:
+    """pycls's NUM_CONFIGS: draws stop once N candidates pass; what ran finishes, so every
+    candidate below the last one drawn is there and the first N accepted are a full run's."""
+    space = {"grid": {"width": "8,16", "groups": "1,2"}, "sample": {"tag": "int(0, 9)"},
+             "samples": 40, "seed": 3}
+    run(tmp_path / "full", workers=1, **space)
+    full = _accepted(records(tmp_path / "full"))
+    summary = run(tmp_path / "s", workers=1, accept=6, **space)
+    first = records(tmp_path / "s")
+    assert 6 <= len(_accepted(first)) and len(first) < 160 == summary.total
+    assert [r["index"] for r in first] == list(range(len(first)))  # no gap below the last
+    assert _accepted(first)[:6] == full[:6]
+    run(tmp_path / "s", workers=1, accept=20, **space)  # the same sweep, asked for more
+    more = records(tmp_path / "s")
+    assert more[:len(first)] == first and _accepted(more)[:20] == full[:20]
+    with pytest.raises(UsageError, match="--accept takes 1 to the sweep's 160 candidates"):
+        run(tmp_path / "t", accept=161, **space)

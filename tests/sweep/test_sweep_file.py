@@ -101,6 +101,13 @@ def test_flags_beside_a_file_override_it(tmp_path: Path) -> None:
     assert kept["sample"] == {"depth": "int(1, 3, 1)"} and kept["samples"] == 3
 
 
+def test_accept_is_read_from_the_file_and_kept_out_of_the_definition(tmp_path: Path) -> None:
+    """A stopping rule, not the space: a rerun asking for more goes on with the same sweep."""
+    path = sweep_file(tmp_path, "sample depth = int(1, 3)", "samples 5", "accept 2")
+    assert plan(path).accept == 2 and plan(path, accept=4).accept == 4
+    assert plan(path).definition == plan(path, accept=4).definition
+
+
 def test_sampling_needs_a_count_from_the_file_or_the_flags(tmp_path: Path) -> None:
     path = sweep_file(tmp_path, "sample depth = int(1, 3)")
     with pytest.raises(UsageError, match="write 'samples N' in the file, or give --samples"):
