@@ -12,6 +12,8 @@ sweep regnetx_400mf of regnet_x_400mf {
     sample wm = log_uniform(2.0, 3.0, 0.001)
     sample group_width = log_uniform(8, 128, 8)
     samples 16000
+    # the paper's population: draw until 1,000 pass the constraint (pycls's NUM_CONFIGS)
+    accept 1000
     seed 0
     # pycls's flops are multiply-adds; 4 stages (pycls's NUM_STAGES [4, 4]) is an output
     # stride of 32

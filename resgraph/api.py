@@ -71,7 +71,8 @@ def check_sweep(spec: SpecArg, **params: Any) -> dict[str, Any]:
     definition = the_plan.definition
     return {"sweep": load_sweep(spec).name,
             "spec": definition["spec"]["name"] or definition["spec"]["file"],
-            "candidates": len(the_plan.space), "space": definition["space"],
+            "candidates": len(the_plan.space), "accept": the_plan.accept,
+            "space": definition["space"],
             "where": definition["where"], "measure": definition["measure"]}
 
 

@@ -54,4 +54,6 @@ def _sweep(summary: dict[str, Any], as_json: bool) -> int:
               markup=False)
     if summary["where"]:
         out.print(f"  where: {summary['where']}", markup=False)
+    if summary["accept"]:
+        out.print(f"  stops once {summary['accept']:,} pass", markup=False)
     return 0

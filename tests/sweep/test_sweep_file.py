@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sweep_cases import SPEC
 
+from resgraph.api import check_sweep
 from resgraph.cli import main
 from resgraph.errors import Source, SpecError, UsageError
 from resgraph.sweep import is_sweep_file, load_sweep, plan
@@ -105,6 +106,7 @@ def test_accept_is_read_from_the_file_and_kept_out_of_the_definition(tmp_path: P
     """A stopping rule, not the space: a rerun asking for more goes on with the same sweep."""
     path = sweep_file(tmp_path, "sample depth = int(1, 3)", "samples 5", "accept 2")
     assert plan(path).accept == 2 and plan(path, accept=4).accept == 4
+    assert check_sweep(path)["accept"] == 2
     assert plan(path).definition == plan(path, accept=4).definition
 
 
