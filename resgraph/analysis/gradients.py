@@ -64,6 +64,9 @@ class GradientCurve:
     per_path: list[float] | None = None
     samples: int = 0
     seed: int = 0
+    #: measured only: the share of the gate-free paths through k branches, which weights
+    #: ``per_path`` (all paths, where no ``mul`` gates)
+    shares: list[float] | None = None
 
     def normalised(self) -> list[float]:
         total = sum(self.carried)
@@ -72,7 +75,8 @@ class GradientCurve:
     def to_json(self) -> dict[str, object]:
         out: dict[str, object] = {"carried": self.normalised(), "range90": list(self.range90)}
         if self.per_path is not None:
-            out.update(per_path=self.per_path, samples=self.samples, seed=self.seed)
+            out.update(per_path=self.per_path, samples=self.samples, seed=self.seed,
+                       shares=self.shares)
         return out
 
 
@@ -278,7 +282,8 @@ def measured_curve(graph: Graph, gm: fx.GraphModule, samples: int = 8, seed: int
     per_path = norms.view(len(adds) + 1, samples).mean(dim=1).tolist()
     branches = branch_distribution(graph, gates=False)
     counts = branches.counts + [0] * (len(per_path) - len(branches.counts))
-    carried = [c / branches.total * p for c, p in zip(counts, per_path)]
-    return GradientCurve(carried, shortest_range(carried), per_path, samples, seed)
+    shares = [c / branches.total for c in counts]
+    carried = [s * p for s, p in zip(shares, per_path)]
+    return GradientCurve(carried, shortest_range(carried), per_path, samples, seed, shares)
 
 

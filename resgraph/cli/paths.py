@@ -29,7 +29,8 @@ gate route (the gate's convolutions), so both are counted; the paths taking some
 are reported beside the total ("gates" in --json: paths by gate routes taken), and the nominal
 depth is the longest gate-free path (se_resnet50: 50). --measured runs
 Veit et al.'s experiment on the compiled module (CPU, seeded): it switches residual branches
-only, so its gradient columns are over the gate-free paths, each with its gate routes."""
+only, so its gradient columns are over the gate-free paths, each with its gate routes; on a
+gated network the 'share, gate-free' column gives those paths' shares beside them."""
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
@@ -95,6 +96,9 @@ def _print_paths(r: Any) -> None:
     t.add_column("paths", justify="right")
     t.add_column("share", justify="right")
     has_gradients = r.measured is not None
+    gated = has_gradients and gates.longest > 0  # the gradient columns' paths are fewer
+    if gated:
+        t.add_column("share, gate-free", justify="right")
     if has_gradients:
         t.add_column("gradient carried, estimated", justify="right")
         t.add_column("measured", justify="right")
@@ -102,6 +106,9 @@ def _print_paths(r: Any) -> None:
     meas = r.measured.normalised() if has_gradients else []
     for k, c in enumerate(branches.counts):
         cells = [str(k), count_text(c, grouping=True), f"{100 * c / branches.total:.3g}%"]
+        if gated:
+            free = r.measured.shares
+            cells.append(f"{100 * free[k]:.3g}%" if k < len(free) else "-")
         if has_gradients:
             cells += [f"{100 * est[k]:.3g}%" if k < len(est) else "-",
                       f"{100 * meas[k]:.3g}%" if k < len(meas) else "-"]

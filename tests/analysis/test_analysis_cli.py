@@ -95,7 +95,18 @@ def test_paths_json_measured_and_plot(capsys: pytest.CaptureFixture[str], tmp_pa
     data = json.loads(out)
     assert code == 0 and png.stat().st_size > 1000
     assert len(data["gradients_measured"]["carried"]) == 10
+    assert sum(data["gradients_measured"]["shares"]) == pytest.approx(1)
     assert data["lengths"]["longest"] == 20 and data["branches"]["counts"]["9"] == "1"
+
+
+def test_paths_measured_on_a_gated_network_shows_the_gate_free_shares(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The gradient columns are over the gate-free paths: their shares stand beside them."""
+    tiny_se = str(Path(__file__).parent / "tiny_se.rg")
+    code, out, _ = _run(capsys, "paths", tiny_se, "--measured", "--samples", "1", "--json")
+    assert code == 0 and json.loads(out)["gradients_measured"]["shares"] == [0.5, 0.5]
+    code, out, _ = _run(capsys, "paths", tiny_se, "--measured", "--samples", "1")
+    assert code == 0 and "share, gate-free" in out and "66.7%" in out and "50%" in out
 
 
 def test_paths_errors(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
