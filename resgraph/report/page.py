@@ -145,15 +145,20 @@ def path_chart(r: Report) -> charts.Chart:
     gradient curves were asked for, on the same scale (shares of their totals)."""
     counts = r.paths.branches.counts
     shares = [c / sum(counts) for c in counts]
+    tips = [f"k={k}: {_count(c)} paths ({s:.3g})" for k, (c, s) in enumerate(zip(counts, shares))]
+    caption = "share of input-to-output paths through k residual branches"
+    if r.measured is not None and r.measured.shares and r.paths.gates.longest:
+        # the curves are over the gate-free paths (resgraph.analysis.gradients): so the bars
+        shares = r.measured.shares
+        tips = [f"k={k}: {s:.3g} of the gate-free paths" for k, s in enumerate(shares)]
+        caption = ("share of the gate-free input-to-output paths (every gate held constant) "
+                   "through k residual branches")
     curves = [(name, c.normalised()) for name, c in
               (("gradient, estimated", r.estimated), ("gradient, measured", r.measured)) if c]
     high = max([*shares, *(v for _, vs in curves for v in vs)])
-    chart = charts.bars("path-length distribution",
-                        "share of input-to-output paths through k residual branches",
-                        [str(k) if _labelled(k, len(counts)) else "" for k in range(len(counts))],
-                        [("paths", shares)], lambda v: f"{v:.2g}",
-                        [[f"k={k}: {_count(c)} paths ({s:.3g})" for k, (c, s) in
-                          enumerate(zip(counts, shares))]], high=high)
+    chart = charts.bars("path-length distribution", caption,
+                        [str(k) if _labelled(k, len(shares)) else "" for k in range(len(shares))],
+                        [("paths", shares)], lambda v: f"{v:.2g}", [tips], high=high)
     if curves:
         chart.legend = [("paths", charts.COLORS[0])]
     for i, (name, values) in enumerate(curves):

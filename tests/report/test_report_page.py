@@ -107,3 +107,18 @@ def test_a_traced_model_has_no_source() -> None:
     graph = resgraph.api.target_graph(model, (3, 16, 16))
     html = render_report(graph)
     assert 'id="source"' not in html and _data(html)["files"] == []
+
+
+def test_the_path_chart_of_a_gated_network_shows_the_paths_its_curves_are_over() -> None:
+    """The gradient curves are over the gate-free paths: with them the bars are those paths'
+    shares (tiny_se: one gate-free path through each k, 1/2 each; with gate routes 1/3, 2/3)."""
+    from resgraph.analysis.report import analyze_graph, gradient_curves
+    from resgraph.report.page import path_chart
+
+    graph = resgraph.load(Path(__file__).parents[1] / "analysis" / "tiny_se.rg")
+    plain = path_chart(analyze_graph(graph))
+    curved = path_chart(gradient_curves(analyze_graph(graph), samples=1))
+    assert [b["tip"] for b in plain.bars] == ["k=0: 1 paths (0.333)", "k=1: 2 paths (0.667)"]
+    assert [b["tip"] for b in curved.bars] == ["k=0: 0.5 of the gate-free paths",
+                                               "k=1: 0.5 of the gate-free paths"]
+    assert "gate-free" in curved.caption and len(curved.lines) == 2
