@@ -39,6 +39,8 @@ _SPEC_PART, _, _SWEEP_PART = _GRAMMAR.partition("// sweep files")
 _KEYWORD_TERMINALS = dict(re.findall(r"^(\w+)\.2: /([a-z]+)\\b/$", _SPEC_PART, re.MULTILINE))
 # ... and those of sweep files, words only there
 _SWEEP_TERMINALS = dict(re.findall(r"^(\w+)\.2: /([a-z]+)\\b/$", _SWEEP_PART, re.MULTILINE))
+# the words of both, for messages
+_WORD_TERMINALS = {**_KEYWORD_TERMINALS, **_SWEEP_TERMINALS}
 #: The words of the language.
 KEYWORDS = frozenset(_KEYWORD_TERMINALS.values())
 #: The keywords no parameter, value, block or label may be named: all but 'x', 'stride' and
@@ -231,8 +233,7 @@ _WORDS = {"NAME": "a name", "INT": "an integer", "STRING": "a string in double q
           "SHAPE": "a shape such as 3x224x224", "_NL": "a new line", "$END": "the end of the file",
           "COMP_OP": "a comparison", "FLOAT": "a number such as 2.5",
           "FSTRING": 'an f-string such as f"block{k}"', "POW_OP": "'**'", "ADD_OP": "'+' or '-'", "MUL_OP": "'*', '/', '//' or '%'",
-          "REST": "a value", **{name: f"'{word}'" for name, word in
-                                  {**_KEYWORD_TERMINALS, **_SWEEP_TERMINALS}.items()}}
+          "REST": "a value", **{name: f"'{word}'" for name, word in _WORD_TERMINALS.items()}}
 
 
 def _describe(terminal: str) -> str:
@@ -249,8 +250,7 @@ def _keyword_hint(word: str, expected: set[str]) -> str | None:
     """A word where a keyword belongs: the keyword it starts with ('paramn'), or the one
     :func:`closest` finds close to it ('netwrk'); nothing when none is close, as the
     message already lists what was expected."""
-    words = {**_KEYWORD_TERMINALS, **_SWEEP_TERMINALS}
-    keywords = {words[t] for t in expected if t in words}
+    keywords = {_WORD_TERMINALS[t] for t in expected if t in _WORD_TERMINALS}
     glued = [k for k in keywords if word.startswith(k)]
     if glued:
         keyword = max(glued, key=len)
