@@ -11,9 +11,8 @@ from unittest import mock
 import pytest
 
 import resgraph
-from resgraph import elaborate
 from resgraph.catalog import catalog
-from resgraph.elaborate import MAX_ITEMS, MAX_OPS, MAX_STAGE_DEPTH, MAX_STRING
+from resgraph.elaborate import MAX_ITEMS, MAX_OPS, MAX_STAGE_DEPTH, MAX_STRING, limits
 from resgraph.errors import SpecError, SpecErrors
 from resgraph.parse import MAX_INT, MAX_NESTING
 
@@ -224,21 +223,21 @@ def test_a_network_past_the_op_limit_is_an_error_soon():
 
 
 def test_a_deep_stage_past_the_op_limit_is_an_error_at_the_stage_line():
-    with mock.patch.object(elaborate, "MAX_OPS", 100), pytest.raises(SpecError) as info:
+    with mock.patch.object(limits, "MAX_OPS", 100), pytest.raises(SpecError) as info:
         resgraph.load("cifar_resnet110")
     assert info.value.message == "layer1.13.relu2: the network is over the limit of 100 ops"
     assert info.value.span.source.line(info.value.span.line).startswith("stage layer1:")
 
 
 def test_work_without_ops_is_bounded_by_the_step_budget():
-    with mock.patch.object(elaborate, "MAX_STEPS", 50_000):
+    with mock.patch.object(limits, "MAX_STEPS", 50_000):
         err = error(blocks_of_blocks(30, 10, "input"))
     assert err.message == "elaboration is over its limit of 50000 steps"
 
 
 def test_comparing_large_values_is_paid_for():
     text = "resgraph 1\nlet a = [1]\n" + "let a = [a, a]\n" * 11 + "let c = a == a\n" * 100
-    with mock.patch.object(elaborate, "MAX_STEPS", 100_000):
+    with mock.patch.object(limits, "MAX_STEPS", 100_000):
         err = error(text)
     assert err.message == "elaboration is over its limit of 100000 steps"
     assert err.span.line < 2 + 11 + 20  # each comparison pays for 2 x 4095 values

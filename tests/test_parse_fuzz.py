@@ -16,7 +16,7 @@ from unittest import mock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from resgraph import elaborate
+from resgraph.elaborate import elaborate, limits
 from resgraph.errors import ResgraphError
 from resgraph.format import format_module
 from resgraph.parse import parse
@@ -82,7 +82,7 @@ def test_mutated_specs_give_a_graph_or_a_resgraph_error(seed, mutations):
     try:
         module = parse(text, SEEDS[seed].name)
         assert parse(format_module(module)) == module  # what fmt writes reads back the same
-        with mock.patch.multiple(elaborate, MAX_OPS=3_000, MAX_STEPS=100_000):
-            elaborate.elaborate(module, SEEDS[seed].name)
+        with mock.patch.multiple(limits, MAX_OPS=3_000, MAX_STEPS=100_000):
+            elaborate(module, SEEDS[seed].name)
     except ResgraphError as exc:
         assert exc.render()

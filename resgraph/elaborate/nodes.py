@@ -1,0 +1,112 @@
+"""Ops applied to tensors: an op's arguments bound and checked against the op table
+(:mod:`resgraph.ops`), its shape inferred by the table's rule, the IR node named and added.
+A new op is an entry in the table; only an op whose arguments the language must read in a
+new way touches this module."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from resgraph import syntax as s
+from resgraph.elaborate import limits
+from resgraph.elaborate.expressions import Expressions
+from resgraph.elaborate.values import Env, Partial, Tensor, show, signature, type_name
+from resgraph.errors import Span
+from resgraph.ir import Node
+from resgraph.ops import REQUIRED, OpDef, OpError, normalise
+
+
+class Nodes(Expressions):
+    """Ops made into IR nodes."""
+
+    def multi_input_op(self, call: s.Call, env: Env) -> OpDef | None:
+        try:
+            value = env.lookup(call.func)
+        except KeyError:
+            return None
+        return value if isinstance(value, OpDef) and value.arity != 1 else None
+
+    def call_multi(self, call: s.Call, env: Env, label: str | None) -> Tensor:
+        op = self.multi_input_op(call, env)
+        assert op is not None
+        if call.kwargs:
+            self.fail(f"'{op.name}' takes only tensors", call.kwargs[0].span)
+        inputs = [self.eval(a, env) for a in call.args]
+        for a, v in zip(call.args, inputs):
+            if not isinstance(v, Tensor):
+                self.fail(f"'{op.name}' takes tensors, got {type_name(v)} {show(v)}", a.span)
+        if op.arity is not None and len(inputs) != op.arity:
+            self.fail(f"'{op.name}' takes {op.arity} tensors, got {len(inputs)}", call.span)
+        if op.arity is None and len(inputs) < 2:
+            self.fail(f"'{op.name}' takes two or more tensors", call.span)
+        return self.make_node(op, inputs, {}, label, call.span)
+
+
+    def bind_op(self, partial: Partial, span: Span) -> dict[str, Any]:
+        """The attributes of an op applied at ``span`` (its arguments' names and number
+        were checked by :meth:`checked_call`); an argument's error is at the argument, a
+        missing one's at the op."""
+        op = partial.target
+        assert isinstance(op, OpDef)
+        sig = op.attr_args
+        values: dict[str, tuple[Any, Span]] = {
+            a.name: (v, sp) for a, (v, sp) in zip(sig, partial.args)}
+        for key, (v, sp, _) in partial.kwargs.items():
+            if key in values:
+                self.fail(f"'{op.name}' got '{key}' twice", sp)
+            values[key] = (v, sp)
+        attrs: dict[str, Any] = {}
+        for a in sig:
+            if a.name not in values:
+                if a.default is REQUIRED:
+                    self.fail(f"'{op.name}' needs '{a.name}'", span, hint=signature(op))
+                attrs[a.name] = a.default
+                continue
+            v, sp = values[a.name]
+            if not a.typed(v):
+                self.fail(f"'{op.name}' argument '{a.name}' takes {a.words}, got "
+                          f"{type_name(v)} {show(v)}", sp, hint=signature(op))
+            problem = a.out_of_range(v) if a.type != "bool" else None
+            if problem:
+                self.fail(f"'{op.name}' argument '{a.name}' {problem}", sp, hint=signature(op))
+            attrs[a.name] = v
+        return attrs
+
+    def make_node(self, op: OpDef, inputs: list[Tensor], attrs: dict[str, Any],
+                  label: str | None, span: Span) -> Tensor:
+        assert self.graph is not None
+        name = self.node_name(op.name, label, span)
+        if len(self.graph.nodes) > limits.MAX_OPS:
+            self.fail(f"{name}: the network is over the limit of {limits.MAX_OPS} ops",
+                      self.frames[0][0] if self.frames else span)
+        self.spend(1, span)
+        attrs = normalise(op, attrs)
+        try:
+            shape = op.infer(attrs, [t.shape for t in inputs])
+        except OpError as exc:
+            hint = None
+            if op.name == "add" and self.block is not None:
+                hint = ("the shortcut needs a projection where the shape changes: "
+                        "shortcut=\"B\" or \"C\"")
+            self.fail(f"{name}: {exc}", span, hint)
+        self.graph.add(Node(name, op.name, tuple(t.node for t in inputs), attrs, shape,
+                            self.stage, self.block, span))
+        return Tensor(name, shape)
+
+    def node_name(self, kind: str, label: str | None, span: Span) -> str:
+        counts = self.labels.setdefault(self.scope, Counter())
+        counts[kind] += 1
+        if label is None:
+            n = counts[kind]
+            while self.qualify(f"{kind}{n}") in self.graph.nodes:  # type: ignore[union-attr]
+                n += 1
+            label = f"{kind}{n}"
+        name = self.qualify(label)
+        if name in self.graph.nodes:  # type: ignore[union-attr]
+            self.fail(f"'{name}' is already taken; labels within a block must differ", span)
+        return name
+
+    def qualify(self, label: str) -> str:
+        return f"{self.scope}.{label}" if self.scope else label
+
