@@ -23,7 +23,7 @@ from resgraph.analysis.conventions import CONVENTIONS as COUNTER_CONVENTIONS
 from resgraph.analysis.paths import count_text
 from resgraph.catalog import Entry, catalog, is_sweep_file, resolve, variant_name
 from resgraph.elaborate import elaborate
-from resgraph.errors import Source, UsageError
+from resgraph.errors import MissingDependency, Source, UsageError
 from resgraph.explain import explain as explain_graph
 from resgraph.files import atomic_path, check_output, write_atomic
 from resgraph.format import format_module
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 # SWEEP_* and load_sweep come from resgraph.sweep when first read (__getattr__, below)
 __all__ = ["COUNTER_CONVENTIONS",  # noqa: F822 "SWEEP_ENGINES", "SWEEP_MAX_SEED", "SWEEP_MAX_WORKERS",
            "SpecArg", "analyze", "check", "check_sweep", "compile", "count_text", "draw", "explain", "fmt",
-           "is_sweep_file", "load", "load_sweep", "networks", "report", "sweep",
+           "is_sweep_file", "load", "load_sweep", "lsp", "networks", "report", "sweep",
            "target_graph", "write_text"]
 
 SpecArg = str | Path | Source
@@ -79,6 +79,19 @@ def check_sweep(spec: SpecArg, **params: Any) -> dict[str, Any]:
 def explain(spec: SpecArg | Graph, **params: Any) -> dict[str, Any]:
     """Every resolved value of every stage and block, and where it came from."""
     return explain_graph(spec if isinstance(spec, Graph) else load(spec, **params))
+
+
+def lsp() -> None:
+    """Serve the Language Server Protocol on standard input and output until the client
+    says exit (``resgraph lsp``); it needs the extra ``resgraph[lsp]`` (pygls)."""
+    try:
+        from resgraph.lsp.server import serve
+    except ImportError as exc:
+        if exc.name not in ("pygls", "lsprotocol"):
+            raise
+        raise MissingDependency(f"resgraph lsp needs {exc.name}: pip install "
+                                f"'resgraph[lsp]'") from None
+    serve()
 
 
 def networks() -> list[Entry]:

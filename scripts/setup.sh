@@ -27,3 +27,12 @@ python3 -m pip install -q --disable-pip-version-check fvcore==0.1.5.post20221221
 # Type stubs for TensorRT's Python API, for mypy (tests/backends/trt/test_trt_mypy.py); --no-deps because
 # they pin a TensorRT release whose libraries come from NVIDIA's package index, not PyPI.
 python3 -m pip install -q --disable-pip-version-check --no-deps tensorrt-stubs
+# The language server (resgraph lsp, the extra resgraph[lsp]) and its tests' client (also in the
+# dev extra, named here so a machine set up before they joined gets them)
+python3 -m pip install -q --disable-pip-version-check 'pygls>=2.0,<3' 'lsprotocol>=2025.0' 'pytest-lsp>=1.0'
+# Neovim, whose own LSP client tests/lsp/test_lsp_nvim.py drives headless; best effort
+if ! command -v nvim >/dev/null 2>&1; then
+  echo "setup: installing Neovim (Debian package neovim)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim >/dev/null) \
+    || echo "setup: could not install Neovim; the Neovim client test will be skipped"
+fi

@@ -55,8 +55,9 @@ def test_core_never_imports_the_backends(path: Path) -> None:
     assert not reached, f"{_rel(path)} imports {sorted(reached)}"
 
 
-#: every module but the API's, the package's face (which re-exports it) and the CLI
-PASSES = [p for p in CORE if CLI not in p.parents
+#: every module but the API's, the package's face (which re-exports it), the CLI and the
+#: language server (a front end over the API, as the CLI is)
+PASSES = [p for p in CORE if CLI not in p.parents and ROOT / "resgraph" / "lsp" not in p.parents
           and p not in (ROOT / "resgraph" / "api.py", ROOT / "resgraph" / "__init__.py")]
 
 
@@ -83,3 +84,17 @@ def test_the_package_under_test_is_this_checkout(package: object, folder: str) -
     assert where == ROOT / folder, (
         f"{package.__name__} loads from {where}, not from this checkout ({ROOT / folder}): "  # type: ignore[attr-defined]
         f"run 'pip install -e .' here")
+
+
+LSP = ROOT / "resgraph" / "lsp"
+#: the language server's own dependencies (the extra resgraph[lsp])
+LSP_PACKAGES = ("pygls", "lsprotocol")
+
+
+@pytest.mark.parametrize("path", [p for p in CORE if LSP not in p.parents], ids=_rel)
+def test_only_the_language_server_imports_pygls_or_its_package(path: Path) -> None:
+    reached = {m for m in imports(path)
+               if m.split(".")[0] in LSP_PACKAGES or m.startswith("resgraph.lsp")}
+    if path == ROOT / "resgraph" / "api.py":  # resgraph lsp's entry, inside the function
+        reached.discard("resgraph.lsp.server.serve")
+    assert not reached, f"{_rel(path)} imports {sorted(reached)}"
