@@ -57,10 +57,10 @@ async def change_text(client: LanguageClient, path: Path, text: str,
                                       [t.TextDocumentContentChangeWholeDocument(text)])))
 
 
-def at(path: Path, line: int, character: int) -> t.TextDocumentPositionParams:
-    """A 0-based position in ``path``, as a request's parameters."""
-    return t.TextDocumentPositionParams(t.TextDocumentIdentifier(path.resolve().as_uri()),
-                                        t.Position(line, character))
+def at(path: Path, line: int, character: int) -> dict[str, object]:
+    """A 0-based position in ``path``, as a request's keyword parameters."""
+    return {"text_document": t.TextDocumentIdentifier(path.resolve().as_uri()),
+            "position": t.Position(line, character)}
 
 
 def position_of(text: str, needle: str, offset: int = 0) -> tuple[int, int]:
