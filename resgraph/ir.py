@@ -86,6 +86,11 @@ class Graph:
     #: what elaboration reports without failing (declared roundings, for instance)
     notes: list[str] = field(default_factory=list)
     source: str | None = None
+    #: a digest of everything the graph was elaborated from (the spec's text and its used
+    #: files', the parameters, the input shape), set by elaboration; analyses keep their
+    #: results by it. None for a graph made otherwise, and to be set to None by whoever
+    #: changes a graph after elaboration.
+    key: str | None = field(default=None, compare=False)
     #: whole-graph results of analyses and the parameters each ran with, under the keys of
     #: :mod:`resgraph.analysis.keys`
     meta: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -100,6 +105,16 @@ class Graph:
 
     def __len__(self) -> int:
         return len(self.nodes)
+
+    def copy(self) -> Graph:
+        """The graph with new nodes and containers and no analysis results, sharing only what
+        nothing changes after elaboration (attributes, shapes, spans, stage and block infos):
+        what a cache hands out of a graph it keeps."""
+        nodes = {name: Node(n.name, n.op, n.inputs, n.attrs, n.shape, n.stage, n.block, n.span)
+                 for name, n in self.nodes.items()}
+        return Graph(self.name, self.input_shape, nodes, self.output, self.summary,
+                     dict(self.params), list(self.stages), dict(self.blocks), list(self.notes),
+                     self.source, self.key)
 
     def add(self, node: Node) -> Node:
         self.nodes[node.name] = node

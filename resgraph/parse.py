@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
-import os
 import re
 import threading
 from collections.abc import Callable, Iterator
-from functools import cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 from lark.visitors import Transformer_NonRecursive
 
+from resgraph import cache
 from resgraph import syntax as s
 from resgraph.errors import Source, Span, SpecError, closest, did_you_mean
 from resgraph.files import MAX_SPEC_BYTES
@@ -108,16 +107,10 @@ def _build(start: str | list[str], **options: Any) -> Lark:
 
 
 def _cache_file(start: str | list[str]) -> str | bool:
-    """Where lark keeps the parser of ``start``: ``$XDG_CACHE_HOME/resgraph`` (else
-    ``~/.cache/resgraph``), a folder only its owner may write, since lark unpickles the file;
-    False (no cache) where there is no such folder to be had."""
-    try:
-        folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "resgraph"
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        mode = folder.stat()
-    except (OSError, RuntimeError):  # RuntimeError: no home folder
-        return False
-    if mode.st_mode & 0o022 or mode.st_uid != getattr(os, "getuid", lambda: mode.st_uid)():
+    """Where lark keeps the parser of ``start`` (in :func:`resgraph.cache.folder`, whose rules
+    make it safe to unpickle), or False (no cache) where there is no such folder."""
+    folder = cache.folder()
+    if folder is None:
         return False
     key = hashlib.sha256(f"{_GRAMMAR}{start}".encode()).hexdigest()[:16]
     return str(folder / f"parser-{key}.lark")
@@ -140,12 +133,36 @@ def _parser() -> Lark:
     return _local.lark
 
 
+#: parsed modules by file and text: a spec and the files it uses are parsed once per process
+_PARSED: cache.Memo[s.Module] = cache.Memo(64)
+
+
 def parse(text: str, file: str = "<spec>") -> s.Module:
-    """Parse spec text into a Module; raise :class:`SpecError` at the offending place."""
-    source = Source(text, file)
+    """Parse spec text into a Module; raise :class:`SpecError` at the offending place.
+
+    The result is shared by every caller that parses the same text under the same file name
+    (in this process, and through the cache folder across processes: a file's entry is
+    replaced when its text changes), so nothing may change an AST after parsing."""
     if len(text) > MAX_SPEC_BYTES:
         raise SpecError(f"spec text over the limit of {MAX_SPEC_BYTES >> 20} MiB",
-                        _span(source, 1, 1, 1, 2), hint="a spec is text of a few KiB")
+                        _span(Source(text, file), 1, 1, 1, 2), hint="a spec is text of a few KiB")
+    return _PARSED.get((file, text), lambda: _parse_kept(text, file))
+
+
+def _parse_kept(text: str, file: str) -> s.Module:
+    """The module of ``text`` from the cache folder's entry for ``file``, else parsed (and
+    kept there): unpickling the prelude takes a fifteenth of parsing it."""
+    key = cache.digest("module", file)
+    kept = cache.read_entry("ast", key)
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == text:
+        return kept[1]
+    module = _parse_text(text, file)
+    cache.write_entry("ast", key, (text, module))
+    return module
+
+
+def _parse_text(text: str, file: str) -> s.Module:
+    source = Source(text, file)
     comments = _local.comments
     comments.clear()
     try:
@@ -177,7 +194,7 @@ def parse_sweep(text: str, file: str = "<sweep>") -> s.Sweep:
     return sweep
 
 
-@cache
+@functools.cache
 def _sweep_parser() -> Lark:
     """The parser of sweep files, built on first use (a spec never needs it); lark's LALR
     parser keeps no state between parses, so threads share it."""

@@ -11,9 +11,10 @@ compiled module, so they are added on request by :func:`gradient_curves`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from resgraph import cache
 from resgraph.analysis import keys
 from resgraph.analysis.conventions import CONVENTIONS, annotate_conventions
 from resgraph.analysis.costs import annotate_costs
@@ -207,8 +208,20 @@ def analyze_graph(graph: Graph, *, batch: int = 1, dtype: str = "fp32",
                   level: str = "network") -> Report:
     """Every analysis of an IR graph: the :data:`PASSES` whose results on ``graph`` are not
     already those of ``batch`` and ``dtype`` run (annotating its nodes), then the report
-    reads their results."""
+    reads their results.
+
+    A graph that elaboration keyed by its content (:attr:`Graph.key`) and that holds no
+    results yet is analysed once per key and settings: later graphs of the same key get the
+    same results written onto their nodes, and a report of their own."""
     _check(batch, dtype, level)
+    if graph.key is None or graph.meta:
+        return _analyze(graph, batch, dtype, level)
+    kept = _ANALYSED.get((graph.key, batch, dtype, level),
+                         lambda: _Analysed.of(_analyze(graph, batch, dtype, level)))
+    return kept.onto(graph)
+
+
+def _analyze(graph: Graph, batch: int, dtype: str, level: str) -> Report:
     for analysis in PASSES:
         ensure(graph, analysis, batch=batch, dtype=dtype)
     lengths: Distribution = graph.meta[keys.PATH_LENGTHS]
@@ -219,6 +232,34 @@ def analyze_graph(graph: Graph, *, batch: int = 1, dtype: str = "fp32",
                   Paths(lengths, graph.meta[keys.PATH_BRANCHES], nominal_depth(graph, lengths),
                         graph.meta[keys.PATH_GATES]),
                   cost_rows(graph, level), graph)
+
+
+@dataclass(frozen=True)
+class _Analysed:
+    """A report and the results its passes wrote, by node, to be written onto another graph
+    of the same key; the results are values no reader changes."""
+
+    report: Report
+    nodes: list[dict[str, Any]]
+    graph: dict[str, Any]
+
+    @staticmethod
+    def of(report: Report) -> _Analysed:
+        graph = report.graph
+        return _Analysed(report, [dict(n.meta) for n in graph], dict(graph.meta))
+
+    def onto(self, graph: Graph) -> Report:
+        for node, meta in zip(graph, self.nodes):
+            node.meta.update(meta)
+        graph.meta.update(self.graph)
+        graph.meta[keys.RAN_WITH] = {k: dict(v) for k, v in self.graph[keys.RAN_WITH].items()}
+        r = self.report
+        return replace(r, name=graph.name, flops_by_op=dict(r.flops_by_op), conventions=dict(r.conventions),
+                       receptive_fields=list(r.receptive_fields), rows=list(r.rows), graph=graph)
+
+
+#: analyses by (graph key, batch, dtype, level)
+_ANALYSED: cache.Memo[_Analysed] = cache.Memo(128)
 
 
 def _check(batch: int, dtype: str, level: str) -> None:

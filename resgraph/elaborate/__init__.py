@@ -31,11 +31,11 @@ from typing import Any
 
 from resgraph import syntax as s
 from resgraph.elaborate.limits import MAX_ITEMS, MAX_OPS, MAX_STAGE_DEPTH, MAX_STEPS, MAX_STRING
+from resgraph.elaborate.memo import elaborated
 from resgraph.elaborate.network import Elaborator
 from resgraph.ir import Graph
 
 __all__ = ["MAX_ITEMS", "MAX_OPS", "MAX_STAGE_DEPTH", "MAX_STEPS", "MAX_STRING", "elaborate"]
-
 
 
 def elaborate(module: s.Module, file: str, params: dict[str, Any] | None = None,
@@ -45,7 +45,12 @@ def elaborate(module: s.Module, file: str, params: dict[str, Any] | None = None,
     ``input_shape`` replaces the shape of the spec's ``input`` line (``analyze --input``), so
     every shape, cost and receptive field is re-derived at that size.
     """
-    elaborator = Elaborator(file)
-    elaborator.input_override = input_shape
-    return elaborator.run(module, params or {}, name)
+    params = params or {}
+
+    def run() -> tuple[Graph, dict[str, str]]:
+        elaborator = Elaborator(file)
+        elaborator.input_override = input_shape
+        return elaborator.run(module, params, name), elaborator.read
+
+    return elaborated(module, file, params, name, input_shape, run)
 

@@ -42,6 +42,8 @@ class Elaborator(Stages):
         super().__init__(file)
         self.input_override: tuple[int, ...] | None = None
         self.using: list[str] = []
+        #: the text of every file brought in with ``use``, by path: what the result depends on
+        self.read: dict[str, str] = {}
         self.params: dict[str, Any] = {}
         self.current: Tensor | None = None
         self.prelude = Env({}, Env(dict(BUILTINS)))
@@ -73,6 +75,7 @@ class Elaborator(Stages):
             text = read_spec_text(Path(_display(path)), "file")
         except UsageError as exc:
             self.fail(str(exc), item.span)
+        self.read[str(path)] = text
         self.using.append(str(path))
         try:
             lib = Env({}, self.prelude)
