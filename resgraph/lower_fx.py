@@ -96,7 +96,7 @@ def _bn(n: Node, ins: list[Node], device: torch.device) -> nn.Module:
 
 
 def _linear(n: Node, ins: list[Node], device: torch.device) -> nn.Module:
-    return nn.Linear(ins[0].shape[0], n.attrs["out"], n.attrs["bias"], device=device)
+    return nn.Linear(ins[0].shape[-1], n.attrs["out"], n.attrs["bias"], device=device)
 
 
 _MODULES: dict[str, Callable[[Node, list[Node], torch.device], nn.Module]] = {
@@ -106,7 +106,10 @@ _MODULES: dict[str, Callable[[Node, list[Node], torch.device], nn.Module]] = {
     "layernorm": lambda n, ins, dev: LayerNorm2d(n.shape[0], eps=1e-6, device=dev),
     # modules, so that train() and eval() switch them as they do torchvision's
     "dropout": lambda n, ins, dev: nn.Dropout(n.attrs["p"]),
-    "stochastic_depth": lambda n, ins, dev: StochasticDepth(n.attrs["p"])}
+    "stochastic_depth": lambda n, ins, dev: StochasticDepth(n.attrs["p"]),
+    "layer_norm": lambda n, ins, dev: nn.LayerNorm(
+        n.shape[len(n.shape) - n.attrs["dims"]:], eps=n.attrs.get("eps", 1e-5),
+        elementwise_affine=n.attrs["affine"], device=dev)}
 
 # the element-wise activations: one function of one tensor each
 _ACTIVATIONS: dict[str, Callable[..., Any]] = {
@@ -138,6 +141,62 @@ def _call(n: Node, args: list[Any]) -> tuple[Callable[..., Any], tuple[Any, ...]
     if n.op == "pad_channels":
         return pad_channels, (args[0], a["out"], a["stride"]), {}
     raise ValueError(f"no lowering for op '{n.op}'")
+
+
+#: a node of the ops of any rank as the FX node it lowers to: how it is called, what, with
+#: which arguments; a dimension moves one on, past the batch's (what the import reads back)
+Lowered = tuple[str, Any, tuple[Any, ...], dict[str, Any]]
+
+
+def _batched(dims: tuple[int, ...]) -> list[int]:
+    return [d + 1 for d in dims]
+
+
+def _part(n: Node, x: fx.Node) -> Lowered:
+    a = n.attrs
+    if a["keep"]:
+        return "call_method", "narrow", (x, a["dim"] + 1, a["start"], a["size"]), {}
+    return "call_method", "select", (x, a["dim"] + 1, a["start"]), {}
+
+
+def _interpolate(n: Node, x: fx.Node) -> Lowered:
+    kind, value = n.attrs["given"]
+    kwargs: dict[str, Any] = {"size": value} if kind == "size" else {"scale_factor": value}
+    kwargs["mode"] = n.attrs["mode"]
+    if n.attrs["mode"] == "bilinear":
+        kwargs["align_corners"] = n.attrs.get("align_corners", False)
+    return "call_function", F.interpolate, (x,), kwargs
+
+
+def _reduce(method: str, n: Node, x: fx.Node) -> Lowered:
+    return "call_method", method, (x, _batched(n.attrs["dims"])), {"keepdim": n.attrs["keepdim"]}
+
+
+_ARITHMETIC = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
+               "div": operator.truediv, "neg": operator.neg}
+
+
+def _elementwise(n: Node, args: list[fx.Node]) -> Lowered:
+    by = n.attrs.get("by")
+    operands = (*args, by) if by is not None else tuple(args)
+    return "call_function", _ARITHMETIC[n.attrs["fn"]], operands, {}
+
+
+_TENSOR_OPS: dict[str, Callable[[Node, list[fx.Node]], Lowered]] = {
+    "reshape": lambda n, a: ("call_method", "reshape", (a[0], -1, *n.shape), {}),
+    "permute": lambda n, a: ("call_method", "permute", (a[0], 0, *_batched(n.attrs["dims"])), {}),
+    "part": lambda n, a: _part(n, a[0]),
+    "stack": lambda n, a: ("call_function", torch.stack, (list(a), n.attrs["dim"] + 1), {}),
+    "cat": lambda n, a: ("call_function", torch.cat, (list(a), n.attrs["dim"] + 1), {}),
+    "sum": lambda n, a: _reduce("sum", n, a[0]), "mean": lambda n, a: _reduce("mean", n, a[0]),
+    "matmul": lambda n, a: ("call_function", torch.matmul, tuple(a), {}),
+    "softmax": lambda n, a: ("call_function", F.softmax, (a[0], n.attrs["dim"] + 1), {}),
+    "attention": lambda n, a: ("call_function", F.scaled_dot_product_attention, tuple(a),
+                               {"is_causal": n.attrs["causal"]}),
+    "interpolate": lambda n, a: _interpolate(n, a[0]),
+    "einsum": lambda n, a: ("call_function", torch.einsum, (n.attrs["equation"], *a), {}),
+    "elementwise": _elementwise,
+}
 
 
 def _init(module: nn.Module, node: Node) -> None:
@@ -175,6 +234,9 @@ def _lower(graph: Graph, dev: torch.device) -> fx.GraphModule:
             fxn = _layer_scale(fxg, modules, n, args[0], dev)
         elif n.op == "spatial_mean":  # a method call, as torchvision's MNASNet makes it
             fxn = fxg.create_node("call_method", "mean", (args[0], [2, 3]), name=safe)
+        elif n.op in _TENSOR_OPS:
+            how, target, fargs, fkwargs = _TENSOR_OPS[n.op](n, args)
+            fxn = fxg.create_node(how, target, fargs, fkwargs, name=safe)
         elif n.op in _MODULES:
             module = _MODULES[n.op](n, ins, dev)
             if dev.type != "meta":

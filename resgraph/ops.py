@@ -40,7 +40,9 @@ MAX_CHANNELS = 1 << 20
 MAX_SIZE = 1 << 16
 
 _TYPE_WORDS = {"int": "an integer", "size": "an integer or a size such as 3x3",
-               "bool": "true or false", "number": "a number"}
+               "bool": "true or false", "number": "a number",
+               "shape": "a shape such as 196x768 or a list of integers",
+               "dims": "a list of dimensions such as [1, 2]", "str": "a string"}
 
 
 class OpError(ResgraphError):
@@ -58,10 +60,14 @@ class Arg:
     default: Any = REQUIRED
     least: int = 1
     most: int = MAX_SIZE
+    #: the strings a ``str`` argument takes
+    choices: tuple[str, ...] = ()
 
     @property
     def words(self) -> str:
         """What the argument takes, as a message says it."""
+        if self.choices:
+            return "one of " + ", ".join(f'"{c}"' for c in self.choices)
         return _TYPE_WORDS[self.type]
 
     def typed(self, value: Any) -> bool:
@@ -70,12 +76,23 @@ class Arg:
             return isinstance(value, bool)
         if self.type == "number":
             return _is_int(value) or isinstance(value, float)
+        if self.type == "str":
+            return isinstance(value, str) and (not self.choices or value in self.choices)
+        if self.type in ("shape", "dims"):
+            return isinstance(value, (tuple, list)) and bool(value) \
+                and all(map(_is_int, value))
         return _is_int(value) or (self.type == "size" and isinstance(value, tuple)
                                   and len(value) == 2)
 
-    def out_of_range(self, value: int | Shape) -> str | None:
-        """What is wrong with a number of the right type (``must be at least 1, got 0``)."""
-        for v in value if isinstance(value, tuple) else (value,):
+    def out_of_range(self, value: Any) -> str | None:
+        """What is wrong with a value of the right type (``must be at least 1, got 0``)."""
+        if self.type in ("bool", "str"):
+            return None
+        if self.type == "shape" and list(value).count(-1) > 1:
+            return "may leave one side to be inferred (-1), not several"
+        for v in value if isinstance(value, (tuple, list)) else (value,):
+            if self.type == "shape" and v == -1:
+                continue
             if v < self.least:
                 return f"must be at least {self.least}, got {v}"
             if v > self.most:
@@ -98,8 +115,14 @@ class OpDef:
     buffers: Callable[[Attrs, Sequence[Shape]], dict[str, Shape]] = lambda a, s: {}
     macs: Callable[[Attrs, Sequence[Shape], Shape], int] = lambda a, s, o: 0
     flops: Callable[[Attrs, Sequence[Shape], Shape], int] = lambda a, s, o: 0
-    #: number of tensor inputs; ``None`` for any number (two or more)
+    #: number of tensor inputs; ``None`` for any number (see ``inputs``)
     arity: int | None = 1
+    #: the fewest and most tensors a spec's call gives an op of any arity (None: no most)
+    inputs: tuple[int, int | None] = (2, None)
+    #: the attributes a spec leaves to its inputs' shapes (an einsum's index sizes, an
+    #: interpolation's size), filled where the node is made, so that the IR holds what an
+    #: import records
+    derive: Callable[[Attrs, Sequence[Shape]], Attrs] | None = None
     #: conv and linear: the layers that count toward depth and gradient-path length
     weighted: bool = False
 
@@ -236,9 +259,12 @@ def _spatial_mean_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
 
 
 def _linear_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
-    if len(s[0]) != 1:
-        raise OpError(f"linear needs a flat input, got {fmt_shape(s[0])}; add 'flatten' first")
-    return (a["out"],)
+    """Over the last side of a flat vector or of tokens (NxC, or heads' hxNxd beyond a
+    feature map's rank); a CxHxW feature map is flattened first, or takes channel_linear."""
+    if len(s[0]) == 3:
+        raise OpError(f"linear needs a flat input or tokens, got {fmt_shape(s[0])}; add "
+                      "'flatten' first (or channel_linear over each pixel's channels)")
+    return (*s[0][:-1], a["out"])
 
 
 def _linear_params(a: Attrs, s: Sequence[Shape]) -> dict[str, Shape]:
@@ -370,21 +396,142 @@ OPS: dict[str, OpDef] = {op.name: op for op in [
 ]}
 
 
-# ops that only an import makes ------------------------------------------------------------------
-# A traced model (resgraph.import_fx) uses ops no spec writes: layout ops, parts of tensors,
-# reductions, matrix products, element-wise arithmetic with numbers or broadcasting. Their
-# attributes are facts the trace found (a target shape, permuted dimensions), so a spec cannot
-# give them, and each shape rule refuses a call without them. Shapes here may have any rank.
+# ops of tensors of any rank ---------------------------------------------------------------------
+# Layout ops, parts of tensors, reductions, matrix products, attention, resampling and
+# element-wise arithmetic with numbers or broadcasting: what a traced model uses beyond the
+# feature-map ops, and what a spec writes for tokens and heads. Shapes here may have any
+# rank: CxHxW feature maps, NxC tokens (N tokens of C features), hxNxd heads. A dimension is
+# counted per sample (0 is a feature map's channels), a negative one from the last; the
+# attributes a spec gives are made what an import records (dimensions as non-negative
+# tuples, a reshape's -1 resolved, an einsum's equation with the batch's index) by each op's
+# ``derive``, so one rule counts both.
 
 
-def _imported(name: str, rule: Callable[[Attrs, Sequence[Shape]], Shape]
-              ) -> Callable[[Attrs, Sequence[Shape]], Shape]:
-    def infer(a: Attrs, s: Sequence[Shape]) -> Shape:
-        if not a:
-            raise OpError(f"'{name}' comes only from a traced model (resgraph analyze --module); "
-                          "a spec cannot write it")
-        return rule(a, s)
-    return infer
+def _dim(d: int, rank: int, op: str) -> int:
+    """A dimension as a non-negative index of a per-sample shape of ``rank`` sides."""
+    if not -rank <= d < rank:
+        raise OpError(f"{op}: dimension {d} is out of range for a shape of {rank} sides "
+                      f"(0 to {rank - 1}, or -{rank} to -1 from the last)")
+    return d % rank
+
+
+def _dims(dims: Sequence[int], rank: int, op: str) -> tuple[int, ...]:
+    out = tuple(_dim(d, rank, op) for d in dims)
+    if len(set(out)) != len(out):
+        raise OpError(f"{op}: dimensions {list(dims)} name one dimension twice")
+    return out
+
+
+def _derive_reshape(a: Attrs, s: Sequence[Shape]) -> Attrs:
+    """A side of -1 is what the others leave of the input's elements."""
+    shape, total = list(a["shape"]), numel(s[0])
+    if -1 in shape:
+        known = -numel(tuple(shape))
+        if total % known:
+            raise OpError(f"cannot reshape {fmt_shape(s[0])} to {_written(shape)}: "
+                          f"{total} elements are not a multiple of {known}")
+        shape[shape.index(-1)] = total // known
+    return {**a, "shape": tuple(shape)}
+
+
+def _written(shape: Sequence[int]) -> str:
+    return "x".join("?" if d == -1 else str(d) for d in shape)
+
+
+def _derive_permute(a: Attrs, s: Sequence[Shape]) -> Attrs:
+    dims = _dims(a["dims"], len(s[0]), "permute")
+    if len(dims) != len(s[0]):
+        raise OpError(f"permute of {fmt_shape(s[0])} needs {len(s[0])} dimensions, "
+                      f"got {list(a['dims'])}")
+    return {**a, "dims": dims}
+
+
+def _derive_part(a: Attrs, s: Sequence[Shape]) -> Attrs:
+    """``size`` sides from ``start`` along ``dim`` (narrow); without ``keep`` the side goes
+    (an index, ``x[:, 0]``)."""
+    shape = s[0]
+    d = _dim(a["dim"], len(shape), "part")
+    if a["start"] + a["size"] > shape[d]:
+        raise OpError(f"part {a['start']} to {a['start'] + a['size'] - 1} of dimension {d} "
+                      f"is past its {shape[d]} sides ({fmt_shape(shape)})")
+    if not a["keep"] and a["size"] != 1:
+        raise OpError(f"part with keep=false takes one side (an index), got size {a['size']}")
+    sides = (a["size"],) if a["keep"] else ()
+    return {**a, "dim": d, "shape": (*shape[:d], *sides, *shape[d + 1:])}
+
+
+def _derive_dim(extra: int, op: str) -> Callable[[Attrs, Sequence[Shape]], Attrs]:
+    """``dim`` made non-negative; a stack's may also be one past the last (a new side)."""
+    def derive(a: Attrs, s: Sequence[Shape]) -> Attrs:
+        return {**a, "dim": _dim(a["dim"], len(s[0]) + extra, op)}
+    return derive
+
+
+def _derive_reduce(op: str) -> Callable[[Attrs, Sequence[Shape]], Attrs]:
+    def derive(a: Attrs, s: Sequence[Shape]) -> Attrs:
+        return {**a, "dims": _dims(a["dims"], len(s[0]), op)}
+    return derive
+
+
+def _derive_layer_norm(a: Attrs, s: Sequence[Shape]) -> Attrs:
+    if a["dims"] > len(s[0]):
+        raise OpError(f"layer_norm over the last {a['dims']} dimensions of {fmt_shape(s[0])}, "
+                      f"which has {len(s[0])}")
+    return {k: v for k, v in a.items() if v is not None}  # torch's eps stays implicit, as bn's
+
+
+def _derive_interpolate(a: Attrs, s: Sequence[Shape]) -> Attrs:
+    """The output's size from ``size`` or ``scale`` (floor of side times scale, as torch),
+    and what was given, which some counters read (as the import records them)."""
+    _, h, w = _feature_map(s[0], "interpolate")
+    if (a["size"] is None) == (a["scale"] is None):
+        raise OpError("interpolate takes a size or a scale, one of them")
+    if a["align_corners"] and a["mode"] != "bilinear":
+        raise OpError("align_corners=true is for mode \"bilinear\" only")
+    given = ("size", a["size"]) if a["size"] is not None else ("scale", a["scale"])
+    size = a["size"] or (math.floor(h * a["scale"]), math.floor(w * a["scale"]))
+    if min(size) < 1 or max(size) > MAX_SIZE:
+        raise OpError(f"interpolate of {h}x{w} by {a['scale']} gives {fmt_shape(size)}; "
+                      f"sides are from 1 to {MAX_SIZE}")
+    out = {"size": tuple(size), "mode": a["mode"], "given": given}
+    return {**out, "align_corners": True} if a["align_corners"] else out
+
+
+def _derive_einsum(a: Attrs, s: Sequence[Shape]) -> Attrs:
+    """A spec's equation is per sample (``"nc,mc->nm"``): the batch's index is put in front
+    of every operand and the output, a letter the equation does not use, as a traced model
+    writes it; the sizes of the indices come from the operands."""
+    equation = a["equation"].replace(" ", "")
+    ins, arrow, out = equation.partition("->")
+    subs = ins.split(",")
+    if not arrow or not all(x.isalpha() for x in [*subs, out or "a"]) or len(subs) != len(s):
+        raise OpError(f"einsum needs an equation of letters, one operand per tensor and an "
+                      f"output, as \"nc,mc->nm\"; got \"{a['equation']}\" for {len(s)} tensors")
+    sizes: dict[str, int] = {}
+    for sub, shape in zip(subs, s):
+        if len(sub) != len(shape):
+            raise OpError(f"einsum operand '{sub}' has {len(sub)} indices for a tensor "
+                          f"{fmt_shape(shape)}")
+        for i, n in zip(sub, shape):
+            if sizes.setdefault(i, n) != n:
+                raise OpError(f"einsum index '{i}' is {sizes[i]} in one operand and {n} "
+                              "in another")
+    if set(out) - set(sizes) or len(set(out)) != len(out):
+        raise OpError(f"einsum output '{out}' must use each index of its operands once at most")
+    batch = next(c for c in "bzyxwvutsrqponmlkjihgfedca" if c not in equation)
+    full = ",".join(batch + x for x in subs) + "->" + batch + out
+    return {"equation": full, "sizes": tuple(sorted(sizes.items())), "batch": batch,
+            "weights": 0}
+
+
+def _derive_elementwise(a: Attrs, s: Sequence[Shape]) -> Attrs:
+    """One tensor with a number (``by``), two that broadcast, or one negated."""
+    operands = len(s) + (a["by"] is not None)
+    if (a["fn"] == "neg") != (operands == 1) or operands > 2:
+        raise OpError(f"elementwise '{a['fn']}' takes " + (
+            "one tensor and no number" if a["fn"] == "neg"
+            else "a tensor and a number (by=...), or two tensors"))
+    return a if a["by"] is not None else {"fn": a["fn"]}
 
 
 def broadcast(shapes: Sequence[Shape]) -> Shape:
@@ -530,62 +677,95 @@ def _read_params(a: Attrs, s: Sequence[Shape]) -> dict[str, Shape]:
     return {path: tuple(shape) for path, shape in a.get("params", ())}
 
 
-IMPORT_OPS = (
-    OpDef("reshape", "a view or reshape to another shape (free: no arithmetic)",
-          (Arg("x", "tensor"),), _imported("reshape", _reshape)),
+_DIM: dict[str, Any] = {"least": -MAX_SIZE, "most": MAX_SIZE}
+#: the bound of a number an element-wise op takes (the language bounds numbers further)
+_ANY_NUMBER = 1 << 62
+_SHAPE = Arg("shape", "shape", most=MAX_CHANNELS)
+#: element-wise arithmetic as the import names it (a traced model's -, /, and + or * with a
+#: number or broadcasting)
+ELEMENTWISE_FNS = ("add", "sub", "mul", "div", "neg")
+#: the resampling modes resgraph counts
+INTERPOLATION_MODES = tuple(INTERPOLATION_FLOPS)
+
+def _opaque(a: Attrs, s: Sequence[Shape]) -> Shape:
+    if "shape" not in a:
+        raise OpError("'opaque' stands for what resgraph cannot count in a traced model; "
+                      "a spec writes what it computes instead")
+    return tuple(a["shape"])
+
+
+TENSOR_OPS = (
+    OpDef("reshape", "a view or reshape to another shape (free: no arithmetic); one side may "
+          "be -1, what the others leave", (Arg("x", "tensor"), _SHAPE), _reshape,
+          derive=_derive_reshape),
     OpDef("permute", "dimensions reordered (permute, transpose; free)",
-          (Arg("x", "tensor"),), _imported("permute", _permute)),
-    OpDef("part", "a part of a tensor: indexing, chunk, split, narrow (free)",
-          (Arg("x", "tensor"),), _imported("part", _part)),
-    OpDef("stack", "tensors stacked along a new dimension (free)", (Arg("xs", "tensor"),),
-          _imported("stack", _stack), _read_params, arity=None),
+          (Arg("x", "tensor"), Arg("dims", "dims", **_DIM)), _permute, derive=_derive_permute),
+    OpDef("part", "a part of a tensor: indexing, chunk, split, narrow (free); a spec takes "
+          "size sides from start along dim, without keep an index",
+          (Arg("x", "tensor"), Arg("dim", "int", 0, **_DIM), Arg("start", "int", 0, least=0,
+                                                                 most=MAX_CHANNELS),
+           Arg("size", "int", 1, most=MAX_CHANNELS), Arg("keep", "bool", True)), _part,
+          derive=_derive_part),
+    OpDef("stack", "tensors stacked along a new dimension (free)",
+          (Arg("xs", "tensor"), Arg("dim", "int", 0, **_DIM)), _stack, _read_params,
+          arity=None, inputs=(1, None), derive=_derive_dim(1, "stack")),
     OpDef("cat", "concatenation along a dimension other than a feature map's channels (free)",
-          (Arg("xs", "tensor"),), _imported("cat", _cat), _read_params, arity=None),
+          (Arg("xs", "tensor"), Arg("dim", "int", 0, **_DIM)), _cat, _read_params, arity=None,
+          derive=_derive_dim(0, "cat")),
     OpDef("sum", "a sum over dimensions: one add per input element beyond each output's first",
-          (Arg("x", "tensor"),), _imported("sum", _reduce),
-          flops=lambda a, s, o: numel(s[0]) - numel(o)),
+          (Arg("x", "tensor"), Arg("dims", "dims", **_DIM), Arg("keepdim", "bool", False)),
+          _reduce, flops=lambda a, s, o: numel(s[0]) - numel(o), derive=_derive_reduce("sum")),
     OpDef("mean", "a mean over dimensions: its sum, and a divide per output element",
-          (Arg("x", "tensor"),), _imported("mean", _reduce), flops=lambda a, s, o: numel(s[0])),
+          (Arg("x", "tensor"), Arg("dims", "dims", **_DIM), Arg("keepdim", "bool", False)),
+          _reduce, flops=lambda a, s, o: numel(s[0]), derive=_derive_reduce("mean")),
     OpDef("matmul", "a matrix product of two tensors (matmul, bmm, @), batched and broadcast",
-          (Arg("a", "tensor"), Arg("b", "tensor")), _imported("matmul", _matmul), _read_params,
+          (Arg("a", "tensor"), Arg("b", "tensor")), _matmul, _read_params,
           macs=lambda a, s, o: numel(o) * s[0][-1], flops=lambda a, s, o: 2 * numel(o) * s[0][-1],
           arity=2),
     OpDef("softmax", "softmax along a dimension: max, subtract, exp, sum, divide per element",
-          (Arg("x", "tensor"),), _imported("softmax", lambda a, s: s[0]),
-          flops=lambda a, s, o: 5 * numel(o)),
+          (Arg("x", "tensor"), Arg("dim", "int", -1, **_DIM)), lambda a, s: s[0],
+          flops=lambda a, s, o: 5 * numel(o), derive=_derive_dim(0, "softmax")),
     OpDef("layer_norm", "layer normalisation over the last dims dimensions (nn.LayerNorm, "
           "F.layer_norm): 7 operations per element, as layernorm",
-          (Arg("x", "tensor"),), _imported("layer_norm", lambda a, s: s[0]),
+          (Arg("x", "tensor"), Arg("dims", "int", 1), Arg("affine", "bool", True),
+           Arg("eps", "number", None, least=0, most=1)), lambda a, s: s[0],
           params=lambda a, s: dict.fromkeys(("weight", "bias"), s[0][-a["dims"]:])
-          if a["affine"] else {}, flops=_per_element(7)),
+          if a["affine"] else {}, flops=_per_element(7), derive=_derive_layer_norm),
     OpDef("attention", "scaled dot-product attention of q, k, v: two products and a softmax "
           "(F.scaled_dot_product_attention; nn.MultiheadAttention's heads, between its "
           "projections)",
-          (Arg("q", "tensor"), Arg("k", "tensor"), Arg("v", "tensor")),
-          _imported("attention", _attention), macs=_attention_macs,
+          (Arg("q", "tensor"), Arg("k", "tensor"), Arg("v", "tensor"),
+           Arg("causal", "bool", False)),
+          _attention, macs=_attention_macs,
           flops=lambda a, s, o: 2 * _attention_macs(a, s, o) + 6 * attention_scores(a, s),
-          arity=None),
+          arity=None, inputs=(3, 3)),
     OpDef("interpolate", "resampling of a feature map to a size (F.interpolate, nn.Upsample): "
           "nearest copies (free), bilinear weighs 4 neighbours (7 per output element)",
-          (Arg("x", "tensor"),), _imported("interpolate", _interpolate),
-          flops=lambda a, s, o: INTERPOLATION_FLOPS[a["mode"]] * numel(o)),
+          (Arg("x", "tensor"), Arg("size", "size", None), Arg("scale", "number", None,
+                                                               least=0, most=MAX_SIZE),
+           Arg("mode", "str", "nearest", choices=INTERPOLATION_MODES),
+           Arg("align_corners", "bool", False)),
+          _interpolate, flops=lambda a, s, o: INTERPOLATION_FLOPS[a["mode"]] * numel(o),
+          derive=_derive_interpolate),
     OpDef("einsum", "torch.einsum of one or two tensors: a contraction of two is one MAC per "
           "combination of its indices, those only one operand has and the output lacks summed "
           "first, as torch does it (a bmm); a product without a contracted index is "
           "element-wise, of one tensor a sum (no MACs)",
-          (Arg("xs", "tensor"),), _imported("einsum", _einsum), _read_params, macs=_einsum_macs,
-          flops=_einsum_flops, arity=None),
+          (Arg("xs", "tensor"), Arg("equation", "str")), _einsum, _read_params,
+          macs=_einsum_macs, flops=_einsum_flops, arity=None, inputs=(1, 2),
+          derive=_derive_einsum),
     OpDef("elementwise", "element-wise arithmetic with a number or broadcasting (sub, div, "
           "a scalar add or multiply): one operation per output element",
-          (Arg("xs", "tensor"),), _imported("elementwise", lambda a, s: broadcast(s)),
-          _read_params, flops=lambda a, s, o: numel(o), arity=None),
+          (Arg("xs", "tensor"), Arg("fn", "str", choices=ELEMENTWISE_FNS),
+           Arg("by", "number", None, least=-_ANY_NUMBER, most=_ANY_NUMBER)),
+          lambda a, s: broadcast(s), _read_params, flops=lambda a, s, o: numel(o), arity=None,
+          inputs=(1, 2), derive=_derive_elementwise),
     OpDef("opaque", "an op resgraph cannot count: its shape from the trace, its cost unknown",
-          (Arg("xs", "tensor"),), _imported("opaque", lambda a, s: tuple(a["shape"])),
-          _read_params, arity=None),
+          (Arg("xs", "tensor"),), _opaque, _read_params, arity=None),
 )
-#: the imported ops that can own parameters they read (:func:`_read_params`)
+#: the ops that can own parameters they read (:func:`_read_params`)
 PARAMETER_READERS = frozenset({"stack", "cat", "matmul", "einsum", "elementwise", "opaque"})
-OPS.update({op.name: op for op in IMPORT_OPS})
+OPS.update({op.name: op for op in TENSOR_OPS})
 
 
 def normalise(op: OpDef, attrs: Attrs) -> Attrs:

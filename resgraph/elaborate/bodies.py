@@ -68,14 +68,15 @@ class Bodies(Nodes):
 
     def eval_flow(self, flow: s.Flow, env: Env, x: Tensor) -> Tensor:
         for i, step in enumerate(flow.steps):
-            value = self.eval_step(step, env)
+            label = self.step_label(step, env)
+            value = self.eval_step(step, env, label)
             if isinstance(value, Tensor):
                 if i > 0:
                     self.fail("a tensor cannot follow '->'; expected a layer or a block",
                               step.span)
                 x = value
             elif isinstance(value, Partial):
-                x = self.apply(value, x, self.step_label(step, env), step.span)
+                x = self.apply(value, x, label, step.span)
             else:
                 self.fail(f"expected a layer, a block or a tensor, got {type_name(value)} "
                           f"{show(value)}", step.expr.span)
@@ -88,10 +89,12 @@ class Bodies(Nodes):
             return step.label
         return self.scope_text(self.eval(step.label, env), step.label.span, "a label")
 
-    def eval_step(self, step: s.Step, env: Env) -> Any:
+    def eval_step(self, step: s.Step, env: Env, label: str | None) -> Any:
+        """A step's value; a call that makes a node (``add(a, b)``, ``reshape(q, 4x16)``)
+        makes it at the step's label."""
         expr = step.expr
-        if isinstance(expr, s.Call) and self.multi_input_op(expr, env) is not None:
-            return self.call_multi(expr, env, self.step_label(step, env))
+        if isinstance(expr, s.Call):
+            return self.eval_call(expr, env, label)
         if step.label is not None and isinstance(expr, s.Name):
             value = self.eval(expr, env)
             if isinstance(value, Tensor):

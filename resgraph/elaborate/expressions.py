@@ -12,7 +12,7 @@ from typing import Any
 from resgraph import syntax as s
 from resgraph.elaborate import limits
 from resgraph.elaborate.checks import Checks
-from resgraph.elaborate.functions import ARITH, ROUNDINGS
+from resgraph.elaborate.functions import ARITH, BUILTINS, OVERLOADED, ROUNDINGS
 from resgraph.elaborate.values import (
     BlockValue,
     Env,
@@ -28,7 +28,7 @@ from resgraph.elaborate.values import (
     type_name,
 )
 from resgraph.errors import Span, did_you_mean
-from resgraph.ops import OpDef
+from resgraph.ops import OPS, OpDef
 from resgraph.parse import int_error
 
 # a computed stage name or block scope: words joined by dots (torchvision's 'block1-0')
@@ -122,7 +122,8 @@ class Expressions(Checks):
         if isinstance(value, BlockValue):
             return Partial(value, e.id)
         if callable(value):
-            self.fail(f"'{e.id}' is a function; call it as {e.id}(...)", e.span)
+            also = f", or {e.id}(dims=...) for the op" if e.id in OVERLOADED else ""
+            self.fail(f"'{e.id}' is a function; call it as {e.id}(...){also}", e.span)
         return value
 
     def eval_Index(self, e: s.Index, env: Env) -> Any:
@@ -149,16 +150,32 @@ class Expressions(Checks):
         :mod:`.nodes`, which evaluates its arguments here."""
         raise NotImplementedError
 
+    def apply(self, partial: Partial, x: Tensor, label: str | None, span: Span) -> Tensor:
+        """An op of one tensor given its tensor first (``reshape(q, 4x16)``) is applied at
+        once: defined in :mod:`.bodies`."""
+        raise NotImplementedError
+
     def eval_Call(self, e: s.Call, env: Env) -> Any:
+        return self.eval_call(e, env, None)
+
+    def eval_call(self, e: s.Call, env: Env, label: str | None) -> Any:
+        """A call: of a block or layer (a layer waiting for its input, unless an op's first
+        argument is its tensor), of an op of several tensors (a node, at ``label``), or of
+        a built-in function."""
         try:
             fn = env.lookup(e.func)
         except KeyError:
             self.fail(f"unknown block or function '{e.func}'", e.span,
                       did_you_mean(e.func, _callables(env)))
+        if e.kwargs and e.func in OVERLOADED and fn is BUILTINS[e.func]:
+            fn = OPS[e.func]
         if isinstance(fn, OpDef) and fn.arity != 1:
-            return self.call_multi(e, env, None)
+            return self.call_multi(e, env, label)
         args = [(self.eval(a, env), a.span) for a in e.args]
         kwargs = {k.name: (self.eval(k.value, env), k.span, f"{k.span}") for k in e.kwargs}
+        if isinstance(fn, OpDef) and args and isinstance(args[0][0], Tensor):
+            call = self.checked_call(Partial(fn, e.func, args[1:], kwargs))
+            return self.apply(call, args[0][0], label, e.span)
         if isinstance(fn, (OpDef, BlockValue)):
             return self.checked_call(Partial(fn, e.func, args, kwargs))
         if isinstance(fn, Partial):

@@ -115,6 +115,13 @@ def _channels(t: Any) -> int:
     return t.shape[0]
 
 
+def _shape(t: Any) -> tuple[int, ...]:
+    """A tensor's per-sample shape (``shape(input)[1]``: the tokens of an NxC input)."""
+    if not isinstance(t, Tensor):
+        raise TypeError(f"takes a tensor, got {type_name(t)}")
+    return t.shape
+
+
 ARITH: dict[str, Callable[[Any, Any], Any]] = {
     "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
     "/": lambda a, b: a / b,
@@ -123,7 +130,11 @@ ARITH: dict[str, Callable[[Any, Any], Any]] = {
 
 BUILTINS: dict[str, Any] = {
     **OPS, "min": _min, "max": _max, "sum": _sum, "len": _len, "range": _range,
-    "channels": _channels, "make_divisible": _make_divisible, "log": _log, "sqrt": _sqrt,
+    "channels": _channels, "shape": _shape, "make_divisible": _make_divisible, "log": _log, "sqrt": _sqrt,
     "round": _round, "floor": _floor, "ceil": _ceil, "float": _float, "str": _str}
+#: the functions whose name is also an op's (``sum([1, 2])``, ``sum(dims=[0])``): called
+#: with keywords, the name is the op
+OVERLOADED = frozenset(name for name in BUILTINS if name in OPS and callable(BUILTINS[name])
+                       and BUILTINS[name] is not OPS[name])
 #: the functions that round: each reports a value it changes
 ROUNDINGS = frozenset({_make_divisible, _round, _floor, _ceil})

@@ -28,20 +28,34 @@ class Nodes(Expressions):
         return value if isinstance(value, OpDef) and value.arity != 1 else None
 
     def call_multi(self, call: s.Call, env: Env, label: str | None) -> Tensor:
+        """An op of several tensors, or of any number: the tensors are its positional
+        arguments (``cat(a, b, dim=1)``), its attributes keywords."""
         op = self.multi_input_op(call, env)
         assert op is not None
-        if call.kwargs:
-            self.fail(f"'{op.name}' takes only tensors", call.kwargs[0].span)
         inputs = [self.eval(a, env) for a in call.args]
         for a, v in zip(call.args, inputs):
             if not isinstance(v, Tensor):
-                self.fail(f"'{op.name}' takes tensors, got {type_name(v)} {show(v)}", a.span)
-        if op.arity is not None and len(inputs) != op.arity:
-            self.fail(f"'{op.name}' takes {op.arity} tensors, got {len(inputs)}", call.span)
-        if op.arity is None and len(inputs) < 2:
-            self.fail(f"'{op.name}' takes two or more tensors", call.span)
-        return self.make_node(op, inputs, {}, label, call.span)
+                self.fail(f"'{op.name}' takes tensors, got {type_name(v)} {show(v)}", a.span,
+                          hint=signature(op) + "; attributes are given by name")
+        self.check_inputs(op, len(inputs), call.span)
+        kwargs = {k.name: (self.eval(k.value, env), k.span, f"{k.span}") for k in call.kwargs}
+        attrs = self.bind_op(self.checked_call(Partial(op, call.func, [], kwargs)), call.span)
+        return self.make_node(op, inputs, attrs, label, call.span)
 
+    def check_inputs(self, op: OpDef, given: int, span: Span) -> None:
+        """As many tensors as the op takes: its arity, or its range of inputs."""
+        least, most = (op.arity, op.arity) if op.arity is not None else op.inputs
+        if least <= given and (most is None or given <= most):
+            return
+        words = {1: "one tensor", 2: "two tensors", 3: "three tensors"}
+        if least == most:
+            wanted = words.get(least, f"{least} tensors")
+        elif most is None:
+            wanted = f"{words.get(least, f'{least} tensors')} or more"
+        else:
+            wanted = f"{least} to {most} tensors" if most - least > 1 else \
+                f"{words[least].split()[0]} or {words[most]}"
+        self.fail(f"'{op.name}' takes {wanted}, got {given}", span, hint=signature(op))
 
     def bind_op(self, partial: Partial, span: Span) -> dict[str, Any]:
         """The attributes of an op applied at ``span`` (its arguments' names and number
@@ -83,6 +97,8 @@ class Nodes(Expressions):
         self.spend(1, span)
         attrs = normalise(op, attrs)
         try:
+            if op.derive is not None:
+                attrs = op.derive(attrs, [t.shape for t in inputs])
             shape = op.infer(attrs, [t.shape for t in inputs])
         except OpError as exc:
             hint = None

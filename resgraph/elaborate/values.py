@@ -147,8 +147,11 @@ def inner_values(v: Any) -> list[Any] | None:
 
 
 def signature(op: OpDef) -> str:
+    """How a call of ``op`` is written: an op of several tensors names them first."""
+    tensors = [] if op.arity == 1 else [
+        "x1, x2, ..." if a.name == "xs" else a.name for a in op.args if a.type == "tensor"]
     parts = [a.name if a.default is REQUIRED else f"{a.name}={show(a.default) if a.default is not None else 'auto'}"
              for a in op.attr_args]
-    return f"usage: {op.name}({', '.join(parts)})"
+    return f"usage: {op.name}({', '.join(tensors + parts)})"
 
 
