@@ -506,7 +506,8 @@ def _derive_einsum(a: Attrs, s: Sequence[Shape]) -> Attrs:
     subs = ins.split(",")
     if not arrow or not all(x.isalpha() for x in [*subs, out or "a"]) or len(subs) != len(s):
         raise OpError(f"einsum needs an equation of letters, one operand per tensor and an "
-                      f"output, as \"nc,mc->nm\"; got \"{a['equation']}\" for {len(s)} tensors")
+                      f"output, as \"nc,mc->nm\"; got \"{a['equation']}\" for {len(s)} "
+                      f"tensor{'s' * (len(s) != 1)}")
     sizes: dict[str, int] = {}
     for sub, shape in zip(subs, s):
         if len(sub) != len(shape):

@@ -17,6 +17,7 @@ from torchvision.models.convnext import LayerNorm2d
 from torchvision.ops import StochasticDepth
 
 import resgraph
+from resgraph import api
 from resgraph.lower_fx import pad_channels
 from resgraph.ops import OPS
 
@@ -160,3 +161,12 @@ def test_the_compiled_spec_imports_back_to_its_ops(name: str) -> None:
     imported = resgraph.analyze(module, input_shape=INPUT, strict=True).graph
     assert [n.op for n in imported] == [n.op for n in graph]
     assert [n.shape for n in imported] == [n.shape for n in graph]
+
+
+def test_explain_shows_token_shapes_of_a_stage_of_token_blocks() -> None:
+    spec = resgraph.Source(
+        "resgraph 1\nblock mixer(width) {\n  n = layer_norm -> linear(width) -> gelu\n"
+        "  add(input, n)\n}\nnetwork tokens\ninput 4x8x8\nstem {\n  " + TOKENS + "\n}\n"
+        "stage mix: mixer(4) x 2\nhead {\n  mean(dims=[0]) -> linear(3)\n}\n", "tokens.rg")
+    blocks = api.explain(spec)["stages"][0]["blocks"]
+    assert [(b["input"], b["output"]) for b in blocks] == [("64x4", "64x4")] * 2

@@ -101,7 +101,7 @@ class Nodes(Expressions):
                 attrs = op.derive(attrs, [t.shape for t in inputs])
             shape = op.infer(attrs, [t.shape for t in inputs])
         except OpError as exc:
-            hint = None
+            hint = signature(op) if op.derive is not None else None
             if op.name == "add" and self.block is not None:
                 hint = ("the shortcut needs a projection where the shape changes: "
                         "shortcut=\"B\" or \"C\"")
