@@ -87,9 +87,10 @@ def lsp() -> None:
     try:
         from resgraph.lsp.server import serve
     except ImportError as exc:
-        if exc.name not in ("pygls", "lsprotocol"):
+        missing = (exc.name or "").split(".")[0]
+        if missing not in ("pygls", "lsprotocol"):
             raise
-        raise MissingDependency(f"resgraph lsp needs {exc.name}: pip install "
+        raise MissingDependency(f"resgraph lsp needs {missing}: pip install "
                                 f"'resgraph[lsp]'") from None
     serve()
 
