@@ -15,8 +15,8 @@ The folder
 sweep; it resumes it.
 
 ``DIR/results.jsonl``: the journal, append-only, one JSON object per line and per candidate,
-each candidate exactly once (a line is written whole and synced; a resume runs only the
-indices missing). The record, format 1:
+each candidate exactly once (whole lines, written and synced a fifth of a second's records
+at a time, :mod:`.journal`; a resume runs only the indices missing). The record, format 1:
 
 - ``index`` (int): the candidate's place in the space; ``params`` (object): its whole
   assignment (``--set`` values included), the same for the same index on every run;
@@ -39,8 +39,9 @@ indices missing). The record, format 1:
 - ``error`` (str or null): for ``error``, the message; a spec error keeps its position,
   ``file:line:col: error: ...`` with the excerpt;
 - ``duplicate_of`` (int or null); ``worker`` (``host:pid``, or null when the worker died);
-- ``timings`` (object, seconds): ``elaborate_s``, ``analyze_s``, ``screen_s`` and, for a
-  costly measure, ``measure_s``.
+- ``timings`` (object, seconds): ``elaborate_s``, ``analyze_s`` (when this candidate paid
+  them: not when its worker had screened the same parameters before and reused that),
+  ``screen_s`` and, for a costly measure, ``measure_s``.
 """
 
 from __future__ import annotations

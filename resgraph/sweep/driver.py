@@ -14,7 +14,7 @@ import itertools
 import os
 import sys
 from collections import Counter, deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,12 +32,12 @@ from resgraph.sweep.engines import (
 )
 from resgraph.sweep.figures import known
 from resgraph.sweep.file import is_sweep_file, load_sweep
-from resgraph.sweep.journal import RESULTS, Journal, check_folder, open_folder
+from resgraph.sweep.journal import Journal, check_folder, iter_journal, open_folder
 from resgraph.sweep.measures import Measure
 from resgraph.sweep.measures import measure as parse_measure
 from resgraph.sweep.space import Distribution, Space, declared_params, distribution, make_space
 from resgraph.sweep.space import values as parse_values
-from resgraph.sweep.summary import Objective, Summary, pareto_goals, summarise
+from resgraph.sweep.summary import Objective, Summary, Tally, pareto_goals
 from resgraph.sweep.where import where as parse_where
 from resgraph.sweep.worker import Context, record
 
@@ -137,15 +137,17 @@ def sweep(spec: str | Path | Source, out: str | Path, *, engine: str = "local",
     if engine == "ray":
         ray_module()
         check_ray_address(ray_address)
-    records = [slim(r) for r in open_folder(folder, the_plan.definition, engine)]
-    new = _run(the_plan, records, folder, make_engine(engine, the_plan.context, workers,
-                                                       ray_address), progress)
-    return summarise(records + new, len(the_plan.space), the_plan.pareto)
+    journal = open_folder(folder, the_plan.definition, engine)
+    state = Journalled(len(the_plan.space), the_plan.pareto)
+    state.resume(iter_journal(journal))
+    _run(the_plan, state, journal, make_engine(engine, the_plan.context, workers, ray_address),
+         progress)
+    return state.tally.summary(len(the_plan.space))
 
 
-def _run(the_plan: Plan, records: list[dict[str, Any]], folder: Path, engine: Engine,
-         progress: Progress | None) -> list[dict[str, Any]]:
-    run = _Run(the_plan, records, engine, Journal(folder / RESULTS), progress)
+def _run(the_plan: Plan, state: Journalled, journal: Path, engine: Engine,
+         progress: Progress | None) -> None:
+    run = _Run(the_plan, state, engine, Journal(journal), progress)
     try:
         run.loop()
     except BaseException:
@@ -155,35 +157,80 @@ def _run(the_plan: Plan, records: list[dict[str, Any]], folder: Path, engine: En
         engine.close()
     finally:
         run.journal.close()
-    return run.written
 
 
-def slim(rec: dict[str, Any]) -> dict[str, Any]:
-    """What the driver keeps of a record for its summary: not ``metrics``, the bulk of a
-    record, so a sweep of a million candidates fits in the driver's memory."""
-    return {k: rec[k] for k in ("index", "params", "status", "graph", "figures")}
+class Indices:
+    """A set of candidate indices, one bit each: the driver of a sweep of ten million
+    candidates holds 1.25 MB for which are done, not a set of ten million integers."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.bits = bytearray((size + 7) // 8)
+        self.count = 0
+
+    def add(self, index: int) -> None:
+        if not 0 <= index < self.size:
+            raise UsageError(f"the journal holds candidate {index:,}, outside the sweep's "
+                             f"{self.size:,}; it was changed by hand (move it away to start "
+                             f"the sweep again)")
+        byte, bit = divmod(index, 8)
+        if not self.bits[byte] >> bit & 1:
+            self.bits[byte] |= 1 << bit
+            self.count += 1
+
+    def __contains__(self, index: object) -> bool:
+        if not isinstance(index, int) or not 0 <= index < self.size:
+            return False
+        byte, bit = divmod(index, 8)
+        return bool(self.bits[byte] >> bit & 1)
+
+    def __len__(self) -> int:
+        return self.count
+
+
+class Journalled:
+    """What the driver keeps of the records journalled, which does not grow with the sweep
+    but with its distinct networks: the indices done (a bit each), the candidate each
+    network was measured at (its hash), and the summary's tally. Records stream through it
+    to the journal and are not kept."""
+
+    def __init__(self, size: int, pareto: tuple[Objective, Objective] | None) -> None:
+        self.done = Indices(size)
+        #: graph hash → the index of the candidate measured for it
+        self.seen: dict[str, int] = {}
+        self.tally = Tally(pareto)
+
+    def resume(self, records: Iterable[dict[str, Any]]) -> None:
+        """Fold in the records a journal already holds, in its order."""
+        for r in records:
+            self.add(r)
+            if r["graph"] and r["status"] in ("ok", "error"):
+                self.seen[r["graph"]] = r["index"]
+
+    def add(self, rec: dict[str, Any]) -> None:
+        self.done.add(rec["index"])
+        self.tally.add(rec)
+
+    @property
+    def counts(self) -> Counter[str]:
+        return self.tally.counts
 
 
 class _Run:
     """One run of a sweep: the driver's state between jobs."""
 
-    def __init__(self, the_plan: Plan, records: list[dict[str, Any]], engine: Engine,
+    def __init__(self, the_plan: Plan, state: Journalled, engine: Engine,
                  journal: Journal, progress: Progress | None):
         self.plan, self.engine, self.journal, self.progress = the_plan, engine, journal, progress
-        done = {r["index"] for r in records}
-        #: graph hash → the index of the candidate measured for it
-        self.seen = {r["graph"]: r["index"] for r in records
-                     if r["graph"] and r["status"] in ("ok", "error")}
-        self.counts = Counter(r["status"] for r in records)
+        self.state = state
         #: candidates that passed the constraint: ok or duplicate, or queued for the measure
-        self.accepted = self.counts["ok"] + self.counts["duplicate"]
-        self.todo = the_plan.space.candidates(skip=done)
-        left = len(the_plan.space) - len(done)
+        self.accepted = state.counts["ok"] + state.counts["duplicate"]
+        self.todo = the_plan.space.candidates(skip=state.done)
+        left = len(the_plan.space) - len(state.done)
         if the_plan.accept is not None:  # stop near the number asked for, not a batch later
             left = min(left, the_plan.accept)
         self.batch = max(1, min(MAX_SCREEN_BATCH, left // (engine.workers * 4)))
         self.queue: deque[Job] = deque()
-        self.written: list[dict[str, Any]] = []
         self.resources = {"num_cpus": 1.0}
 
     def loop(self) -> None:
@@ -193,8 +240,10 @@ class _Run:
                 pass
             if not self.engine.pending():
                 return
-            for job in self.engine.wait():
+            for job in self.engine.wait(self.journal.due()):
                 self._finished(job)
+            if self.journal.due() == 0:
+                self.journal.flush()
             self._report()
 
     def _submit_next(self) -> bool:
@@ -226,7 +275,7 @@ class _Run:
         if rec["status"] != "ok":
             return rec
         self.accepted += 1
-        first = self.seen.setdefault(rec["graph"], rec["index"])
+        first = self.state.seen.setdefault(rec["graph"], rec["index"])
         if first != rec["index"]:
             rec.update(status="duplicate", duplicate_of=first, metrics=None)
             return rec
@@ -251,10 +300,10 @@ class _Run:
 
     def _write(self, records: list[dict[str, Any]]) -> None:
         self.journal.append(records)
-        self.written.extend(map(slim, records))
-        self.counts.update(r["status"] for r in records)
+        for rec in records:
+            self.state.add(rec)
 
     def _report(self) -> None:
         if self.progress is not None:
-            self.progress(dict(self.counts), len(self.plan.space))
+            self.progress(dict(self.state.counts), len(self.plan.space))
 

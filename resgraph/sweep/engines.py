@@ -50,8 +50,9 @@ class Engine(ABC):
         """Start ``job`` on a worker holding ``resources``."""
 
     @abstractmethod
-    def wait(self) -> list[Job]:
-        """Block until at least one job finishes; the finished ones, records or lost."""
+    def wait(self, timeout: float | None = None) -> list[Job]:
+        """Block until at least one job finishes, or ``timeout`` seconds pass (None: no
+        limit); the finished ones, records or lost (none when the time ran out)."""
 
     @abstractmethod
     def pending(self) -> int:
@@ -110,9 +111,10 @@ class LocalEngine(Engine):
                 worker.job = self.queue.popleft()
                 worker.conn.send((worker.job.phase, worker.job.batch))
 
-    def wait(self) -> list[Job]:
+    def wait(self, timeout: float | None = None) -> list[Job]:
         busy = [w for w in self.pool if w.job is not None]
-        ready = set(connection.wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+        ready = set(connection.wait([w.conn for w in busy] + [w.process.sentinel for w in busy],
+                                    timeout))
         finished = []
         for i, worker in enumerate(self.pool):
             if worker.job is None or not {worker.conn, worker.process.sentinel} & ready:
@@ -201,8 +203,8 @@ class RayEngine(Engine):
         ref = self.task.options(**resources).remote(self.context_ref, job.phase, job.batch)
         self.running[ref] = job
 
-    def wait(self) -> list[Job]:
-        done, _ = self.ray.wait(list(self.running), num_returns=1)
+    def wait(self, timeout: float | None = None) -> list[Job]:
+        done, _ = self.ray.wait(list(self.running), num_returns=1, timeout=timeout)
         finished = []
         for ref in done:
             job = self.running.pop(ref)

@@ -2,19 +2,28 @@
 ``results.jsonl``, the append-only journal of its candidates (the record format is in
 :mod:`resgraph.sweep`'s docstring).
 
-The journal is written a job's records at a time: whole lines, in one ``write`` on a file
-opened for appending, then ``fsync``, so a killed driver leaves at most the records it had
-not yet written, never half a line. Should a line be torn all the same (a power cut), the
-next run drops it before it appends, and measures that candidate again.
+The journal is written in whole lines, some records at a time: the driver hands each job's
+records to :class:`Journal`, which keeps them until :data:`FLUSH_S` has passed since it was
+last written or :data:`FLUSH_BYTES` are waiting, then writes them in one ``write`` on a file
+opened for appending and syncs it (``fsync``). A sweep of fast candidates then pays one sync a
+fifth of a second, not one per job; a killed driver leaves at most the records of its last
+fifth of a second unwritten (a resume runs those again), never half a line. Should a line be
+torn all the same (a power cut), the next run drops it before it appends, and measures that
+candidate again.
+
+The journal is read one line at a time (:func:`iter_journal`), so neither a resume nor a
+report holds more of it than what it keeps of each record.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import sys
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -29,6 +38,10 @@ FORMAT = 1
 #: the libraries whose versions a sweep records (read from their installed metadata, so
 #: none is imported)
 LIBRARIES = ("resgraph", "torch", "onnxruntime", "tensorrt", "ray", "lark")
+#: how long a record may wait in the driver before it is written and synced, seconds
+FLUSH_S = 0.2
+#: how many bytes of records may wait before they are written whatever the time
+FLUSH_BYTES = 4 << 20
 
 
 def check_folder(folder: str | Path) -> Path:
@@ -81,19 +94,22 @@ def normal(data: Any) -> Any:
     return json.loads(json.dumps(data))
 
 
-def open_folder(folder: Path, definition: Mapping[str, Any], engine: str) -> list[dict[str, Any]]:
-    """Create the sweep's folder, or check that the sweep in it is this one; the records
-    already in its journal (none for a new sweep)."""
+def open_folder(folder: Path, definition: Mapping[str, Any], engine: str) -> Path:
+    """Create the sweep's folder, or check that the sweep in it is this one; the journal's
+    path, a torn last line cut from it (read its records with :func:`iter_journal`)."""
     path = folder / DEFINITION
+    journal = folder / RESULTS
     if path.is_file():
         old = _read_json(path)
         if old.get("definition") != normal(definition):
             raise UsageError(f"--out {folder}: holds a different sweep (see {path}); give "
                              f"another folder, or the same options to resume it")
-        return read_journal(folder / RESULTS, repair=True)
+        _cut_torn(journal)
+        return journal
     folder.mkdir(exist_ok=True)
     write_atomic(path, json.dumps(definition_file(definition, engine), indent=2) + "\n")
-    return read_journal(folder / RESULTS, repair=True)
+    _cut_torn(journal)
+    return journal
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -109,39 +125,98 @@ def _read_json(path: Path) -> dict[str, Any]:
 def read_journal(path: Path, *, repair: bool = False) -> list[dict[str, Any]]:
     """The records of a journal; a torn last line is dropped (and, with ``repair``, cut
     from the file so the next record starts on a line of its own)."""
+    if repair:
+        _cut_torn(path)
+    return list(iter_journal(path))
+
+
+def iter_journal(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of a journal one at a time, in the order written; a torn last line (no
+    newline after it) is left out."""
     if not path.exists():
-        return []
-    data = path.read_bytes()
-    whole = data[:data.rfind(b"\n") + 1]
-    if repair and len(whole) != len(data):
-        with path.open("r+b") as f:
-            f.truncate(len(whole))
-            os.fsync(f.fileno())
-    records = []
-    for number, line in enumerate(whole.decode().splitlines(), 1):
-        try:
-            records.append(json.loads(line))
-        except ValueError:
-            raise UsageError(f"{path}:{number}: not a JSON record; the journal was changed "
-                             f"by hand (move it away to start the sweep again)") from None
-    return records
+        return
+    with path.open("rb") as f:
+        for number, line in enumerate(f, 1):
+            if not line.endswith(b"\n"):
+                return
+            try:
+                yield json.loads(line)
+            except ValueError:
+                raise UsageError(f"{path}:{number}: not a JSON record; the journal was "
+                                 f"changed by hand (move it away to start the sweep "
+                                 f"again)") from None
+
+
+def _cut_torn(path: Path) -> None:
+    """Cut a torn last line from the journal, so the next record starts a line of its own."""
+    if not path.exists():
+        return
+    with path.open("r+b") as f:
+        size = f.seek(0, os.SEEK_END)
+        f.seek(max(0, size - 1))
+        if size == 0 or f.read(1) == b"\n":
+            return
+        whole = _last_newline(f, size) + 1
+        f.truncate(whole)
+        os.fsync(f.fileno())
+
+
+def _last_newline(f: Any, size: int, chunk: int = 1 << 16) -> int:
+    """The offset of the file's last newline (-1: none), read backwards a chunk at a time."""
+    end = size
+    while end > 0:
+        start = max(0, end - chunk)
+        f.seek(start)
+        at = f.read(end - start).rfind(b"\n")
+        if at >= 0:
+            return start + at
+        end = start
+    return -1
 
 
 class Journal:
-    """``results.jsonl`` opened for appending whole, synced lines."""
+    """``results.jsonl`` opened for appending whole, synced lines, written at most every
+    :data:`FLUSH_S` seconds (see the module's docstring)."""
 
-    def __init__(self, path: Path):
-        self.path = path
+    def __init__(self, path: Path, every: float = FLUSH_S):
+        self.path, self.every = path, every
         self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        self.waiting: list[bytes] = []
+        self.size = 0
+        #: when the journal was last written: never, so the first records go out at once
+        self.written = -math.inf
 
     def append(self, records: Iterable[Mapping[str, Any]]) -> None:
+        """Keep the records' lines to write; written now when enough time or bytes wait."""
         data = "".join(json.dumps(r, ensure_ascii=False, separators=(",", ":"),
                                   default=str) + "\n" for r in records).encode()
         if data:
-            view = memoryview(data)
+            self.waiting.append(data)
+            self.size += len(data)
+        if self.due() == 0:
+            self.flush()
+
+    def due(self) -> float | None:
+        """Seconds until the waiting records must be written (0: now), None when none wait:
+        how long the driver may block waiting for the next job."""
+        if not self.waiting:
+            return None
+        if self.size >= FLUSH_BYTES:
+            return 0.0
+        return max(0.0, self.every - (time.monotonic() - self.written))
+
+    def flush(self) -> None:
+        """Write what waits in one ``write`` and sync it."""
+        if self.waiting:
+            view = memoryview(b"".join(self.waiting))
             while view:  # a regular file takes it in one write; the loop is for the rest
                 view = view[os.write(self.fd, view):]
             os.fsync(self.fd)
+            self.waiting, self.size = [], 0
+        self.written = time.monotonic()
 
     def close(self) -> None:
-        os.close(self.fd)
+        try:
+            self.flush()
+        finally:
+            os.close(self.fd)

@@ -1,11 +1,14 @@
 """What a sweep's journal says at the end: counts per status, the best candidate per figure,
 and the Pareto front of two figures. Read from the records alone, so it is the same after a
-resume as after one run."""
+resume as after one run; and read one record at a time (:class:`Tally`, :class:`Front`), so
+the driver of a sweep of millions keeps only the counts, the best and the front, never the
+records."""
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,32 +75,87 @@ class Summary:
                            "front": self.pareto}}
 
 
-def summarise(records: Sequence[Mapping[str, Any]], total: int,
+class Front:
+    """The Pareto front of records given one at a time: the records no other beats on both
+    objectives (of equal ones the first given), ordered by the first objective; the same as
+    sorting them all and sweeping, in memory for the front alone. A record is kept only
+    while nothing given before is as good on both; one that beats front members removes
+    them (everything they beat, it beats)."""
+
+    def __init__(self, objectives: tuple[Objective, Objective]) -> None:
+        self.objectives = objectives
+        #: the front's keys on each objective: the first ascending, the second descending
+        self._a: list[float] = []
+        self._b: list[float] = []
+        self._records: list[Mapping[str, Any]] = []
+
+    def add(self, rec: Mapping[str, Any]) -> None:
+        a, b = self.objectives
+        if a.figure not in rec["figures"] or b.figure not in rec["figures"]:
+            return
+        ka, kb = a.key(rec), b.key(rec)
+        below = bisect_right(self._a, ka)  # members at most as bad on the first objective
+        if below and self._b[below - 1] <= kb:
+            return
+        start = end = bisect_left(self._a, ka)
+        while end < len(self._b) and self._b[end] >= kb:
+            end += 1
+        self._a[start:end], self._b[start:end], self._records[start:end] = [ka], [kb], [rec]
+
+    @property
+    def records(self) -> list[Mapping[str, Any]]:
+        return list(self._records)
+
+
+class Tally:
+    """The summary of records given one at a time (in the journal's order): the counts, the
+    best ``ok`` record per figure (of equal ones the first) and the Pareto front."""
+
+    def __init__(self, pareto: tuple[Objective, Objective] | None = None,
+                 figures: Sequence[str] = BEST) -> None:
+        self.counts: Counter[str] = Counter()
+        self.figures, self.pareto = figures, pareto
+        self.best: dict[str, tuple[float, dict[str, Any]]] = {}
+        self.front = Front(pareto) if pareto else None
+
+    def add(self, rec: Mapping[str, Any]) -> None:
+        self.counts[rec["status"]] += 1
+        if rec["status"] != "ok":
+            return
+        for name in self.figures:
+            value = rec["figures"].get(name)
+            if value is not None and (name not in self.best or value < self.best[name][0]):
+                self.best[name] = (value, _brief(rec))
+        if self.front is not None:
+            self.front.add(rec)
+
+    def extend(self, records: Iterable[Mapping[str, Any]]) -> None:
+        for rec in records:
+            self.add(rec)
+
+    def summary(self, total: int) -> Summary:
+        pareto = self.pareto
+        return Summary(total, {s: self.counts.get(s, 0) for s in STATUSES},
+                       {n: self.best[n][1] for n in self.figures if n in self.best},
+                       [_brief(r) for r in self.front.records] if self.front else [],
+                       (str(pareto[0]), str(pareto[1])) if pareto else None)
+
+
+def summarise(records: Iterable[Mapping[str, Any]], total: int,
               pareto: tuple[Objective, Objective] | None = None,
               figures: Sequence[str] = BEST) -> Summary:
-    counts = Counter(r["status"] for r in records)
-    ok = [r for r in records if r["status"] == "ok"]
-    best = {}
-    for name in figures:
-        having = [r for r in ok if name in r["figures"]]
-        if having:
-            best[name] = _brief(min(having, key=Objective(name).key))
-    front = pareto_front(ok, pareto) if pareto else []
-    return Summary(total, {s: counts.get(s, 0) for s in STATUSES}, best,
-                   [_brief(r) for r in front], (str(pareto[0]), str(pareto[1])) if pareto else None)
+    tally = Tally(pareto, figures)
+    tally.extend(records)
+    return tally.summary(total)
 
 
-def pareto_front(records: Sequence[Mapping[str, Any]],
+def pareto_front(records: Iterable[Mapping[str, Any]],
                  objectives: tuple[Objective, Objective]) -> list[Mapping[str, Any]]:
-    """The records no other beats on both objectives, by the first objective: one sort and
-    a sweep, O(n log n)."""
-    a, b = objectives
-    having = [r for r in records if a.figure in r["figures"] and b.figure in r["figures"]]
-    front: list[Mapping[str, Any]] = []
-    for r in sorted(having, key=lambda r: (a.key(r), b.key(r))):
-        if not front or b.key(r) < b.key(front[-1]):
-            front.append(r)
-    return front
+    """The records no other beats on both objectives, by the first objective (:class:`Front`)."""
+    front = Front(objectives)
+    for rec in records:
+        front.add(rec)
+    return front.records
 
 
 def _brief(rec: Mapping[str, Any]) -> dict[str, Any]:

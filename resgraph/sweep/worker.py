@@ -4,6 +4,15 @@
 :func:`measure` runs the costly measure on the candidates the driver kept after removing
 duplicates. A worker parses the spec once (:func:`_prepared` keeps it per sweep) and every
 candidate's failure is caught into its record: a sweep goes on past any candidate.
+
+A worker also keeps, per sweep, what screening each parameter set gave (:class:`Screening`:
+the network's hash, figures and analysis, or its error), keyed by the whole assignment: a
+space of few distinct networks drawn many times (pycls's samplers over a narrow family) then
+elaborates and analyses each once per worker, and every repeat costs its constraint alone.
+Elaboration depends on nothing but the spec's text, the assignment and the input shape, all
+fixed per sweep or in the key, so a reused screening is exactly the one it replaces (the
+records are the same with ``RESGRAPH_NO_CACHE=1``, which turns it off). Screening builds no
+tensor and imports no torch.
 """
 
 from __future__ import annotations
@@ -14,10 +23,11 @@ import socket
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from resgraph import syntax as s
+from resgraph.cache import Memo
 from resgraph.elaborate import elaborate
 from resgraph.errors import ResgraphError
 from resgraph.ir import Graph
@@ -30,6 +40,9 @@ from resgraph.sweep.where import where as parse_where
 
 #: one candidate as the engines carry it: its index and its parameters
 Candidate = tuple[int, dict[str, Any]]
+#: the most parameter sets a worker keeps the screening of, per sweep (an entry is the
+#: analysis of one network, some tens of kilobytes in Python)
+MAX_SCREENINGS = 2048
 
 
 @dataclass(frozen=True)
@@ -53,10 +66,26 @@ class Context:
 
 
 @dataclass(frozen=True)
+class Screening:
+    """What elaborating and analysing one parameter set gave, shared by every candidate with
+    that set: the network's hash, figures and analysis (never changed once made), or the
+    error that stopped it; and what each step cost when it ran."""
+
+    graph: str | None = None
+    figures: Mapping[str, float] = field(default_factory=dict)
+    report: dict[str, Any] | None = None
+    error: str | None = None
+    elaborate_s: float | None = None
+    analyze_s: float | None = None
+
+
+@dataclass(frozen=True)
 class _Prepared:
     module: s.Module
     where: Where | None
     measure: Measure
+    #: parameter set (:func:`_key`) → its screening, for this sweep
+    screenings: Memo[Screening] = field(default_factory=lambda: Memo(MAX_SCREENINGS))
 
 
 #: the sweeps this process has prepared, by :attr:`Context.key`
@@ -107,14 +136,60 @@ def _screen_one(context: Context, prepared: _Prepared, index: int,
     start = time.perf_counter()
     if prepared.where is not None and _early(prepared.where, rec):
         return rec
-    try:
-        graph = _elaborate(context, prepared.module, params)
-        rec["timings"]["elaborate_s"] = time.perf_counter() - start
-        _analyse(rec, graph, prepared.where)
-    except Exception as exc:  # noqa: BLE001 - a candidate's failure is its record, not the sweep's
-        rec.update(status="error", error=_message(exc))
+    fresh = False
+
+    def make() -> Screening:
+        nonlocal fresh
+        fresh = True
+        return _screening(context, prepared.module, params)
+
+    done = prepared.screenings.get(_key(params), make)
+    if fresh:  # the steps' own costs, only where this candidate paid them
+        rec["timings"].update({k: v for k, v in (("elaborate_s", done.elaborate_s),
+                                                 ("analyze_s", done.analyze_s)) if v is not None})
+    _judge(rec, done, prepared.where)
     rec["timings"]["screen_s"] = time.perf_counter() - start
     return rec
+
+
+def _key(params: Mapping[str, Any]) -> str:
+    """A parameter set as a key that tells apart every value elaboration tells apart
+    (``1``, ``1.0`` and ``True`` included)."""
+    return repr(sorted((k, type(v).__name__, v) for k, v in params.items()))
+
+
+def _screening(context: Context, module: s.Module, params: Mapping[str, Any]) -> Screening:
+    """Elaborate, analyse and hash one parameter set; its failure is its screening."""
+    start = time.perf_counter()
+    elaborated = None
+    try:
+        graph = _elaborate(context, module, params)
+        elaborated = time.perf_counter()
+        report = _report(graph)
+        return Screening(graph_hash(graph), analysis_figures(report), report,
+                         elaborate_s=elaborated - start,
+                         analyze_s=time.perf_counter() - elaborated)
+    except Exception as exc:  # noqa: BLE001 - a candidate's failure is its record, not the sweep's
+        return Screening(error=_message(exc),
+                         elaborate_s=None if elaborated is None else elaborated - start)
+
+
+def _judge(rec: dict[str, Any], done: Screening, constraint: Where | None) -> None:
+    """``rec`` from its screening and the constraint: ``ok``, ``rejected`` or ``error``."""
+    if done.error is not None:
+        rec.update(status="error", error=done.error)
+        return
+    rec.update(graph=done.graph, figures=dict(done.figures))
+    try:
+        kept = constraint is None or constraint(
+            {"index": rec["index"], **rec["params"], **rec["figures"]})
+    except WhereError as exc:
+        rec.update(status="error", error=_message(exc))
+        return
+    if kept:
+        rec.update(status="ok", metrics=done.report)
+    else:
+        rec["status"] = "rejected"
 
 
 def _early(constraint: Where, rec: dict[str, Any]) -> bool:
@@ -132,18 +207,10 @@ def _early(constraint: Where, rec: dict[str, Any]) -> bool:
     return rejected
 
 
-def _analyse(rec: dict[str, Any], graph: Graph, constraint: Where | None) -> None:
+def _report(graph: Graph) -> dict[str, Any]:
     from resgraph.analysis.report import analyze_graph
 
-    t = time.perf_counter()
-    report = analyze_graph(graph).to_json()
-    rec["timings"]["analyze_s"] = time.perf_counter() - t
-    rec.update(graph=graph_hash(graph), figures=analysis_figures(report))
-    if constraint is not None and not constraint(
-            {"index": rec["index"], **rec["params"], **rec["figures"]}):
-        rec["status"] = "rejected"
-        return
-    rec.update(status="ok", metrics=report)
+    return analyze_graph(graph).to_json()
 
 
 def measure(context: Context, batch: Sequence[Candidate]) -> list[dict[str, Any]]:
@@ -156,7 +223,10 @@ def measure(context: Context, batch: Sequence[Candidate]) -> list[dict[str, Any]
         start = time.perf_counter()
         try:
             graph = _elaborate(context, prepared.module, params)
-            _analyse(rec, graph, None)
+            t = time.perf_counter()
+            report = _report(graph)
+            rec["timings"]["analyze_s"] = time.perf_counter() - t
+            rec.update(graph=graph_hash(graph), figures=analysis_figures(report), status="ok")
             figures, rec["metrics"] = run_measure(prepared.measure, graph, params)
             rec["figures"].update(figures)
         except Exception as exc:  # noqa: BLE001 - the user's measure may raise anything

@@ -1,4 +1,5 @@
-"""The summary: counts, the best per figure, and the Pareto front against brute force."""
+"""The summary: counts, the best per figure, and the Pareto front against brute force, all
+read one record at a time."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from resgraph.errors import UsageError
-from resgraph.sweep.summary import Objective, objectives, pareto_front, summarise
+from resgraph.sweep.summary import Objective, Tally, objectives, pareto_front, summarise
 
 
 def rec(i: int, status: str = "ok", **figures: float) -> dict:
@@ -45,3 +46,22 @@ def test_counts_and_best_read_only_ok_records() -> None:
 def test_pareto_takes_two_figures(text: str) -> None:
     with pytest.raises(UsageError, match="two figures"):
         objectives(text)
+
+
+def test_of_equal_records_the_first_is_the_best_and_on_the_front() -> None:
+    records = [rec(0, a=2, b=2), rec(1, a=1, b=3), rec(2, a=1, b=3), rec(3, a=2, b=2),
+               rec(4, a=3, b=1), rec(5, a=1, b=2)]
+    assert [r["index"] for r in pareto_front(records, objectives("a,b"))] == [5, 4]
+    assert [r["index"] for r in pareto_front(records[:5], objectives("a,b"))] == [1, 0, 4]
+    s = summarise(records, 6, objectives("a,b"), figures=("a", "b"))
+    assert {k: v["index"] for k, v in s.best.items()} == {"a": 1, "b": 4}
+
+
+def test_a_tally_fed_in_parts_is_the_summary_of_the_whole() -> None:
+    records = [rec(i, "ok" if i % 3 else "duplicate", macs=(i * 7) % 11, params=(i * 5) % 13)
+               for i in range(40)]
+    tally = Tally(objectives("macs,params"))
+    for start in range(0, 40, 7):
+        tally.extend(records[start:start + 7])
+    assert tally.summary(50) == summarise(records, 50, objectives("macs,params"))
+    assert tally.summary(50).counts["duplicate"] == 14
