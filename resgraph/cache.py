@@ -76,18 +76,33 @@ class Memo(Generic[T]):
         A ``make`` that raises stores nothing."""
         if not enabled():
             return make()
+        found = self.peek(key)
+        if found is None:
+            found = make()
+            self.put(key, found)
+        return found
+
+    def peek(self, key: Hashable) -> T | None:
+        """The entry of ``key``, or None (none, or caches are off)."""
+        if not enabled():
+            return None
         with self._lock:
-            if key in self._entries:
+            found = self._entries.get(key)
+            if found is not None:
                 self._entries.move_to_end(key)
                 self.hits += 1
-                return self._entries[key]
-        value = make()
+            return found
+
+    def put(self, key: Hashable, value: T) -> None:
+        """Keep ``value`` as the entry of ``key`` (nothing, when caches are off)."""
+        if not enabled():
+            return
         with self._lock:
             self.misses += 1
             self._entries[key] = value
+            self._entries.move_to_end(key)
             if len(self._entries) > self.size:
                 self._entries.popitem(last=False)
-        return value
 
     def forget(self, key: Hashable) -> None:
         with self._lock:

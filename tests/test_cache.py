@@ -12,8 +12,8 @@ import pytest
 import resgraph
 from resgraph import cache
 from resgraph import parse as p
-from resgraph.catalog import resolve
-from resgraph.elaborate import elaborate
+from resgraph.catalog import catalog, resolve
+from resgraph.elaborate import elaborate, memo, reuse
 from resgraph.format import format_module
 
 
@@ -176,3 +176,26 @@ def test_errors_are_the_same_each_time(cold: Path) -> None:
             resgraph.load(bad)
         texts.append(info.value.render())
     assert texts[0] == texts[1]
+
+
+def _nodes(graph: resgraph.ir.Graph) -> list[tuple]:
+    return [(n.name, n.op, n.inputs, n.attrs, n.shape, n.stage, n.block, n.span)
+            for n in graph]
+
+
+@pytest.mark.parametrize("name", sorted(catalog()))
+def test_blocks_copied_from_earlier_runs_are_the_blocks_a_run_makes(
+        name: str, cold: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    r = resolve(name)
+    module = p.parse(r.text, r.file)
+    elaborate(module, r.file, dict(r.params))  # every distinct block run kept
+    cache.clear()
+    reuse.TEMPLATES.clear()
+    for params in ({**r.params}, {**r.params}):  # the first keeps runs, the second copies all
+        memo._ELABORATED.clear()
+        copied = elaborate(module, r.file, params)
+    assert reuse.TEMPLATES.hits > 0
+    monkeypatch.setenv("RESGRAPH_NO_CACHE", "1")
+    run = elaborate(module, r.file, dict(r.params))
+    assert _nodes(copied) == _nodes(run)
+    assert (copied.notes, copied.blocks, copied.stages) == (run.notes, run.blocks, run.stages)

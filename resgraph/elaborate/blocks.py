@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 from resgraph import syntax as s
+from resgraph.elaborate import reuse
 from resgraph.elaborate.bodies import Bodies
 from resgraph.elaborate.values import BlockValue, Bound, Env, Partial, Tensor, fits, show, type_name
 from resgraph.errors import Span
@@ -53,7 +54,23 @@ class Blocks(Bodies):
         the bound values and ``x.shape``; the names (``path``, ``x.node``, ``self.stage``,
         ``self.block``) and the spans of the nodes only place it. Besides nodes it may add
         notes and roundings (at spans of the body), spend steps and raise errors located at
-        ``span``, the use."""
+        ``span``, the use. So a run is kept (:mod:`resgraph.elaborate.reuse`), and a run of
+        the same key copies its nodes instead."""
+        assert self.graph is not None
+        key = reuse.key(block, bound, x.shape, self.depth)
+        kept = reuse.TEMPLATES.peek(key) if key is not None else None
+        if kept is not None and kept.fits(self.graph, path, self.steps):
+            self.steps += kept.steps
+            return kept.copy(self.graph, x, path, self.stage, self.block)
+        nodes, steps, noted = len(self.graph.nodes), self.steps, self.noted
+        out = self.run_body_of(block, bound, x, path, span)
+        if key is not None and self.noted == noted:
+            reuse.TEMPLATES.put(key, reuse.Template.of(
+                self.graph, len(self.graph.nodes) - nodes, x, out, path, self.steps - steps))
+        return out
+
+    def run_body_of(self, block: BlockValue, bound: dict[str, Bound], x: Tensor, path: str,
+                    span: Span) -> Tensor:
         defn = block.defn
         env = Env({k: b.value for k, b in bound.items()}, block.env)
         env.vars["in_channels"] = x.shape[0]

@@ -41,6 +41,8 @@ class Checks:
         #: blocks, 'if' bodies and 'use's entered and not yet left (see MAX_NESTING)
         self.depth = 0
         self.steps = 0
+        #: notes and roundings made so far: a block's run that made one is not kept for reuse
+        self.noted = 0
 
     # errors ---------------------------------------------------------------------------------
 
@@ -122,6 +124,7 @@ class Checks:
 
     def note(self, text: str, span: Span, where: str | None = None) -> None:
         assert self.graph is not None
+        self.noted += 1
         where = where or self.scope or "network"
         self.graph.notes.append(f"{where}: {text} ({'built-in block' if span.file == PRELUDE else span})")
 
@@ -129,6 +132,7 @@ class Checks:
         """A rounding that changed a value. One place in a spec can round many values (a
         comprehension's, a block's in every instance): each place is reported once, with
         the first rounding and how many distinct ones it made (:meth:`report_roundings`)."""
+        self.noted += 1
         self.roundings.setdefault((span, what), {}).setdefault(text, self.scope or "network")
 
     def report_roundings(self) -> None:
