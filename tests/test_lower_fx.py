@@ -155,3 +155,23 @@ def test_channel_linear_and_layer_scale_are_torchvisions_linear_and_parameter():
     torch.testing.assert_close(gm(x), 0.5 * want.permute(0, 3, 1, 2))
     report = resgraph.analyze(resgraph.Source(CONVNEXT_OPS))
     assert (report.params, report.macs) == (4 * 6 + 6 + 6, 3 * 5 * 4 * 6)
+
+
+@pytest.mark.parametrize("name", ["resnet152", "efficientnet_b0", "convnext_tiny"])
+def test_layers_copied_on_meta_are_the_layers_constructed(name):
+    graph = resgraph.load(name)
+    meta, cpu = lower_fx(graph, "meta"), lower_fx(graph, "cpu", seed=0)
+
+    def layers(gm):
+        return [(path, type(m), {k: v for k, v in vars(m).items() if not k.startswith("_")},
+                 [(k, t.shape, t.dtype, t.requires_grad)
+                  for k, t in [*m.named_parameters(recurse=False), *m.named_buffers(recurse=False)]])
+                for path, m in gm.named_modules() if path]
+
+    assert layers(meta) == layers(cpu)
+    tensors = [id(t) for t in [*meta.parameters(), *meta.buffers()]]
+    assert len(set(tensors)) == len(tensors)  # no two layers share a tensor
+    convs = [m for m in meta.modules() if isinstance(m, torch.nn.Conv2d)]
+    convs[1].register_forward_hook(lambda *a: None)
+    assert [bool(c._forward_hooks) for c in convs].count(True) == 1  # nor a hook
+    meta.to_empty(device="cpu").load_state_dict(cpu.state_dict(), strict=True)
