@@ -8,10 +8,20 @@ pycls shows a design space.
 - a scatter plot of any two figures (chosen on the page), the Pareto front of the pair marked
   (:func:`resgraph.sweep.summary.pareto_front`, both minimised, precomputed for every pair
   here so the page computes nothing);
-- every candidate in a sortable table, linked to its own report page where one was written
-  (:func:`candidate_pages` chooses which: the default pair's front first).
+- every candidate in a sortable table, a page of rows at a time, linked to its own report
+  page where one was written (:func:`candidate_pages` chooses which: the default pair's front
+  first).
 
 Like the network page it reads and arranges; every figure is one the sweep recorded.
+
+It scales with what is distinct, not with the candidates: a sweep of 200,000 draws of a
+family of a hundred networks is a few megabytes. The journal is read a line at a time and
+each record kept slim (no analysis, timings or hash) with its parameters and figures shared
+with every equal record's (:func:`read_sweep`); the table's data is columnar, each distinct
+row once and a row number per candidate (:func:`table_data`); an EDF has a step per distinct
+pixel, which draws the same line as a step per candidate; the scatter draws a point per
+occupied pixel cell (the page bins; the front is always drawn whole); the fronts are computed
+over distinct figures.
 """
 
 from __future__ import annotations
@@ -19,8 +29,11 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -33,18 +46,22 @@ from resgraph.report.charts import COLORS, HEIGHT, WIDTH, Chart, Fmt, frame, y_p
 
 #: plot area inside the chart's box, pixels
 LEFT, RIGHT, TOP, BOTTOM = 64, 14, 14, 40
+#: the table's rows on one page of it
+PAGE_ROWS = 100
+#: what the page keeps of a record
+KEPT = ("index", "status", "params", "figures", "duplicate_of", "error")
 Record = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
 class Sweep:
-    """A sweep folder as read: its definition and the journal's records."""
+    """A sweep folder as read: its definition and the journal's records (slim: :data:`KEPT`)."""
 
     folder: Path
     definition: dict[str, Any]
     records: list[dict[str, Any]]
 
-    @property
+    @cached_property
     def ok(self) -> list[dict[str, Any]]:
         return [r for r in self.records if r["status"] == "ok"]
 
@@ -56,7 +73,7 @@ def is_sweep(path: object) -> bool:
 
 def read_sweep(folder: str | Path) -> Sweep:
     """The folder's definition and records; a clear error for a folder that is not one."""
-    from resgraph.sweep import read_journal
+    from resgraph.sweep.journal import iter_journal
 
     folder = Path(folder)
     try:
@@ -66,15 +83,39 @@ def read_sweep(folder: str | Path) -> Sweep:
         raise UsageError(f"{folder}/sweep.json is not a sweep's definition") from None
     return Sweep(folder, {**definition, "created": meta.get("created"),
                           "engine": meta.get("engine")},
-                 read_journal(folder / "results.jsonl"))
+                 list(slim_records(iter_journal(folder / "results.jsonl"))))
+
+
+def slim_records(records: Iterable[Record]) -> Iterator[dict[str, Any]]:
+    """What the page needs of each record (:data:`KEPT`), equal parameters, figures and
+    errors shared by one object: 200,000 records of a hundred networks hold a hundred."""
+    shared: dict[str, Any] = {}
+    for r in records:
+        slim = {k: r.get(k) for k in KEPT}
+        for k in ("params", "figures", "error"):
+            slim[k] = shared.setdefault(repr(slim[k]), slim[k])
+        yield slim
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def distinct(records: Iterable[Record]) -> list[Record]:
+    """The first record of each distinct ``figures`` object (:func:`slim_records` shares
+    equal ones), in order: what a front or a figure's name needs to see."""
+    first: dict[int, Record] = {}
+    for r in records:
+        first.setdefault(id(r["figures"]), r)
+    return list(first.values())
 
 
 def figure_names(records: Sequence[Record]) -> list[str]:
     """The numeric figures the records have, in the order the sweep wrote them."""
     seen: dict[str, None] = {}
-    for r in records:
+    for r in distinct(records):
         for name, value in r["figures"].items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if _number(value):
                 seen.setdefault(name)
     return list(seen)
 
@@ -92,7 +133,8 @@ def fronts(records: Sequence[Record], figures: Sequence[str]) -> dict[str, list[
     ``"macs|params" → [13, 2, ...]``."""
     from resgraph.sweep.summary import Objective, pareto_front
 
-    return {f"{a}|{b}": [r["index"] for r in pareto_front(records, (Objective(a), Objective(b)))]
+    firsts = distinct(records)  # of equal figures only the first can be on a front
+    return {f"{a}|{b}": [r["index"] for r in pareto_front(firsts, (Objective(a), Objective(b)))]
             for a in figures for b in figures if a != b}
 
 
@@ -108,14 +150,19 @@ class Edf:
 
 
 def edf(figure: str, values: Sequence[float]) -> Edf:
-    """The step function through the sorted values: at the i-th smallest, (i + 1) / n."""
+    """The step function through the sorted values: at the i-th smallest, (i + 1) / n; one
+    step per distinct pixel column, which draws the same line as one per value (equal or
+    nearly equal values rise in one vertical stroke), so a million values are a few
+    hundred steps."""
     xs = sorted(values)
     scale = Scale(xs[0], xs[-1])
     n = len(xs)
-    steps = []
-    for i, x in enumerate(xs):
-        px = scale.px(x)
-        steps.append(f"{px},{share_px(i / n)} {px},{share_px((i + 1) / n)}")
+    counts = [(scale.px(x), sum(1 for _ in run)) for x, run in groupby(xs)]
+    steps, below = [], 0
+    for px, same in groupby(counts, key=itemgetter(0)):
+        at = below + sum(c for _, c in same)
+        steps.append(f"{px},{share_px(below / n)} {px},{share_px(at / n)}")
+        below = at
     return Edf(figure, " ".join(steps), scale.ticks(), scale.log, n)
 
 
@@ -164,20 +211,62 @@ def share_px(share: float) -> float:
 
 def sweep_context(sweep: Sweep, pages: Mapping[int, str]) -> dict[str, Any]:
     """Everything ``templates/sweep.html.j2`` reads."""
+    from jinja2.utils import htmlsafe_json_dumps
+
     ok = sweep.ok
     figures = figure_names(ok)
     counts = Counter(r["status"] for r in sweep.records)
+    data = {"figures": figures, "pair": default_pair(figures), "fronts": fronts(ok, figures),
+            "pages": {str(k): v for k, v in pages.items()},
+            "table": table_data(sweep.records, figures), "page_rows": PAGE_ROWS}
     return {
         "title": f"sweep of {sweep.definition['spec'].get('name') or sweep.definition['spec']['file']}",
         "folder": str(sweep.folder), "definition": sweep.definition, "counts": counts,
         "total": len(sweep.records), "figures": figures,
         "edfs": [edf(f, [r["figures"][f] for r in ok if f in r["figures"]]) for f in figures],
-        "pair": default_pair(figures), "records": sweep.records, "pages": pages,
-        "data": {"figures": figures, "pair": default_pair(figures),
-                 "fronts": fronts(ok, figures), "pages": {str(k): v for k, v in pages.items()},
-                 "points": [{"i": r["index"], "f": r["figures"], "p": r["params"]} for r in ok]},
+        "pair": default_pair(figures), "page_rows": PAGE_ROWS,
+        "data": htmlsafe_json_dumps(data, separators=(",", ":")),
         "width": WIDTH, "height": HEIGHT, "plot": (LEFT, TOP, WIDTH - RIGHT, HEIGHT - BOTTOM),
     }
+
+
+def table_data(records: Iterable[Record], figures: Sequence[str]) -> dict[str, Any]:
+    """Every candidate of the table, columnar and compact: each distinct row once (status,
+    parameters, the duplicate's original, the error's first line and whole text, the
+    figures' values and their text), then a row number per candidate in index order, and
+    the indices as runs ``[start, count]`` (one run for a whole sweep). The page's script
+    unpacks it; 200,000 candidates of a hundred networks are about a megabyte."""
+    rows: dict[tuple[Any, ...], int] = {}
+    params_text: dict[int, str] = {}
+    of, indices = [], []
+    for r in sorted(records, key=lambda r: r["index"]):
+        p = r["params"]
+        text = params_text.get(id(p))
+        if text is None:
+            text = params_text[id(p)] = ", ".join(f"{k}={v}" for k, v in p.items())
+        of.append(rows.setdefault(_row(r, text, figures), len(rows)))
+        indices.append(r["index"])
+    return {"rows": [[*row[:5], list(row[5]), list(row[6])] for row in rows], "of": of,
+            "runs": runs(indices)}
+
+
+def _row(r: Record, params: str, figures: Sequence[str]) -> tuple[Any, ...]:
+    values = tuple(v if _number(v := r["figures"].get(f)) else None for f in figures)
+    error = r["error"] or ""
+    return (r["status"], params, r["duplicate_of"] if r["status"] == "duplicate" else None,
+            error.split("\n", 1)[0], error, values,
+            tuple("" if v is None else si(v) for v in values))
+
+
+def runs(indices: Sequence[int]) -> list[list[int]]:
+    """Sorted indices as runs of consecutive ones: ``[0, 1, 2, 7, 8]`` → ``[[0, 3], [7, 2]]``."""
+    out: list[list[int]] = []
+    for i in indices:
+        if out and out[-1][0] + out[-1][1] == i:
+            out[-1][1] += 1
+        else:
+            out.append([i, 1])
+    return out
 
 
 def candidate_graph(sweep: Sweep, record: Record) -> Graph:
