@@ -23,6 +23,7 @@ import pickle
 import sys
 import tempfile
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from functools import cache
@@ -62,14 +63,16 @@ def digest(*parts: str) -> str:
 
 
 class Memo(Generic[T]):
-    """An in-process cache of at most ``size`` entries; safe in several threads at once."""
+    """An in-process cache of at most ``size`` entries; safe in several threads at once.
+    ``name`` says what it keeps (:func:`clear` takes it)."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, name: str, size: int) -> None:
+        self.name = name
         self.size = size
         self._entries: OrderedDict[Hashable, T] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
-        _MEMOS.append(self)
+        _MEMOS.add(self)
 
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
         """The entry of ``key``, made by ``make()`` when there is none (or caches are off).
@@ -117,13 +120,21 @@ class Memo(Generic[T]):
         return len(self._entries)
 
 
-_MEMOS: list[Memo[Any]] = []
+#: every Memo made, while it is in use
+_MEMOS: weakref.WeakSet[Memo[Any]] = weakref.WeakSet()
 
 
-def clear() -> None:
-    """Empty every in-process cache (the cache folder's entries stay)."""
+def clear(*names: str) -> None:
+    """Empty the in-process caches of these names (``parsed``, ``elaborated``, ``blocks``,
+    ``analysed``, …), or every one; the cache folder's entries stay."""
     for memo in _MEMOS:
-        memo.clear()
+        if not names or memo.name in names:
+            memo.clear()
+
+
+def memos() -> dict[str, Memo[Any]]:
+    """The in-process caches by name."""
+    return {memo.name: memo for memo in _MEMOS}
 
 
 def folder() -> Path | None:

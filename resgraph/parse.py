@@ -134,7 +134,7 @@ def _parser() -> Lark:
 
 
 #: parsed modules by file and text: a spec and the files it uses are parsed once per process
-_PARSED: cache.Memo[s.Module] = cache.Memo(64)
+_PARSED: cache.Memo[s.Module] = cache.Memo("parsed", 64)
 
 
 def parse(text: str, file: str = "<spec>") -> s.Module:

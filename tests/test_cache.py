@@ -13,7 +13,7 @@ import resgraph
 from resgraph import cache
 from resgraph import parse as p
 from resgraph.catalog import catalog, resolve
-from resgraph.elaborate import elaborate, memo, reuse
+from resgraph.elaborate import elaborate, reuse
 from resgraph.format import format_module
 
 
@@ -37,7 +37,7 @@ def _entries(folder: Path) -> list[Path]:
 
 
 def test_a_memo_keeps_the_most_recently_used() -> None:
-    memo: cache.Memo[int] = cache.Memo(2)
+    memo: cache.Memo[int] = cache.Memo("test", 2)
     made: list[str] = []
     for key in ["a", "b", "a", "c", "a", "b"]:
         memo.get(key, lambda key=key: made.append(key) or len(made))
@@ -46,7 +46,7 @@ def test_a_memo_keeps_the_most_recently_used() -> None:
 
 
 def test_a_failure_is_not_kept() -> None:
-    memo: cache.Memo[int] = cache.Memo(4)
+    memo: cache.Memo[int] = cache.Memo("test", 4)
     with pytest.raises(ZeroDivisionError):
         memo.get("k", lambda: 1 // 0)
     assert memo.get("k", lambda: 7) == 7
@@ -54,8 +54,8 @@ def test_a_failure_is_not_kept() -> None:
 
 def test_no_cache_turns_every_cache_off(cold: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RESGRAPH_NO_CACHE", "1")
-    memo: cache.Memo[int] = cache.Memo(4)
-    assert [memo.get("k", lambda: n) for n in (1, 2)] == [1, 2]
+    memo: cache.Memo[int] = cache.Memo("test", 4)
+    assert [memo.get("k", lambda n=n: n) for n in (1, 2)] == [1, 2]
     assert cache.folder() is None
     text, file = _text()
     assert p.parse(text, file) is not p.parse(text, file)
@@ -192,7 +192,7 @@ def test_blocks_copied_from_earlier_runs_are_the_blocks_a_run_makes(
     cache.clear()
     reuse.TEMPLATES.clear()
     for params in ({**r.params}, {**r.params}):  # the first keeps runs, the second copies all
-        memo._ELABORATED.clear()
+        cache.clear("elaborated")
         copied = elaborate(module, r.file, params)
     assert reuse.TEMPLATES.hits > 0
     monkeypatch.setenv("RESGRAPH_NO_CACHE", "1")

@@ -259,7 +259,7 @@ class _Analysed:
 
 
 #: analyses by (graph key, batch, dtype, level)
-_ANALYSED: cache.Memo[_Analysed] = cache.Memo(128)
+_ANALYSED: cache.Memo[_Analysed] = cache.Memo("analysed", 128)
 
 
 def _check(batch: int, dtype: str, level: str) -> None:

@@ -43,7 +43,7 @@ class Elaborated:
         return True
 
 
-_ELABORATED: cache.Memo[Elaborated] = cache.Memo(128)
+_ELABORATED: cache.Memo[Elaborated] = cache.Memo("elaborated", 128)
 
 
 def elaborated(module: s.Module, file: str, params: dict[str, Any], name: str | None,

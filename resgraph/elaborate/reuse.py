@@ -80,7 +80,7 @@ def value_key(v: Any, seen: frozenset[int] = frozenset()) -> Hashable:
     raise Unkeyed(type(v).__name__)
 
 
-_WORDS: cache.Memo[frozenset[str]] = cache.Memo(1024)
+_WORDS: cache.Memo[frozenset[str]] = cache.Memo("block words", 1024)
 
 #: the strings of the syntax tree that are not names read from an environment: literals,
 #: operators, argument names, labels and the names a body binds; every other string (a name,
@@ -186,4 +186,4 @@ class Template:
 
 
 #: templates by :func:`key`
-TEMPLATES: cache.Memo[Template] = cache.Memo(4096)
+TEMPLATES: cache.Memo[Template] = cache.Memo("blocks", 4096)

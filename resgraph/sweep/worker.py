@@ -85,7 +85,7 @@ class _Prepared:
     where: Where | None
     measure: Measure
     #: parameter set (:func:`_key`) → its screening, for this sweep
-    screenings: Memo[Screening] = field(default_factory=lambda: Memo(MAX_SCREENINGS))
+    screenings: Memo[Screening] = field(default_factory=lambda: Memo("screenings", MAX_SCREENINGS))
 
 
 #: the sweeps this process has prepared, by :attr:`Context.key`
