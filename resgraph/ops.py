@@ -1,7 +1,7 @@
 """The primitive operations of resgraph: signatures, shape rules and analytic costs, side by side.
 
-Shapes are per sample, without the batch dimension: ``(C, H, W)`` for feature maps and
-``(F,)`` after ``flatten``. Every rule here is pure Python; elaboration uses the signatures
+Shapes are per sample, without the batch dimension: ``(C, H, W)`` for feature maps,
+``(F,)`` after ``flatten``, ``(N, C)`` for tokens and ``(h, N, d)`` for heads. Every rule here is pure Python; elaboration uses the signatures
 and shape rules, ``lower_fx`` builds modules from the same attributes, and the analyses read
 the cost rules. Costs are for one sample; analyses multiply by the batch size.
 
