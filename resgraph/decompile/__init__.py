@@ -1,0 +1,117 @@
+"""decompile: a traceable PyTorch model → spec text that rebuilds it (``resgraph import``).
+
+One step per module: :mod:`.canon` (when two graphs compute the same), :mod:`.opcall` (a node
+as an op call), :mod:`.match` (an imported block as a prelude block's call, found by
+elaborating the calls its layers suggest), :mod:`.stages` (runs of calls as stage lines with
+overrides), :mod:`.body` (a stem or head as op steps). The model is imported with
+:func:`resgraph.import_fx.import_fx`; the text is formatted as ``resgraph fmt`` formats it and
+elaborated again, and it is handed out only if that gives the imported computation, with the
+same state names: what cannot be written is an error naming each cause, never a spec that
+silently differs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from torch import nn
+
+from resgraph.decompile.body import body_lines
+from resgraph.decompile.canon import same_graph
+from resgraph.decompile.match import Call, match
+from resgraph.decompile.opcall import Unwritable
+from resgraph.decompile.stages import Unstageable, stage_lines
+from resgraph.elaborate import elaborate
+from resgraph.errors import ResgraphError
+from resgraph.format import format_module
+from resgraph.import_fx import import_fx
+from resgraph.ir import Graph, Node
+from resgraph.ops import fmt_shape
+from resgraph.parse import parse
+
+__all__ = ["DecompileError", "decompile"]
+
+
+class DecompileError(ResgraphError):
+    """What the language cannot say of a model: one line per cause, each at its module path."""
+
+    def __init__(self, model: str, causes: list[str]) -> None:
+        self.causes = causes
+        super().__init__(f"cannot write {model} as a spec:\n" + "\n".join(
+            f"  {c}" for c in causes))
+
+    def to_json(self) -> dict[str, object]:
+        return {**super().to_json(), "causes": self.causes}
+
+
+def decompile(model: nn.Module, input_shape: tuple[int, ...] = (3, 224, 224),
+              name: str | None = None, origin: str | None = None) -> str:
+    """The spec text of ``model`` traced on an ``input_shape`` input, canonical as ``resgraph
+    fmt`` writes it; ``origin`` (``pkg.mod:factory``) is what its header says it came from."""
+    where = origin or f"{type(model).__module__}.{type(model).__qualname__}"
+    graph = import_fx(model, tuple(input_shape))
+    text = _text(graph, _network_name(name or type(model).__name__), where)
+    try:
+        text = format_module(parse(text, "<decompiled>"))
+        rebuilt = elaborate(parse(text, "<decompiled>"), "<decompiled>", {})
+    except ResgraphError as exc:
+        raise DecompileError(where, [f"the written spec does not elaborate: {exc}"]) from None
+    if not same_graph(graph, rebuilt):
+        raise DecompileError(where, ["the written spec elaborates to another computation "
+                                     "(a bug in resgraph import; please report it)"])
+    return text
+
+
+def _network_name(name: str) -> str:
+    """A spec name: letters, digits and underscores, not starting with a digit."""
+    word = re.sub(r"\W+", "_", name.strip()).strip("_").lower() or "net"
+    return word if not word[0].isdigit() else f"net_{word}"
+
+
+def _text(graph: Graph, name: str, where: str) -> str:
+    causes = [f"{n.name}: '{n.op}' is an op the language lacks ({n.attrs.get('target', '')})"
+              .replace(" ()", "") for n in graph if n.op == "opaque"]
+    causes += [f"{n.name}: a layer of stage {n.stage} outside its blocks" for n in graph
+               if n.stage not in ("stem", "head") and n.block is None]
+    if causes:
+        raise DecompileError(where, causes)
+    calls: dict[str, Call] = {}
+    for block in graph.blocks:
+        found = match(graph, block)
+        if found is None:
+            causes.append(f"{block}: a {graph.blocks[block].type} that no prelude block "
+                          "writes")
+        else:
+            calls[block] = found
+    lines = [f"resgraph 1", f"# decompiled by resgraph import from {where}, input "
+             f"{fmt_shape(graph.input_shape)}", "", f"network {name}",
+             f"input {fmt_shape(graph.input_shape)}"]
+    lines += _body(graph, "stem", "input", causes)
+    for k, stage in enumerate(graph.stages):
+        try:
+            if all(b in calls for b in stage.blocks):
+                lines += stage_lines(stage, [calls[b] for b in stage.blocks], k + 1)
+        except Unstageable as exc:
+            causes.append(str(exc))
+    last = graph.blocks[graph.stages[-1].blocks[-1]].output if graph.stages else "input"
+    lines += _body(graph, "head", last, causes)
+    if causes:
+        raise DecompileError(where, causes)
+    return "\n".join(lines) + "\n"
+
+
+def _body(graph: Graph, part: str, entry: str, causes: list[str]) -> list[str]:
+    """``stem { ... }`` or ``head { ... }``, or nothing where the model has none; what cannot
+    be written is added to ``causes``."""
+    nodes: list[Node] = [n for n in graph if n.stage == part and n.op != "input"]
+    if not nodes:
+        return []
+    try:
+        steps = body_lines(graph, nodes, entry)
+    except Unwritable as exc:
+        causes.append(f"{part}: {exc}")
+        return []
+    except KeyError as exc:
+        causes.append(f"{part}: reads {exc.args[0]}, a tensor from outside it")
+        return []
+    return [f"{part} {{", *(f"  {s}" for s in steps), "}"]

@@ -1,0 +1,78 @@
+"""Canonical forms of IR nodes, so that two graphs (an import and an elaboration) compare as
+the same computation: op, attributes, shape and inputs, and the names of the nodes that hold
+state (a ``state_dict`` key is a name). Other nodes' names are the tracer's or the spec's
+numbering and mean nothing to the module, so they are left out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from resgraph.ir import Graph, Node
+from resgraph.ops import OPS
+
+#: torch's batch-norm defaults: an import leaves them out, a spec that gives them keeps them
+_BN_DEFAULTS = {"eps": 1e-5, "momentum": 0.1}
+#: ops whose inputs may be given in either order
+_COMMUTATIVE = frozenset({"add", "mul"})
+
+
+def stateful(node: Node) -> bool:
+    """Whether the node owns parameters or buffers, so that its name is a state_dict key."""
+    op = OPS.get(node.op)
+    if op is None or node.op == "input":
+        return False
+    shapes = [()] * max(1, len(node.inputs))
+    try:
+        return bool(op.params(node.attrs, [node.shape] * len(shapes))
+                    or op.buffers(node.attrs, [node.shape] * len(shapes)))
+    except Exception:  # noqa: BLE001 - an op whose rule needs more than its output's shape
+        return False
+
+
+def attrs_key(node: Node) -> tuple[tuple[str, Any], ...]:
+    """The attributes as a hashable, with torch's batch-norm defaults left out."""
+    attrs = dict(node.attrs)
+    if node.op == "bn":
+        attrs = {k: v for k, v in attrs.items() if _BN_DEFAULTS.get(k, object()) != v}
+    return tuple(sorted((k, _hashable(v)) for k, v in attrs.items()))
+
+
+def _hashable(v: Any) -> Any:
+    return tuple(_hashable(x) for x in v) if isinstance(v, (list, tuple)) else v
+
+
+class Canon:
+    """Interns node forms to small integers; forms of both graphs share the one table, so
+    equal ids mean equal computations."""
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[Any, ...], int] = {}
+
+    def intern(self, form: tuple[Any, ...]) -> int:
+        return self.ids.setdefault(form, len(self.ids))
+
+    def forms(self, graph: Graph, nodes: Iterable[Node], entry: str | None,
+              prefix: str) -> dict[str, int]:
+        """Each node's id, in topological order; ``entry`` (a block's input) is one leaf, and
+        a state holder's name counts less ``prefix`` (the block's scope and a dot)."""
+        ids: dict[str, int] = {}
+        if entry is not None:
+            ids[entry] = self.intern(("IN", graph.nodes[entry].shape))
+        for node in nodes:
+            ins = [ids.get(i, -1) for i in node.inputs]
+            if node.op in _COMMUTATIVE:
+                ins.sort()
+            label = node.name.removeprefix(prefix) if stateful(node) else None
+            ids[node.name] = self.intern((node.op, attrs_key(node), node.shape, label,
+                                          tuple(ins)))
+        return ids
+
+
+def same_graph(a: Graph, b: Graph) -> bool:
+    """Whether two whole graphs compute the same with the same state names."""
+    canon = Canon()
+    ia = canon.forms(a, a, None, "")
+    ib = canon.forms(b, b, None, "")
+    return a.input_shape == b.input_shape and ia[a.output] == ib[b.output] \
+        and sorted(ia.values()) == sorted(ib.values())

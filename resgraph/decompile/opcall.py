@@ -1,0 +1,65 @@
+"""One IR node as the op call a spec writes (``conv(3, 64, stride=2)``): required arguments
+in order, the others by name where they differ from the op's default, so the call
+elaborates to the node's own attributes and says no more than it must."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from resgraph.ir import Node
+from resgraph.ops import OPS, REQUIRED, normalise
+
+
+class Unwritable(Exception):
+    """A node the language cannot write; the message says why."""
+
+
+def value(v: Any) -> str:
+    """A value as spec text: ``true``, ``3`` for a square 3x3, ``3x1``, ``[1, 0]``, ``1e-05``,
+    ``"nearest"``."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            raise Unwritable(f"the number {v} has no spec literal")
+        return repr(v)
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, tuple) and len(v) == 2 and all(isinstance(x, int) for x in v):
+        return str(v[0]) if v[0] == v[1] else f"{v[0]}x{v[1]}"
+    if isinstance(v, (tuple, list)):
+        return "[" + ", ".join(value(x) for x in v) + "]"
+    raise Unwritable(f"a {type(v).__name__} attribute has no spec literal")
+
+
+def _defaults(node: Node) -> dict[str, Any]:
+    """The attributes the call without optional arguments would give."""
+    op = OPS[node.op]
+    given = {a.name: node.attrs[a.name] if a.default is REQUIRED else a.default
+             for a in op.attr_args if a.name in node.attrs or a.default is not REQUIRED}
+    return normalise(op, given)
+
+
+def call(node: Node, tensors: list[str] | None = None) -> str:
+    """The op call of ``node``; ``tensors`` are the names its tensor inputs are written as
+    (none for an op of one tensor that takes the flow)."""
+    if node.op not in OPS or node.op == "opaque":
+        raise Unwritable(f"'{node.op}' is an op the language lacks")
+    op = OPS[node.op]
+    known = {a.name for a in op.attr_args}
+    extra = sorted(set(node.attrs) - known)
+    if extra:
+        raise Unwritable(f"{node.op} has attributes no spec writes: {', '.join(extra)}")
+    defaults = _defaults(node)
+    words = list(tensors or [])
+    for a in op.attr_args:
+        v = node.attrs.get(a.name)
+        if a.default is REQUIRED:
+            words.append(value(v))  # the op table puts required arguments first
+        elif a.name in node.attrs and v is not None and defaults.get(a.name) != v:
+            words.append(f"{a.name}={value(v)}")
+    return f"{node.op}({', '.join(words)})" if words else node.op

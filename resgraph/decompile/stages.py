@@ -1,0 +1,83 @@
+"""Stage lines from matched blocks: a stage's run of calls of one block becomes ``stage NAME:
+block(args) x N [stride S] [at SCOPE] [{ overrides }]``; the call most of its blocks share
+is written once, the blocks that differ get overrides of the arguments that differ."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from resgraph.decompile.match import BLOCK_DEFAULTS, Call, word
+from resgraph.ir import StageInfo
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class Unstageable(Exception):
+    """Blocks whose scopes no stage line names; the message says which."""
+
+
+def _scope(name: str, blocks: list[str]) -> tuple[str, str]:
+    """The stage's name and its ``at`` text ("" where the default ``NAME.i`` names its
+    blocks): blocks ``features.2.0`` … are ``at f"features.2.{i}"``."""
+    prefix, _, first = blocks[0].rpartition(".")
+    if not first.isdigit() or any(b != f"{prefix}.{int(first) + i}"
+                                  for i, b in enumerate(blocks)):
+        raise Unstageable(f"{blocks[0]}: its stage's blocks are not numbered one after another")
+    if prefix == name and first == "0" and _IDENT.fullmatch(name):
+        return name, ""
+    index = "{i}" if first == "0" else f"{{{first} + i}}"
+    return "", f'at f"{prefix}.{index}"'
+
+
+def _override_text(base: Call, call: Call) -> str:
+    """``expanded=96, squeeze=4``: the named arguments that make ``base`` into ``call``."""
+    defaults = BLOCK_DEFAULTS[base.block]
+    positional = defaults["__positional__"]
+    mine, theirs = dict(base.kwargs), dict(call.kwargs)
+    for k, a, b in zip(positional, base.args, call.args):
+        if a != b:
+            theirs[k], mine[k] = b, a
+    words = [f"{k}={word(theirs.get(k, defaults.get(k)))}" for k in
+             dict.fromkeys([*mine, *theirs]) if mine.get(k) != theirs.get(k)]
+    return ", ".join(words)
+
+
+def stage_lines(info: StageInfo, calls: list[Call], number: int) -> list[str]:
+    """The stage's lines: one per run of calls of the same block."""
+    runs: list[list[int]] = []
+    for i, c in enumerate(calls):
+        if runs and calls[runs[-1][0]].block == c.block:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    lines = []
+    for k, run in enumerate(runs):
+        name, at = _scope(info.name, info.blocks[run[0]:run[-1] + 1])
+        if len(runs) > 1 or not name:
+            name = f"stage{number}" + (f"_{k + 1}" if len(runs) > 1 else "")
+        lines.append(_stage(name, at, [calls[i] for i in run]))
+    return lines
+
+
+def _stage(name: str, at: str, calls: list[Call]) -> str:
+    stride = calls[0].get("stride", 1)
+    if stride != 1 and all(c.get("stride", 1) == 1 for c in calls[1:]):
+        calls = [calls[0].without("stride"), *calls[1:]]
+    else:
+        stride = 1
+    base = Counter(calls[1:] or calls).most_common(1)[0][0]
+    groups: dict[str, list[int]] = {}
+    for i, c in enumerate(calls):
+        if c != base:
+            groups.setdefault(_override_text(base, c), []).append(i)
+    line = f"stage {name}: {base.text()} x {len(calls)}"
+    line += f" stride {stride}" if stride != 1 else ""
+    line += f" {at}" if at else ""
+    if groups:
+        body = "\n".join(f"  {', '.join(map(str, ix))}: {text}" for text, ix in groups.items())
+        line += " {\n" + body + "\n}"
+    return line
+
+
