@@ -16,6 +16,7 @@ from resgraph.format import format_expr
 from resgraph.ir import Graph, Node, StageInfo
 from resgraph.lsp.document import Costs, Document, nodes_at
 from resgraph.lsp.index import Symbol, contains
+from resgraph.lsp.lets import let_values, shown, value_text
 from resgraph.lsp.names import Target, target_at
 from resgraph.ops import OPS, fmt_shape
 
@@ -55,8 +56,10 @@ def _symbol_text(doc: Document, target: Target) -> str:
     if sym.kind == "use":
         return f"`use \"{node.path}\"`: {Path(doc.file).parent / node.path}"
     if sym.kind in ("let", "for"):
-        value = node.value if sym.kind == "let" else node.items
-        return f"```\n{sym.kind} {sym.name} = {format_expr(value)}\n```" + _params_used(doc, value)
+        expr = node.value if sym.kind == "let" else node.items
+        values = let_values(doc, sym)
+        return f"```\n{sym.kind} {sym.name} = {format_expr(expr)}\n```" + (
+            f"\n\n{value_text(values)}" if values else "") + _params_used(doc, expr)
     return f"`{sym.name}` ({sym.kind})"
 
 
@@ -72,7 +75,7 @@ def _param_text(doc: Document, param: s.Param) -> str:
     if doc.graph is not None and param.name in doc.graph.params:
         value = doc.graph.params[param.name]
         given = param.name in doc.params
-        text += f"\n\nvalue **{value!r}**" + (" (set by the chosen variant or setting)"
+        text += f"\n\nvalue **{shown(value)}**" + (" (set by the chosen variant or setting)"
                                                if given else " (its default)")
     return text
 
@@ -84,8 +87,8 @@ def _params_used(doc: Document, expr: s.Expr) -> str:
     if doc.graph is None:
         return ""
     names = sorted({n.id for n in walk(expr) if isinstance(n, s.Name)} & set(doc.graph.params))
-    shown = ", ".join(f"{n} = {doc.graph.params[n]!r}" for n in names)
-    return f"\n\nwith {shown}" if shown else ""
+    text = ", ".join(f"{n} = {shown(doc.graph.params[n])}" for n in names)
+    return f"\n\nwith {text}" if text else ""
 
 
 def _argument_text(doc: Document, sym: Symbol) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from lsprotocol import types as t
 
-from tests.lsp.conftest import ROOT, at, open_text, position_of
+from tests.lsp.conftest import ROOT, at, change_text, open_text, position_of
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -125,6 +125,66 @@ async def test_name_hover_gives_the_value_and_the_definition(client) -> None:
     shown = await hover_text(client, RESNET, line, character)
     assert "param depth = 50" in shown and "value **50**" in shown
     assert f"resnet.rg:{position_of(text, 'param depth')[0] + 1}" in shown
+
+
+#: lets at the top, in a ``for``, from a used file and in a block
+LETS = """resgraph 1
+use "lib.rg"
+let width = base * 2
+block wide(out) {
+  let inner = out * 2
+  a: conv(3, inner) -> bn -> relu
+}
+
+network lets "lets of every kind"
+input 3x32x32
+stem {
+  conv1: conv(3, width) -> bn1: bn -> relu
+}
+for k in range(3) {
+  let w = width * (k + 1)
+  stage f"s{k}": pair(w) x 1
+}
+stage last: wide(8) x 1
+head {
+  avgpool: global_avgpool -> flatten
+  fc: linear(10)
+}
+"""
+
+
+async def test_let_hover_gives_its_value_for_the_chosen_variant(client) -> None:
+    await open_text(client, RESNET)
+    uri, text = RESNET.resolve().as_uri(), RESNET.read_text()
+    layers, unit = position_of(text, "let layers", 5), position_of(text, "unit(128)", 1)
+    assert "value **[3, 4, 6, 3]**" in await hover_text(client, RESNET, *layers)
+    assert ('value **bottleneck(groups=1, base_width=64, stride_on="3x3", shortcut="B", '
+            'zero_init=false)**') in await hover_text(client, RESNET, *unit)
+    await client.workspace_execute_command_async(t.ExecuteCommandParams(
+        "resgraph.selectVariant", [uri, "resnet18"]))
+    try:
+        assert "value **[2, 2, 2, 2]**" in await hover_text(client, RESNET, *layers)
+        assert "value **basic(groups=1" in await hover_text(client, RESNET, *unit)
+    finally:
+        await client.workspace_execute_command_async(t.ExecuteCommandParams(
+            "resgraph.selectVariant", [uri, None]))
+
+
+async def test_let_hover_in_a_for_a_used_file_and_a_block(client, tmp_path: Path) -> None:
+    (tmp_path / "lib.rg").write_text(LIB + "let base = 8\n")
+    path = tmp_path / "lets.rg"
+    await open_text(client, path, LETS)
+    assert "value **16**" in await hover_text(client, path, *position_of(LETS, "let width", 5))
+    turns = await hover_text(client, path, *position_of(LETS, "let w ", 5))
+    assert "values **16**, **32**, **48** (one per turn of its `for`)" in turns
+    used = await hover_text(client, path, *position_of(LETS, "base * 2", 1))
+    assert "value **8**" in used and "lib.rg:6" in used
+    inner = await hover_text(client, path, *position_of(LETS, "let inner", 5))
+    assert "let inner = out * 2" in inner and "value" not in inner
+    broken = LETS.replace("let width = base * 2", "let width = base * 2\nlet bad = 1 // 0")
+    await change_text(client, path, broken, 2)
+    after = await hover_text(client, path, *position_of(broken, "let bad", 5))
+    assert "let bad = 1 // 0" in after and "value" not in after
 
 
 async def test_block_call_hover_gives_docstring_and_signature(client, project: Path) -> None:
