@@ -35,7 +35,7 @@ T = TypeVar("T")
 
 #: the source files whose text decides what a cached entry holds: a change to any of them
 #: (a new AST field, a grammar rule) makes every earlier entry unreachable
-_CODE_FILES = ("grammar.lark", "syntax.py", "parse.py", "cache.py")
+_CODE_FILES = ("grammar.lark", "syntax.py", "parse.py", "grammar.py", "cache.py")
 
 
 def enabled() -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from resgraph import parse as p
+from resgraph import grammar as p
 from resgraph.catalog import resolve
 
 START = ["start", "expr"]

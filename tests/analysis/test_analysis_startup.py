@@ -3,8 +3,10 @@ need it, and their callers import them when asked for them."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 CHECK = """
 import sys
@@ -20,3 +22,23 @@ def test_analysis_and_render_do_not_import_torch() -> None:
     result = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True,
                             check=False)
     assert result.returncode == 0, result.stderr
+
+
+LARK = """
+import sys
+import resgraph.cli
+resgraph.cli.main(["analyze", "resnet50"])
+print("lark" in sys.modules, "resgraph.grammar" in sys.modules)
+"""
+
+
+def test_a_spec_read_before_is_analysed_without_lark(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+
+    def run() -> str:
+        result = subprocess.run([sys.executable, "-c", LARK], capture_output=True, text=True,
+                                check=True, env=env)
+        return result.stdout.splitlines()[-1]
+
+    assert run() == "True True"  # the first time, parsed (and kept in the cache folder)
+    assert run() == "False False"  # then neither lark nor its parser is loaded

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from resgraph.grammar import _parser
 from resgraph.ops import OPS
-from resgraph.parse import KEYWORDS, _parser
+from resgraph.parse import KEYWORDS
 from tests.lsp.conftest import ROOT
 
 VSCODE = ROOT / "editors" / "vscode"
