@@ -18,7 +18,7 @@ document's URI and a variant name, or null) chooses one document's variant;
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -34,6 +34,7 @@ from resgraph.errors import ResgraphError, Source
 from resgraph.lsp import features
 from resgraph.lsp.document import Cache, Document
 from resgraph.lsp.hover import hover
+from resgraph.lsp.positions import from_client, to_client
 
 T = TypeVar("T")
 
@@ -63,6 +64,21 @@ class ResgraphServer(LanguageServer):
         return self.cache.get(text, file_of(uri), params if isinstance(params, dict) else {},
                               variant if isinstance(variant, str) else None)
 
+    def lines_of(self, uri: str) -> Sequence[str]:
+        """The lines of a file as the client sees them: an open document's text, else the
+        file's on disk (none where it cannot be read)."""
+        open_doc = self.workspace.text_documents.get(uri)
+        if open_doc is not None:
+            return open_doc.lines
+        try:
+            return Path(file_of(uri)).read_text(errors="replace").splitlines()
+        except (OSError, ValueError):
+            return []
+
+    def out(self, value: T, uri: str) -> T:
+        """A reply or notification for ``uri`` with its positions in the client's units."""
+        return to_client(value, uri, self.workspace.position_codec, self.lines_of)
+
     async def run(self, work: Callable[[], T]) -> T:
         """``work`` on the analysis thread, awaited without blocking the event loop."""
         return await asyncio.get_running_loop().run_in_executor(self.worker, work)
@@ -80,7 +96,8 @@ class ResgraphServer(LanguageServer):
         if doc is None or self.versions.get(uri) != version:
             return
         own, foreign = features.diagnostics(doc)
-        self.own[uri] = own
+        self.own[uri] = self.out(own, uri)
+        foreign = {other: self.out(found, other) for other, found in foreign.items()}
         self._publish(uri, version)
         for other in set(self.foreign) | set(foreign):
             found = self.foreign.setdefault(other, {})
@@ -146,41 +163,46 @@ def _did_close(ls: ResgraphServer, params: t.DidCloseTextDocumentParams) -> None
     ls.text_document_publish_diagnostics(t.PublishDiagnosticsParams(uri, []))
 
 
-def _at(params: t.TextDocumentPositionParams) -> tuple[str, int, int]:
-    """The document and the 1-based (line, column) of a request's position."""
-    return params.text_document.uri, params.position.line + 1, params.position.character + 1
+def _at(ls: ResgraphServer, params: Any) -> tuple[str, int, int]:
+    """The document and the 1-based (line, column, in code points) of a request's position
+    (a ``TextDocumentPositionParams``)."""
+    uri, position = params.text_document.uri, params.position
+    column = from_client(ls.workspace.position_codec, ls.lines_of(uri), position)
+    return uri, position.line + 1, column + 1
 
 
 @server.feature(t.TEXT_DOCUMENT_HOVER)
 async def _hover(ls: ResgraphServer, params: t.HoverParams) -> t.Hover | None:
-    uri, line, column = _at(params)
+    uri, line, column = _at(ls, params)
     text = await ls.run(lambda: hover(ls.document(uri), line, column))
     return t.Hover(t.MarkupContent(t.MarkupKind.Markdown, text)) if text else None
 
 
 @server.feature(t.TEXT_DOCUMENT_DEFINITION)
 async def _definition(ls: ResgraphServer, params: t.DefinitionParams) -> t.Location | None:
-    uri, line, column = _at(params)
-    return await ls.run(lambda: features.definition(ls.document(uri), line, column))
+    uri, line, column = _at(ls, params)
+    return ls.out(await ls.run(lambda: features.definition(ls.document(uri), line, column)), uri)
 
 
 @server.feature(t.TEXT_DOCUMENT_REFERENCES)
 async def _references(ls: ResgraphServer, params: t.ReferenceParams) -> list[t.Location]:
-    uri, line, column = _at(params)
+    uri, line, column = _at(ls, params)
     declaration = params.context.include_declaration
-    return await ls.run(lambda: features.references(ls.document(uri), line, column, declaration))
+    found = await ls.run(lambda: features.references(ls.document(uri), line, column, declaration))
+    return ls.out(found, uri)
 
 
 @server.feature(t.TEXT_DOCUMENT_RENAME)
 async def _rename(ls: ResgraphServer, params: t.RenameParams) -> t.WorkspaceEdit | None:
-    uri, line, column = _at(params)
-    return await ls.run(lambda: features.rename(ls.document(uri), line, column, params.new_name))
+    uri, line, column = _at(ls, params)
+    edit = await ls.run(lambda: features.rename(ls.document(uri), line, column, params.new_name))
+    return ls.out(edit, uri)
 
 
 @server.feature(t.TEXT_DOCUMENT_COMPLETION,
                 t.CompletionOptions(trigger_characters=["(", ",", " "]))
 async def _completion(ls: ResgraphServer, params: t.CompletionParams) -> t.CompletionList:
-    uri, line, column = _at(params)
+    uri, line, column = _at(ls, params)
     lines = ls.workspace.get_text_document(uri).lines
     prefix = lines[line - 1][:column - 1] if line <= len(lines) else ""
     items = await ls.run(lambda: features.completions(ls.document(uri), line, column, prefix))
@@ -190,13 +212,13 @@ async def _completion(ls: ResgraphServer, params: t.CompletionParams) -> t.Compl
 @server.feature(t.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
 async def _symbols(ls: ResgraphServer, params: t.DocumentSymbolParams) -> list[t.DocumentSymbol]:
     uri = params.text_document.uri
-    return await ls.run(lambda: features.document_symbols(ls.document(uri)))
+    return ls.out(await ls.run(lambda: features.document_symbols(ls.document(uri))), uri)
 
 
 @server.feature(t.TEXT_DOCUMENT_INLAY_HINT)
 async def _inlay_hints(ls: ResgraphServer, params: t.InlayHintParams) -> list[t.InlayHint]:
     uri = params.text_document.uri
-    return await ls.run(lambda: features.inlay_hints(ls.document(uri)))
+    return ls.out(await ls.run(lambda: features.inlay_hints(ls.document(uri))), uri)
 
 
 @server.feature(t.TEXT_DOCUMENT_FORMATTING)

@@ -31,6 +31,12 @@ async def diagnostics_after(client: LanguageClient, uri: str, send) -> list[t.Di
     """Call ``send`` (an open or a change) and wait for the diagnostics it brings."""
     client.diagnostics.pop(uri, None)
     send()
+    return await published(client, uri)
+
+
+async def published(client: LanguageClient, uri: str) -> list[t.Diagnostic]:
+    """The diagnostics of ``uri``, once some came (each file's come in a message of its own:
+    a used file's may follow the user's)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + WAIT_S
     while uri not in client.diagnostics:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from lsprotocol import types as t
 
-from tests.lsp.conftest import ROOT, change_text, open_text
+from tests.lsp.conftest import ROOT, change_text, open_text, published
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -72,7 +72,7 @@ async def test_an_error_in_a_used_file_is_shown_on_the_use_line(client, tmp_path
     assert [d.range.start.line for d in found] == [use_line]
     assert "division by zero" in found[0].message and "lib.rg:2" in found[0].message
     lib_uri = (tmp_path / "lib.rg").resolve().as_uri()
-    assert [d.range.start.line for d in client.diagnostics.get(lib_uri, [])] == [1]
+    assert [d.range.start.line for d in await published(client, lib_uri)] == [1]
 
 
 async def test_a_sweep_file_is_checked(client, tmp_path: Path) -> None:
