@@ -39,7 +39,8 @@ if TYPE_CHECKING:
 
 # SWEEP_* and load_sweep come from resgraph.sweep when first read (__getattr__, below)
 __all__ = ["COUNTER_CONVENTIONS",  # noqa: F822 "SWEEP_ENGINES", "SWEEP_MAX_SEED", "SWEEP_MAX_WORKERS",
-           "SpecArg", "analyze", "check", "check_sweep", "compile", "count_text", "draw", "explain", "fmt",
+           "SpecArg", "analyze", "check", "check_sweep", "compile", "count_text", "decompile", "draw",
+           "explain", "fmt",
            "is_sweep_file", "load", "load_sweep", "lsp", "networks", "report", "sweep",
            "target_graph", "write_text"]
 
@@ -231,6 +232,24 @@ def target_graph(target: Any, input_shape: Shape | None = None,
         return import_fx(target, input_shape or (3, 224, 224), train=train, strict=strict)
     raise UsageError(f"cannot take a {type(target).__name__}: give a spec (a path, a shipped "
                      f"name or a resgraph.Source), a Graph or a torch.nn.Module")
+
+
+def decompile(model: Any, *, input_shape: Shape = (3, 224, 224), name: str | None = None) -> str:
+    """The spec text that rebuilds ``model`` (``resgraph import``): a ``torch.nn.Module``, or
+    ``"pkg.mod:factory"`` (with literal arguments, as ``--module`` takes it), traced on an
+    ``input_shape`` input. What the language cannot write is a ``DecompileError`` naming each
+    cause at its module path."""
+    from resgraph.decompile import decompile as write_spec
+
+    origin = None
+    if isinstance(model, str):
+        from resgraph.cli.args import load_module
+
+        origin, model = model, load_module(model)
+    if not _is_module(model):
+        raise UsageError(f"decompile takes a torch.nn.Module or 'pkg.mod:factory', not a "
+                         f"{type(model).__name__}")
+    return write_spec(model, tuple(input_shape), name, origin)
 
 
 def write_text(path: str | Path, text: str, *, inputs: tuple[Any, ...] = ()) -> Path:

@@ -37,7 +37,7 @@ EXIT_CODES: tuple[tuple[type[ResgraphError], int], ...] = (
 #: the modules of the subcommands, in the order ``--help`` lists them (``list_``: the
 #: module named ``list`` would hide the builtin in this package)
 COMMANDS = ("list_", "check", "explain", "fmt", "compile", "analyze", "paths", "draw",
-            "export", "bench", "build", "profile", "report", "sweep", "lsp")
+            "export", "bench", "build", "profile", "report", "sweep", "lsp", "import_")
 
 EXAMPLES = """examples:
   resgraph list
