@@ -13,8 +13,6 @@ import json
 from pathlib import Path
 from typing import Any, Self
 
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
 from resgraph.cli.args import (
     batch_argument,
     int_in,
@@ -117,6 +115,14 @@ class BuildDisplay:
     """TensorRT's build phases (``IProgressMonitor``) as rich progress bars on stderr."""
 
     def __init__(self) -> None:
+        from rich.progress import (  # here: every command imports this module for its help
+            BarColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
         self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                                  console=err, transient=True, disable=not err.is_terminal)

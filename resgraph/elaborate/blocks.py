@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from resgraph import cache
 from resgraph import syntax as s
 from resgraph.elaborate import reuse
 from resgraph.elaborate.bodies import Bodies
@@ -57,7 +58,7 @@ class Blocks(Bodies):
         ``span``, the use. So a run is kept (:mod:`resgraph.elaborate.reuse`), and a run of
         the same key copies its nodes instead."""
         assert self.graph is not None
-        key = reuse.key(block, bound, x.shape, self.depth)
+        key = reuse.key(block, bound, x.shape, self.depth) if cache.enabled() else None
         kept = reuse.TEMPLATES.peek(key) if key is not None else None
         if kept is not None and kept.fits(self.graph, path, self.steps):
             self.steps += kept.steps
