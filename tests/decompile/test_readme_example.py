@@ -1,0 +1,19 @@
+"""The README's decompiled ResNet-50 is what ``resgraph import`` writes today, so it never goes
+stale."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from resgraph import api
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_the_readme_shows_what_import_writes() -> None:
+    text = README.read_text()
+    section = text[text.index("## From a model to a spec"):]
+    blocks = re.findall(r"^```\n(.*?)^```", section, re.MULTILINE | re.DOTALL)
+    shown = next(b for b in blocks if b.startswith("resgraph 1\n"))
+    assert shown == api.decompile("torchvision.models:resnet50")
