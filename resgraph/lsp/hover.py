@@ -142,8 +142,9 @@ def _layers(doc: Document, line: int, column: int) -> str | None:
 
 def _innermost(nodes: list[Node]) -> Any:
     """The narrowest span among the nodes' (a step inside a longer chain's line)."""
-    return min((n.span for n in nodes), key=lambda sp: (sp.end_line - sp.line,
-                                                       sp.end_column - sp.column))
+    spans = [n.span for n in nodes if n.span is not None]
+    return min(spans, key=lambda sp: (sp.end_line - sp.line, sp.end_column - sp.column),
+               default=None)
 
 
 def _layer_row(key: tuple[Any, ...], nodes: list[Node]) -> str:

@@ -55,7 +55,8 @@ class Index:
 
     def at(self, line: int, column: int) -> Symbol | Ref | None:
         """The definition or use whose name covers the (1-based) position."""
-        for item in [*self.refs, *self.symbols]:
+        items: list[Symbol | Ref] = [*self.refs, *self.symbols]
+        for item in items:
             if contains(item.span, line, column):
                 return item
         return None
