@@ -5,7 +5,9 @@ take at most 0.12x of what importing torch alone takes (issue 21's target; issue
 0.5x). Both are timed here, in the same run, as fresh processes, alternating, and the medians
 compared; one untimed run first fills the cache folder, as any earlier command on the spec
 would have (a first run ever parses the spec and the prelude: ``--cold`` times that, with an
-empty cache folder each time).
+empty cache folder each time). Python writes and reads bytecode in these runs, as it does
+for an installed package, whatever ``PYTHONDONTWRITEBYTECODE`` says (compiling resgraph's
+sources anew is about 100 ms of every run without it).
 
     python benchmarks/startup_bench.py [--repeat 7]
 """
@@ -48,7 +50,8 @@ def main() -> None:
     args = parser.parse_args()
     times: dict[str, list[float]] = {name: [] for name in COMMANDS}
     with tempfile.TemporaryDirectory() as home:
-        env = {**os.environ, "XDG_CACHE_HOME": home}
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["XDG_CACHE_HOME"] = home
         for argv in COMMANDS.values():
             seconds(argv, env)  # fills the cache folder
         for _ in range(args.repeat):
