@@ -18,7 +18,7 @@ _PREC = {"?": 1, "or": 2, "and": 3, "not": 4, "cmp": 5, "+": 6, "-": 6, "*": 7, 
 _ATOM = 10
 # items of one group are printed without blank lines between them
 _GROUPS = {"Require": "Let", "Input": "Network", "Stem": "Network", "Stage": "Network",
-           "Head": "Network"}
+           "Head": "Network", "Output": "Network"}
 
 
 def format_module(module: s.Module) -> str:
@@ -109,6 +109,18 @@ def _float(v: float) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
+def _head(head: s.Head) -> str:
+    """``head``, ``head aux`` or ``head aux on layer3``: what opens a head's body."""
+    name = f" {head.name}" if head.name is not None else ""
+    return f"head{name}" + (f" on {_wrap(head.on, _ATOM - 1)}" if head.on is not None else "")
+
+
+def _output(out: s.Output) -> str:
+    if out.form == "tuple":
+        return "output " + ", ".join(o.result for o in out.names)
+    return "output { " + ", ".join(f"{o.key}: {o.result}" for o in out.names) + " }"
+
+
 def _step(step: s.Step) -> str:
     if step.label is None:
         return format_expr(step.expr)
@@ -168,8 +180,12 @@ class _Printer:
             self.emit(f"network {it.name}{summary}", it, ind)
         elif isinstance(it, s.Input):
             self.emit(f"input {format_expr(it.shape)}", it, ind)
-        elif isinstance(it, (s.Stem, s.Head)):
-            self.body("stem" if isinstance(it, s.Stem) else "head", it.body, it, ind)
+        elif isinstance(it, s.Stem):
+            self.body("stem", it.body, it, ind)
+        elif isinstance(it, s.Head):
+            self.body(_head(it), it.body, it, ind)
+        elif isinstance(it, s.Output):
+            self.emit(_output(it), it, ind)
         elif isinstance(it, s.Stage):
             self.stage(it, ind)
         elif isinstance(it, s.For):
@@ -189,6 +205,8 @@ class _Printer:
             head += f" stride {_wrap(st.stride, _ATOM - 1)}"
         if st.at is not None:
             head += f" at {_wrap(st.at, _ATOM - 1)}"
+        if st.on is not None:
+            head += f" on {_wrap(st.on, _ATOM - 1)}"
         if not st.overrides:
             self.emit(head, st, ind)
             return

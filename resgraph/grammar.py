@@ -362,12 +362,24 @@ class _ToAst(Transformer_NonRecursive):
     def stem(self, meta, body):
         return s.Stem(self._span(meta), body)
 
-    def head(self, meta, body):
-        return s.Head(self._span(meta), body)
+    def head(self, meta, name, on, body):
+        return s.Head(self._span(meta), body, self._name(name) if name else None, on)
 
-    def stage(self, meta, name, block, depth, stride, at, overrides):
+    def stage(self, meta, name, block, depth, stride, at, on, overrides):
         text, fmt = name
-        return s.Stage(self._span(meta), text, block, depth, stride, overrides or [], at, fmt)
+        return s.Stage(self._span(meta), text, block, depth, stride, overrides or [], at, fmt, on)
+
+    def output_tuple(self, meta, *names):
+        return s.Output(self._span(meta), list(names), "tuple")
+
+    def output_dict(self, meta, *entries):
+        return s.Output(self._span(meta), [e for e in entries if e is not None], "dict")
+
+    def output_name(self, meta, name):
+        return s.OutputName(self._span(meta), self._name(name), self._name(name))
+
+    def output_entry(self, meta, key, name):
+        return s.OutputName(self._span(meta), self._name(key), self._name(name))
 
     def stage_name(self, meta, tok):
         if tok.type == "FSTRING":

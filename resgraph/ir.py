@@ -77,6 +77,7 @@ class Graph:
     name: str
     input_shape: Shape
     nodes: dict[str, Node] = field(default_factory=dict)
+    #: the node of the first output: the one output of a chain
     output: str = ""
     summary: str | None = None
     #: the parameters the spec was elaborated with
@@ -94,6 +95,15 @@ class Graph:
     #: whole-graph results of analyses and the parameters each ran with, under the keys of
     #: :mod:`resgraph.analysis.keys`
     meta: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: every output's node by its key (a tuple's by the result's name), in the spec's order;
+    #: empty for a graph made before outputs were named (then ``output`` is the one)
+    outputs: dict[str, str] = field(default_factory=dict)
+    #: how the compiled module returns them: "one" (the tensor), "tuple" or "dict"
+    output_form: str = "one"
+
+    def output_nodes(self) -> dict[str, str]:
+        """Every output's node by key; ``{"output": output}`` for a graph with one."""
+        return self.outputs or {"output": self.output}
 
     @property
     def input(self) -> Node:
@@ -114,7 +124,8 @@ class Graph:
                  for name, n in self.nodes.items()}
         return Graph(self.name, self.input_shape, nodes, self.output, self.summary,
                      dict(self.params), list(self.stages), dict(self.blocks), list(self.notes),
-                     self.source, self.key)
+                     self.source, self.key, outputs=dict(self.outputs),
+                     output_form=self.output_form)
 
     def add(self, node: Node) -> Node:
         self.nodes[node.name] = node
@@ -135,7 +146,11 @@ class Graph:
             args = ", ".join(n.inputs)
             lines.append(f"{n.name} = {n.op}({args}{', ' if args and attrs else ''}{attrs})"
                          f" -> {fmt_shape(n.shape)}")
-        lines.append(f"output {self.output}")
+        if self.output_form == "one":
+            lines.append(f"output {self.output}")
+        else:
+            outs = ", ".join(f"{k}={v}" for k, v in self.outputs.items())
+            lines.append(f"output {self.output_form} {outs}")
         return "\n".join(lines) + "\n"
 
 

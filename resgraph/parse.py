@@ -38,9 +38,12 @@ _SWEEP_TERMINALS = dict(re.findall(r"^(\w+)\.2: /([a-z]+)\\b/$", _SWEEP_PART, re
 WORD_TERMINALS = {**_KEYWORD_TERMINALS, **_SWEEP_TERMINALS}
 #: The words of the language.
 KEYWORDS = frozenset(_KEYWORD_TERMINALS.values())
-#: The keywords no parameter, value, block or label may be named: all but 'x', 'stride' and
-#: 'at', which are keywords only after a stage's block ('stride' is a parameter of blocks).
-RESERVED = KEYWORDS - {"x", "stride", "at"}
+#: The words that are keywords only where a name cannot stand: 'x', 'stride', 'at' and 'on'
+#: after a stage's block ('stride' is a parameter of blocks), 'on' after 'head', 'output' as
+#: an item (a flow may still name a tensor 'output').
+CONTEXTUAL = frozenset({"x", "stride", "at", "on", "output"})
+#: The keywords no parameter, value, block or label may be named.
+RESERVED = KEYWORDS - CONTEXTUAL
 #: the rules of the grammar that nest a level (see MAX_NESTING)
 NESTING_RULES = frozenset({"body", "cond", "or_", "and_", "not_", "compare", "binop", "neg", "index",
                       "call", "list_", "dict_", "comp", "for_items"})

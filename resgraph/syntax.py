@@ -233,6 +233,28 @@ class Stem(Stmt):
 @dataclass
 class Head(Stmt):
     body: Body
+    #: ``head aux { }``: a named head, one of several; its output is a result named so
+    name: str | None = None
+    #: ``head aux on layer3 { }``: the result it reads (else the one made before it)
+    on: Expr | None = None
+
+
+@dataclass
+class OutputName(Node):
+    """One output of ``output``: its key (the result's name in ``output a, b``, the table's
+    key in ``output { out: h }``) and the result it is."""
+
+    key: str
+    result: str
+
+
+@dataclass
+class Output(Stmt):
+    """``output a, b`` (a tuple) or ``output { out: h, aux: a }`` (a table): the network's
+    outputs, as its compiled module returns them."""
+
+    names: list[OutputName]
+    form: str  # "tuple" | "dict"
 
 
 @dataclass
@@ -252,6 +274,8 @@ class Stage(Stmt):
     at: Expr | None = None
     #: a name computed in a ``for`` (``stage f"block{k}": ...``); ``name`` is then its text
     name_fmt: FString | None = None
+    #: ``on layer3``: the result the stage reads (else the one made before it)
+    on: Expr | None = None
 
 
 @dataclass

@@ -35,7 +35,7 @@ def test_a_glued_keyword_is_pointed_out():
 
 def test_a_misspelt_keyword_gets_the_one_suggestion():
     err = parse_error("resgraph 1\nnetwrk bad\n")
-    items = ["block", "for", "head", "input", "let", "network", "param", "require", "stage", "use",
+    items = ["block", "for", "head", "input", "let", "network", "output", "param", "require", "stage", "use",
              "variant"]
     assert err.hint == did_you_mean("netwrk", items)
 

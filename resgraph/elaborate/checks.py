@@ -43,6 +43,8 @@ class Checks:
         self.steps = 0
         #: notes and roundings made so far: a block's run that made one is not kept for reuse
         self.noted = 0
+        #: the network's results not made yet, by name (:mod:`resgraph.elaborate.dataflow`)
+        self.planned: dict[str, Any] = {}
 
     # errors ---------------------------------------------------------------------------------
 

@@ -110,10 +110,16 @@ class Expressions(Checks):
                       span)
         return key
 
+    def fail_unmade(self, name: str, span: Span) -> None:
+        """A result of the network read before it is made: defined in :mod:`.dataflow`."""
+        raise NotImplementedError
+
     def eval_Name(self, e: s.Name, env: Env) -> Any:
         try:
             value = env.lookup(e.id)
         except KeyError:
+            if e.id in self.planned:
+                self.fail_unmade(e.id, e.span)
             self.fail(f"unknown name '{e.id}'", e.span, did_you_mean(e.id, _visible(env)))
         if isinstance(value, OpDef):
             if value.arity != 1:

@@ -12,7 +12,7 @@ from typing import Any
 from resgraph import syntax as s
 from resgraph.elaborate.checks import PRELUDE
 from resgraph.elaborate.functions import BUILTINS
-from resgraph.elaborate.stages import Stages
+from resgraph.elaborate.dataflow import Dataflow, made_by, plan
 from resgraph.elaborate.values import (
     BlockValue,
     Env,
@@ -35,7 +35,7 @@ def _prelude() -> s.Module:
     return parse(text, PRELUDE)
 
 
-class Elaborator(Stages):
+class Elaborator(Dataflow):
     """One elaboration of one spec: every part's methods over one state (:class:`Checks`)."""
 
     def __init__(self, file: str):
@@ -99,6 +99,8 @@ class Elaborator(Stages):
         self.graph = Graph(name=name or Path(self.file).stem, input_shape=())
         self.graph.source = self.file
         self.current = None
+        self.planned = plan(module.items)
+        self.network_env = env
         errors: list[SpecError] = []
         for item in module.items:
             try:
@@ -119,7 +121,7 @@ class Elaborator(Stages):
         if self.current is None:
             self.fail("the spec has no 'input' line; write one such as 'input 3x224x224'",
                       module.span)
-        self.graph.output = self.current.node
+        self.network_outputs(self.current)
         self.report_roundings()
         return self.graph
 
@@ -193,7 +195,11 @@ class Elaborator(Stages):
         self.current = Tensor("input", value)
 
     def item_Stage(self, item: s.Stage, env: Env, file: str) -> None:
-        self.current = self.expand_stage(item, env, self.require_input(item))
+        assert self.graph is not None
+        x = self.require_input(item)
+        self.making = [item.name]
+        self.current = self.expand_stage(item, env, self.read_on(item.on, env, x))
+        self.bind_result(self.graph.stages[-1].name, self.current, item.span, self.network_env)
 
     def require_input(self, item: s.Stmt) -> Tensor:
         if self.current is None:
@@ -203,12 +209,25 @@ class Elaborator(Stages):
 
     def item_Stem(self, item: s.Stem, env: Env, file: str) -> None:
         self.stage = "stem"
-        self.current = self.run_body(item.body, Env({}, env), self.require_input(item))
+        self.making = [name for name, _ in made_by(item)]
+        inner = Env({}, env)
+        self.current = self.run_body(item.body, inner, self.require_input(item))
+        self.bind_assigned(item.body, inner, self.network_env)
 
     def item_Head(self, item: s.Head, env: Env, file: str) -> None:
-        x = self.require_input(item)
-        self.stage = "head"
-        self.current = self.run_body(item.body, Env({}, env), x)
+        """The head, or a named one (``head aux on layer3 { }``: its nodes under ``aux``)."""
+        x = self.read_on(item.on, env, self.require_input(item))
+        self.stage = item.name or "head"
+        self.making = [name for name, _ in made_by(item)]
+        inner, outer = Env({}, env), self.scope
+        self.scope = item.name or ""
+        try:
+            self.current = self.run_body(item.body, inner, x)
+        finally:
+            self.scope = outer
+        self.bind_assigned(item.body, inner, self.network_env)
+        if item.name is not None:
+            self.bind_result(item.name, self.current, item.span, self.network_env)
 
     def item_For(self, item: s.For, env: Env, file: str) -> None:
         items = self.eval(item.items, env)
@@ -236,6 +255,6 @@ def _display(path: Path) -> str:
 
 def _keyword(item: s.Stmt) -> str:
     return {"BlockDef": "block", "Let": "let", "Param": "param", "Use": "use",
-            "Require": "require"}.get(type(item).__name__, type(item).__name__.lower())
+            "Require": "require", "Output": "output"}.get(type(item).__name__, type(item).__name__.lower())
 
 

@@ -48,7 +48,7 @@ def alternatives(scope: str) -> set[str]:
 
 
 def test_the_keywords_and_ops_are_the_parsers() -> None:
-    stage_words = {"x", "stride", "at"}
+    stage_words = {"x", "stride", "at", "on"}
     assert alternatives("keyword.control.resgraph") == KEYWORDS - stage_words - {"true", "false"}
     assert alternatives("constant.language.boolean.resgraph") == {"true", "false"}
     assert alternatives("support.function.op.resgraph") == set(OPS)
