@@ -10,10 +10,11 @@ import resgraph
 from resgraph.backends.tolerance import tolerance
 
 
-def on_meta(name: str) -> torch.nn.Module:
-    """torchvision's module built on the meta device: no memory, its own initialisation."""
+def on_meta(name: str, **kwargs) -> torch.nn.Module:
+    """torchvision's module built on the meta device (with its builder's kwargs): no memory,
+    its own initialisation."""
     with torch.device("meta"):
-        return getattr(torchvision.models, name)().eval()
+        return getattr(torchvision.models, name)(**kwargs).eval()
 
 
 def shapes(module: torch.nn.Module) -> dict[str, tuple[int, ...]]:
@@ -48,11 +49,12 @@ def check_names_params_and_macs(name: str, theirs: torch.nn.Module, size: int,
         assert round(report.macs / 1e9, 3) == gmacs
 
 
-def check_same_outputs(name: str, size: int) -> None:
-    """torchvision's randomly initialised weights load strictly and give the same outputs in
-    eval, within the bound resgraph.backends.tolerance derives for two fp32 computations."""
+def check_same_outputs(name: str, size: int, **kwargs) -> None:
+    """torchvision's randomly initialised weights (its builder given kwargs) load strictly and
+    give the same outputs in eval, within the bound resgraph.backends.tolerance derives for
+    two fp32 computations."""
     torch.manual_seed(0)
-    theirs = getattr(torchvision.models, name)().eval()
+    theirs = getattr(torchvision.models, name)(**kwargs).eval()
     ours = resgraph.compile(name).eval()
     ours.load_state_dict(theirs.state_dict(), strict=True)
     x = torch.randn(2, 3, size, size)
