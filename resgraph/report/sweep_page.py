@@ -17,7 +17,7 @@ Like the network page it reads and arranges; every figure is one the sweep recor
 It scales with what is distinct, not with the candidates: a sweep of 200,000 draws of a
 family of a hundred networks is a few megabytes. The journal is read a line at a time and
 each record kept slim (no analysis, timings or hash) with its parameters and figures shared
-with every equal record's (:func:`read_sweep`); the table's data is columnar, each distinct
+with every equal record's, read once (:func:`read_sweep`); the table's data is columnar, each distinct
 row once and a row number per candidate (:func:`table_data`); an EDF has a step per distinct
 pixel, which draws the same line as a step per candidate; the scatter draws a point per
 occupied pixel cell (the page bins; the front is always drawn whole); the fronts are computed
@@ -48,8 +48,8 @@ from resgraph.report.charts import COLORS, HEIGHT, WIDTH, Chart, Fmt, frame, y_p
 LEFT, RIGHT, TOP, BOTTOM = 64, 14, 14, 40
 #: the table's rows on one page of it
 PAGE_ROWS = 100
-#: what the page keeps of a record
-KEPT = ("index", "status", "params", "figures", "duplicate_of", "error")
+#: what the page keeps of a record (the journal's fields up to the last of them are read)
+KEPT = ("index", "params", "status", "figures", "error", "duplicate_of")
 Record = Mapping[str, Any]
 
 
@@ -73,7 +73,7 @@ def is_sweep(path: object) -> bool:
 
 def read_sweep(folder: str | Path) -> Sweep:
     """The folder's definition and records; a clear error for a folder that is not one."""
-    from resgraph.sweep.journal import iter_journal
+    from resgraph.sweep.journal import Fields, iter_journal
 
     folder = Path(folder)
     try:
@@ -81,19 +81,20 @@ def read_sweep(folder: str | Path) -> Sweep:
         definition = meta["definition"]
     except (OSError, ValueError, KeyError, TypeError):
         raise UsageError(f"{folder}/sweep.json is not a sweep's definition") from None
+    journal = iter_journal(folder / "results.jsonl", fields=Fields(KEPT[-1]))
     return Sweep(folder, {**definition, "created": meta.get("created"),
-                          "engine": meta.get("engine")},
-                 list(slim_records(iter_journal(folder / "results.jsonl"))))
+                          "engine": meta.get("engine")}, list(slim_records(journal)))
 
 
 def slim_records(records: Iterable[Record]) -> Iterator[dict[str, Any]]:
-    """What the page needs of each record (:data:`KEPT`), equal parameters, figures and
-    errors shared by one object: 200,000 records of a hundred networks hold a hundred."""
-    shared: dict[str, Any] = {}
+    """What the page needs of each record (:data:`KEPT`), equal errors shared by one string
+    (equal parameters and figures are shared as the journal is read: ``Fields``), so 200,000
+    records of a hundred networks hold a hundred of each."""
+    errors: dict[str, str] = {}
     for r in records:
         slim = {k: r.get(k) for k in KEPT}
-        for k in ("params", "figures", "error"):
-            slim[k] = shared.setdefault(repr(slim[k]), slim[k])
+        if slim["error"] is not None:
+            slim["error"] = errors.setdefault(slim["error"], slim["error"])
         yield slim
 
 
@@ -237,22 +238,26 @@ def table_data(records: Iterable[Record], figures: Sequence[str]) -> dict[str, A
     the indices as runs ``[start, count]`` (one run for a whole sweep). The page's script
     unpacks it; 200,000 candidates of a hundred networks are about a megabyte."""
     rows: dict[tuple[Any, ...], int] = {}
-    params_text: dict[int, str] = {}
+    #: the row number of each record's shared parts (:func:`slim_records`), so a row is
+    #: made once per distinct row, not per candidate
+    made: dict[tuple[Any, ...], int] = {}
     of, indices = [], []
     for r in sorted(records, key=lambda r: r["index"]):
-        p = r["params"]
-        text = params_text.get(id(p))
-        if text is None:
-            text = params_text[id(p)] = ", ".join(f"{k}={v}" for k, v in p.items())
-        of.append(rows.setdefault(_row(r, text, figures), len(rows)))
+        parts = (r["status"], id(r["params"]), id(r["figures"]), id(r["error"]),
+                 r["duplicate_of"])
+        code = made.get(parts)
+        if code is None:
+            code = made[parts] = rows.setdefault(_row(r, figures), len(rows))
+        of.append(code)
         indices.append(r["index"])
     return {"rows": [[*row[:5], list(row[5]), list(row[6])] for row in rows], "of": of,
             "runs": runs(indices)}
 
 
-def _row(r: Record, params: str, figures: Sequence[str]) -> tuple[Any, ...]:
+def _row(r: Record, figures: Sequence[str]) -> tuple[Any, ...]:
     values = tuple(v if _number(v := r["figures"].get(f)) else None for f in figures)
     error = r["error"] or ""
+    params = ", ".join(f"{k}={v}" for k, v in r["params"].items())
     return (r["status"], params, r["duplicate_of"] if r["status"] == "duplicate" else None,
             error.split("\n", 1)[0], error, values,
             tuple("" if v is None else si(v) for v in values))

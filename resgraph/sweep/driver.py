@@ -10,11 +10,11 @@ candidates, and a candidate that lost its worker twice is recorded as an ``error
 
 from __future__ import annotations
 
-import itertools
 import os
 import sys
+import zlib
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,12 +39,15 @@ from resgraph.sweep.space import Distribution, Space, declared_params, distribut
 from resgraph.sweep.space import values as parse_values
 from resgraph.sweep.summary import Objective, Summary, Tally, pareto_goals
 from resgraph.sweep.where import where as parse_where
-from resgraph.sweep.worker import Context, record
+from resgraph.sweep.worker import Candidate, Context, params_key, record
 
 #: the most candidates one screening job takes (a job of ResNet-50s is then ~0.1 s)
 MAX_SCREEN_BATCH = 16
 #: how often a job may lose its worker before it is split or recorded as an error
 MAX_DEATHS = 2
+#: jobs handed to the engine per worker: one running, the others queued, so a worker that
+#: finishes mostly finds one of its own lane (:class:`Lanes`) waiting
+IN_FLIGHT = 3
 
 Progress = Callable[[Mapping[str, int], int], None]
 
@@ -139,7 +142,7 @@ def sweep(spec: str | Path | Source, out: str | Path, *, engine: str = "local",
         check_ray_address(ray_address)
     journal = open_folder(folder, the_plan.definition, engine)
     state = Journalled(len(the_plan.space), the_plan.pareto)
-    state.resume(iter_journal(journal))
+    state.resume(iter_journal(journal, brief=True))
     _run(the_plan, state, journal, make_engine(engine, the_plan.context, workers, ray_address),
          progress)
     return state.tally.summary(len(the_plan.space))
@@ -157,6 +160,44 @@ def _run(the_plan: Plan, state: Journalled, journal: Path, engine: Engine,
         engine.close()
     finally:
         run.journal.close()
+
+
+class Lanes:
+    """Screening batches of the candidates, a lane per worker: candidates of equal
+    parameters share a lane (by their key's CRC-32), and the local engine gives a lane's
+    batches to its own worker only, so a parameter set drawn again goes to the worker that
+    keeps its screening (:mod:`.worker`) and each is elaborated once in the whole sweep, not
+    once per worker."""
+
+    def __init__(self, todo: Iterator[Candidate], lanes: int, size: int) -> None:
+        self.todo, self.size = todo, size
+        self.waiting: list[list[Candidate]] = [[] for _ in range(lanes)]
+        self.ready: list[deque[list[Candidate]]] = [deque() for _ in range(lanes)]
+
+    def next(self, lane: int) -> Job | None:
+        """A batch of ``lane``, drawing candidates until it is full (the other lanes' wait
+        for theirs) or all are drawn; None when the lane has nothing left."""
+        while not self.ready[lane]:
+            candidate = next(self.todo, None)
+            if candidate is None:
+                return self._take(lane) if self.waiting[lane] else None
+            k = zlib.crc32(params_key(candidate[1]).encode()) % len(self.waiting)
+            self.waiting[k].append(candidate)
+            if len(self.waiting[k]) >= self.size:
+                self.ready[k].append(self._take(k).batch)
+        return Job("screen", self.ready[lane].popleft(), lane=lane)
+
+    def rest(self) -> Job | None:
+        """A batch of the candidates drawn and waiting, of any lane (none: None)."""
+        for lane, batches in enumerate(self.ready):
+            if batches:
+                return Job("screen", batches.popleft(), lane=lane)
+        lane = next((k for k, batch in enumerate(self.waiting) if batch), None)
+        return None if lane is None else self._take(lane)
+
+    def _take(self, lane: int) -> Job:
+        batch, self.waiting[lane] = self.waiting[lane], []
+        return Job("screen", batch, lane=lane)
 
 
 class Indices:
@@ -225,19 +266,20 @@ class _Run:
         self.state = state
         #: candidates that passed the constraint: ok or duplicate, or queued for the measure
         self.accepted = state.counts["ok"] + state.counts["duplicate"]
-        self.todo = the_plan.space.candidates(skip=state.done)
         left = len(the_plan.space) - len(state.done)
         if the_plan.accept is not None:  # stop near the number asked for, not a batch later
             left = min(left, the_plan.accept)
-        self.batch = max(1, min(MAX_SCREEN_BATCH, left // (engine.workers * 4)))
+        batch = max(1, min(MAX_SCREEN_BATCH, left // (engine.workers * 4)))
+        self.lanes = Lanes(the_plan.space.candidates(skip=state.done), engine.workers, batch)
         self.queue: deque[Job] = deque()
         self.resources = {"num_cpus": 1.0}
+        #: screening jobs in flight per lane (None: a candidate split from its batch)
+        self.in_flight: Counter[int | None] = Counter()
 
     def loop(self) -> None:
         self._report()
         while True:
-            while self.engine.pending() < 2 * self.engine.workers and self._submit_next():
-                pass
+            self._fill()
             if not self.engine.pending():
                 return
             for job in self.engine.wait(self.journal.due()):
@@ -246,21 +288,30 @@ class _Run:
                 self.journal.flush()
             self._report()
 
-    def _submit_next(self) -> bool:
-        if self.queue:
-            job = self.queue.popleft()
-        else:
-            if self.plan.accept is not None and self.accepted >= self.plan.accept:
-                return False  # enough accepted: what is running finishes, nothing new starts
-            batch = list(itertools.islice(self.todo, self.batch))
-            if not batch:
-                return False
-            job = Job("screen", batch)
+    def _fill(self) -> None:
+        """Hand the engine the jobs to come back to (retries, measures), then keep each lane
+        :data:`IN_FLIGHT` screening jobs deep; once enough are accepted, only what is drawn
+        is screened, and nothing more is drawn."""
+        limit = IN_FLIGHT * self.engine.workers
+        while self.queue and self.engine.pending() < limit:
+            self._submit(self.queue.popleft())
+        if self.plan.accept is not None and self.accepted >= self.plan.accept:
+            while (job := self.lanes.rest()) is not None:
+                self._submit(job)
+            return
+        for lane in range(self.engine.workers):
+            while self.in_flight[lane] < IN_FLIGHT and (job := self.lanes.next(lane)):
+                self._submit(job)
+
+    def _submit(self, job: Job) -> None:
+        if job.phase == "screen":
+            self.in_flight[job.lane] += 1
         resources = self.plan.measure.resources if job.phase == "measure" else self.resources
         self.engine.submit(job, resources)
-        return True
 
     def _finished(self, job: Job) -> None:
+        if job.phase == "screen":
+            self.in_flight[job.lane] -= 1
         if job.lost:
             self._lost(job)
             return

@@ -35,6 +35,9 @@ class Job:
     deaths: int = 0
     records: list[dict[str, Any]] | None = field(default=None, repr=False)
     lost: bool = False
+    #: the worker it is meant for, by number (the driver's :class:`~.driver.Lanes`), or
+    #: None: any (the local engine keeps lanes; Ray schedules tasks itself)
+    lane: int | None = None
 
 
 class Engine(ABC):
@@ -106,10 +109,19 @@ class LocalEngine(Engine):
         self._dispatch()
 
     def _dispatch(self) -> None:
-        for worker in self.pool:
-            if worker.job is None and self.queue:
-                worker.job = self.queue.popleft()
-                worker.conn.send((worker.job.phase, worker.job.batch))
+        for number, worker in enumerate(self.pool):
+            if worker.job is None and (job := self._take(number)) is not None:
+                worker.job = job
+                worker.conn.send((job.phase, job.batch))
+
+    def _take(self, number: int) -> Job | None:
+        """The first queued job of worker ``number``'s lane or of none; another lane's waits
+        for its own worker, which keeps the screenings of its parameter sets."""
+        for job in self.queue:
+            if job.lane is None or job.lane % self.workers == number:
+                self.queue.remove(job)
+                return job
+        return None
 
     def wait(self, timeout: float | None = None) -> list[Job]:
         busy = [w for w in self.pool if w.job is not None]

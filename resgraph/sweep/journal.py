@@ -12,12 +12,17 @@ torn all the same (a power cut), the next run drops it before it appends, and me
 candidate again.
 
 The journal is read one line at a time (:func:`iter_journal`), so neither a resume nor a
-report holds more of it than what it keeps of each record.
+report holds more of it than what it keeps of each record. A resume needs of a record that is
+not ``ok`` only its index, status and hash: ``brief`` reads those (and the parameters before
+them) without parsing the rest of the line, which this writer lays out the same on every line
+(compact separators, :func:`resgraph.sweep.worker.record`'s key order); a line laid out
+otherwise, or an ``ok`` one, is parsed whole.
 """
 
 from __future__ import annotations
 
 import json
+import json.scanner
 import math
 import os
 import platform
@@ -130,21 +135,79 @@ def read_journal(path: Path, *, repair: bool = False) -> list[dict[str, Any]]:
     return list(iter_journal(path))
 
 
-def iter_journal(path: Path) -> Iterator[dict[str, Any]]:
+def iter_journal(path: Path, *, brief: bool = False,
+                 fields: Fields | None = None) -> Iterator[dict[str, Any]]:
     """The records of a journal one at a time, in the order written; a torn last line (no
-    newline after it) is left out."""
+    newline after it) is left out. ``brief``: a record that is not ``ok`` holds only its
+    ``index``, ``params``, ``status`` and ``graph``; ``fields``: every record holds only the
+    fields up to ``fields.last``, equal values read once (see the module's docstring)."""
     if not path.exists():
         return
+    short = Fields("graph") if brief else fields
     with path.open("rb") as f:
         for number, line in enumerate(f, 1):
             if not line.endswith(b"\n"):
                 return
             try:
-                yield json.loads(line)
+                rec = short.read(line.decode()) if short else None
+                if rec is None or (brief and rec["status"] == "ok"):
+                    rec = json.loads(line)
+                yield rec
             except ValueError:
                 raise UsageError(f"{path}:{number}: not a JSON record; the journal was "
                                  f"changed by hand (move it away to start the sweep "
                                  f"again)") from None
+
+
+#: the record's keys in the order :func:`resgraph.sweep.worker.record` makes them
+LAYOUT = ("index", "params", "status", "graph", "figures", "metrics", "error", "duplicate_of")
+
+
+class Fields:
+    """Reads the leading fields of a journal line, up to ``last`` (of :data:`LAYOUT`), not
+    parsing the rest; None for a line not of this writer's layout (compact separators,
+    :data:`LAYOUT`'s order). An object value equal to one read before is that one, found by
+    its text up to its first ``}`` without parsing it again: a complete JSON object is
+    never a prefix of another, so the text found is the whole value."""
+
+    def __init__(self, last: str) -> None:
+        keys = LAYOUT[:LAYOUT.index(last) + 1]
+        heads = ['{"index":'] + [f',"{k}":' for k in keys[1:]]
+        self.fields = [(k, h, len(h)) for k, h in zip(keys, heads)]
+        #: the text of each object value read → the value, shared by equal ones
+        self.shared: dict[str, Any] = {}
+
+    def read(self, line: str) -> dict[str, Any] | None:
+        out, end = {}, 0
+        for key, head, size in self.fields:
+            if not line.startswith(head, end):
+                return None
+            start = end + size
+            try:
+                out[key], end = (self._object(line, start) if line.startswith("{", start)
+                                 else _scan(line, start))
+            except ValueError:
+                return None  # not this layout after all (a space after the colon): parse whole
+        return out
+
+    def _object(self, line: str, start: int) -> tuple[Any, int]:
+        close = line.find("}", start) + 1
+        found = self.shared.get(line[start:close]) if close else None
+        if found is not None:
+            return found, close
+        value, end = _scan(line, start)
+        return self.shared.setdefault(line[start:end], value), end
+
+
+def _scan(line: str, start: int) -> tuple[Any, int]:
+    """The JSON value at ``start`` and where it ends (json's own C scanner)."""
+    try:
+        return _SCAN(line, start)  # type: ignore[no-any-return]
+    except StopIteration:
+        raise ValueError(f"no JSON value at {start}") from None
+
+
+_SCAN = json.scanner.make_scanner(json.JSONDecoder())
 
 
 def _cut_torn(path: Path) -> None:

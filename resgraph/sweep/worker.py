@@ -84,7 +84,7 @@ class _Prepared:
     module: s.Module
     where: Where | None
     measure: Measure
-    #: parameter set (:func:`_key`) → its screening, for this sweep
+    #: parameter set (:func:`params_key`) → its screening, for this sweep
     screenings: Memo[Screening] = field(default_factory=lambda: Memo("screenings", MAX_SCREENINGS))
 
 
@@ -143,7 +143,7 @@ def _screen_one(context: Context, prepared: _Prepared, index: int,
         fresh = True
         return _screening(context, prepared.module, params)
 
-    done = prepared.screenings.get(_key(params), make)
+    done = prepared.screenings.get(params_key(params), make)
     if fresh:  # the steps' own costs, only where this candidate paid them
         rec["timings"].update({k: v for k, v in (("elaborate_s", done.elaborate_s),
                                                  ("analyze_s", done.analyze_s)) if v is not None})
@@ -152,7 +152,7 @@ def _screen_one(context: Context, prepared: _Prepared, index: int,
     return rec
 
 
-def _key(params: Mapping[str, Any]) -> str:
+def params_key(params: Mapping[str, Any]) -> str:
     """A parameter set as a key that tells apart every value elaboration tells apart
     (``1``, ``1.0`` and ``True`` included)."""
     return repr(sorted((k, type(v).__name__, v) for k, v in params.items()))

@@ -14,6 +14,7 @@ from resgraph.errors import UsageError
 from resgraph.sweep.journal import (
     DEFINITION,
     RESULTS,
+    Fields,
     Journal,
     check_folder,
     iter_journal,
@@ -98,3 +99,32 @@ def test_the_journal_is_read_a_line_at_a_time(tmp_path: Path) -> None:
     assert next(records) == {"index": 0}  # a generator: the file is not read whole first
     assert [r["index"] for r in records] == [1, 2]
     assert list(iter_journal(tmp_path / "none.jsonl")) == []
+
+
+def _line(index: int, params: dict, status: str, figures: dict) -> str:
+    rec = {"index": index, "params": params, "status": status, "graph": "ab", "figures": figures,
+           "metrics": {"m": [1, {"x": "}"}]} if status == "ok" else None, "error": None,
+           "duplicate_of": None, "worker": "h:1", "timings": {"screen_s": 0.1}}
+    return json.dumps(rec, separators=(",", ":")) + "\n"
+
+
+def test_leading_fields_are_read_alone_and_equal_objects_once(tmp_path: Path) -> None:
+    """A value with a brace in a string is still read whole; a line laid out otherwise is
+    parsed whole; the brief form keeps an ok record whole."""
+    path = tmp_path / RESULTS
+    params = [{"w": 8, "s": "a}b"}, {"w": 16, "s": "a}b"}, {"w": 8, "s": "a}b"}]
+    lines = [_line(i, p, "ok" if i == 0 else "duplicate", {"macs": p["w"]})
+             for i, p in enumerate(params)]
+    lines.append(json.dumps({"status": "error", "index": 3, "params": {}, "graph": None}) + "\n")
+    lines.append(json.dumps({"index": 4, "params": {}, "status": "error"}) + "\n")  # spaced
+    path.write_text("".join(lines))
+    full = read_journal(path)
+    fields = Fields("duplicate_of")
+    recs = list(iter_journal(path, fields=fields))
+    assert [r["figures"] for r in recs[:3]] == [{"macs": 8}, {"macs": 16}, {"macs": 8}]
+    assert [r["params"] for r in recs[:3]] == params
+    assert recs[0]["params"] is recs[2]["params"] and recs[0]["figures"] is recs[2]["figures"]
+    assert "worker" not in recs[0] and recs[3:] == full[3:]  # foreign lines parsed whole
+    brief = list(iter_journal(path, brief=True))
+    assert brief[0] == full[0] and brief[1] == {k: full[1][k] for k in
+                                                ("index", "params", "status", "graph")}
