@@ -57,3 +57,16 @@ print("torch" in sys.modules)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_two_local_workers_elaborate_each_parameter_set_once(tmp_path: Path) -> None:
+    """The driver's lanes send equal parameter sets to one worker, which keeps their
+    screening: no set is elaborated by both workers."""
+    space = {**SPACE, "where": None, "samples": 60}
+    run(tmp_path / "s", workers=2, **space)
+    recs = records(tmp_path / "s")
+    elaborated = [json.dumps(r["params"], sort_keys=True) for r in recs
+                  if "elaborate_s" in r["timings"]]
+    assert sorted(elaborated) == sorted({json.dumps(r["params"], sort_keys=True)
+                                         for r in recs if r["graph"]})
+    assert len({r["worker"] for r in recs}) == 2
