@@ -291,10 +291,20 @@ def _lower(graph: Graph, dev: torch.device) -> fx.GraphModule:
         fxn.meta.update({keys.SCOPE: n.name, keys.OP: n.op, keys.STAGE: n.stage,
                          keys.BLOCK: n.block, keys.SHAPE: n.shape, keys.SPAN: n.span})
         values[n.name] = fxn
-    fxg.output(values[graph.output])
+    fxg.output(_outputs(graph, values))
     gm = fx.GraphModule(modules, fxg, class_name=_class_name(graph.name))
     gm.meta[keys.GRAPH] = graph
     return gm
+
+
+def _outputs(graph: Graph, values: dict[str, fx.Node]) -> Any:
+    """What the module returns: its one tensor, or a tuple or dict of its outputs as the
+    spec's ``output`` line writes them (one FX output node either way)."""
+    if graph.output_form == "one":
+        return values[graph.output]
+    if graph.output_form == "tuple":
+        return tuple(values[n] for n in graph.outputs.values())
+    return {k: values[n] for k, n in graph.outputs.items()}
 
 
 def _layer_scale(fxg: fx.Graph, modules: dict[str, Any], n: Node, x: fx.Node,

@@ -50,6 +50,9 @@ PATH_BRANCHES = "resgraph.path_branches"
 #: :class:`resgraph.analysis.paths.Distribution`, pass ``path_distributions``: input-to-output
 #: paths by the number of gate routes (a ``mul``'s gate input, squeeze-excitation's) they take
 PATH_GATES = "resgraph.path_gates"
+#: dict[str, :class:`resgraph.analysis.paths.Distribution`], pass ``path_distributions``: each
+#: output's paths by weighted layers, by the output's key (empty for a network of one output)
+PATH_LENGTHS_BY_OUTPUT = "resgraph.path_lengths_by_output"
 
 # on FX nodes of a module built by resgraph.lower_fx (fx.Node.meta) ------------------------------
 

@@ -76,7 +76,8 @@ def live_bytes(graph: Graph) -> list[int]:
     for node in graph:
         for i in node.inputs:
             last_use[root[i]] = max(last_use[root[i]], order[node.name])
-    last_use[root[graph.output]] = len(order)
+    for output in graph.output_nodes().values():  # every output lives until the end
+        last_use[root[output]] = len(order)
     frees: dict[int, list[str]] = {}
     for name, step in last_use.items():
         frees.setdefault(step, []).append(name)

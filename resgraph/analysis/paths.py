@@ -58,7 +58,13 @@ from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
 
-from resgraph.analysis.keys import PATH_BRANCHES, PATH_GATES, PATH_LENGTHS, PATHS
+from resgraph.analysis.keys import (
+    PATH_BRANCHES,
+    PATH_GATES,
+    PATH_LENGTHS,
+    PATH_LENGTHS_BY_OUTPUT,
+    PATHS,
+)
 from resgraph.analysis.passes import analysis_pass
 from resgraph.ir import Graph, Node
 
@@ -169,9 +175,10 @@ def add_into(acc: Poly, p: Poly) -> Poly:
 # decomposition at articulation nodes --------------------------------------------------------------
 
 
-def relevant_order(graph: Graph) -> list[Node]:
-    """Nodes on some input-to-output path, in topological order (dead ends carry no path)."""
-    reaches = {graph.output}
+def relevant_order(graph: Graph, output: str | None = None) -> list[Node]:
+    """Nodes on some path from the input to ``output`` (the first output by default), in
+    topological order (dead ends, and the parts only another output reads, carry no path)."""
+    reaches = {output or graph.output}
     for node in reversed(list(graph)):
         if node.name in reaches:
             reaches.update(node.inputs)
@@ -210,8 +217,17 @@ def segment_poly(segment: Sequence[Node], node_exp: NodeExp, edge_exp: EdgeExp) 
 
 
 def path_polynomial(graph: Graph, node_exp: NodeExp, edge_exp: EdgeExp) -> Poly:
-    """The exact input-to-output path distribution under the given exponents."""
-    order = relevant_order(graph)
+    """The exact input-to-output path distribution under the given exponents; of a network
+    of several outputs, the paths to each output together (a path is one to one output)."""
+    total: Poly = []
+    for output in graph.output_nodes().values():
+        total = add_into(total, output_polynomial(graph, node_exp, edge_exp, output))
+    return total
+
+
+def output_polynomial(graph: Graph, node_exp: NodeExp, edge_exp: EdgeExp, output: str) -> Poly:
+    """The exact distribution of the paths from the input to ``output``."""
+    order = relevant_order(graph, output)
     cuts = cut_positions(order)
     groups = Counter(tuple(segment_poly(order[a:b + 1], node_exp, edge_exp))
                      for a, b in pairwise(cuts))
@@ -303,6 +319,17 @@ def length_distribution(graph: Graph, gates: bool = True) -> Distribution:
     return Distribution(path_polynomial(graph, lambda n: int(n.weighted), _edges(graph, gates, {})))
 
 
+def lengths_by_output(graph: Graph) -> dict[str, Distribution]:
+    """Each output's paths by the number of weighted layers on them, for a network of several
+    outputs (an auxiliary head's paths are short beside the main one's); empty for one."""
+    outputs = graph.output_nodes()
+    if len(outputs) < 2:
+        return {}
+    edges = _edges(graph, True, {})
+    return {key: Distribution(output_polynomial(graph, lambda n: int(n.weighted), edges, node))
+            for key, node in outputs.items()}
+
+
 def branch_distribution(graph: Graph, gates: bool = True) -> Distribution:
     """Paths by the number of residual branches they take; only gate-free ones without
     ``gates``."""
@@ -330,3 +357,4 @@ def annotate_path_distributions(graph: Graph) -> None:
     graph.meta[PATH_LENGTHS] = length_distribution(graph)
     graph.meta[PATH_BRANCHES] = branch_distribution(graph)
     graph.meta[PATH_GATES] = gate_distribution(graph)
+    graph.meta[PATH_LENGTHS_BY_OUTPUT] = lengths_by_output(graph)

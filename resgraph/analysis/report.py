@@ -99,6 +99,8 @@ class Report:
     graph: Graph = field(repr=False)
     estimated: Any = None  # GradientCurve, with gradients=True
     measured: Any = None
+    #: each output's path lengths, for a network of several outputs
+    paths_by_output: dict[str, Distribution] = field(default_factory=dict)
 
     @property
     def module_params(self) -> dict[str, Any] | None:
@@ -125,6 +127,8 @@ class Report:
             "level": self.level,
             "rows": [dict(r.__dict__) for r in self.rows],
         }
+        if self.paths_by_output:
+            out["paths_by_output"] = {k: d.to_json() for k, d in self.paths_by_output.items()}
         if any(keys.CALLED in n.meta for n in self.graph):  # an imported model
             out["uncounted_ops"] = [{"op": op, "count": len(names), "nodes": names}
                                     for op, names in uncounted_ops(self.graph).items()]
@@ -231,7 +235,8 @@ def _analyze(graph: Graph, batch: int, dtype: str, level: str) -> Report:
                   dict(graph.meta[keys.COUNTERS]), graph.meta[keys.MEMORY], receptive_fields(graph),
                   Paths(lengths, graph.meta[keys.PATH_BRANCHES], nominal_depth(graph, lengths),
                         graph.meta[keys.PATH_GATES]),
-                  cost_rows(graph, level), graph)
+                  cost_rows(graph, level), graph,
+                  paths_by_output=graph.meta[keys.PATH_LENGTHS_BY_OUTPUT])
 
 
 @dataclass(frozen=True)

@@ -79,11 +79,13 @@ class Blocks(Bodies):
         self.frames.append((span, f"block '{defn.name}' ({path})"))
         self.open_blocks.append(defn)
         self.scope = path
+        self.block_inputs.append(x.node)
         try:
             with self.nested(span):
                 self.spend(1, span)
                 return self.run_body(defn.body, env, x)
         finally:
+            self.block_inputs.pop()
             self.scope = outer
             self.frames.pop()
             self.open_blocks.pop()

@@ -45,6 +45,10 @@ class Checks:
         self.noted = 0
         #: the network's results not made yet, by name (:mod:`resgraph.elaborate.dataflow`)
         self.planned: dict[str, Any] = {}
+        #: the result each result's node is, by node (an error names where tensors come from)
+        self.result_nodes: dict[str, str] = {}
+        #: the input node of each block being run, outermost first
+        self.block_inputs: list[str] = []
 
     # errors ---------------------------------------------------------------------------------
 

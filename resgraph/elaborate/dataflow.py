@@ -128,8 +128,8 @@ class Dataflow(Stages):
             if chain is not None:
                 loop = " → ".join([reader, *chain])
                 self.fail(f"results read each other: {loop}", span,
-                          hint=f"'{name}' is made at {made}, after '{reader}' and from it; "
-                               "a result reads only results made before it")
+                          hint=f"'{name}' is made at {made}, below, from '{reader}'; "
+                               "a result reads only results made above it")
         self.fail(f"'{name}' is read before it is made: it is made at {made}, below", span,
                   hint="a result reads only results made above it; move this line below "
                        f"line {made.line}, or read another result")
@@ -141,6 +141,7 @@ class Dataflow(Stages):
         (``results[f"enc{k}"]``); a new table each time, so a let that took the table keeps
         what it held."""
         self.results[name] = (tensor, span)
+        self.result_nodes.setdefault(tensor.node, name)
         self.planned.pop(name, None)
         if name not in env.vars:
             env.vars[name] = tensor

@@ -14,7 +14,7 @@ from resgraph.elaborate.expressions import Expressions
 from resgraph.elaborate.values import Env, Partial, Tensor, show, signature, type_name
 from resgraph.errors import Span
 from resgraph.ir import Node
-from resgraph.ops import REQUIRED, OpDef, OpError, normalise
+from resgraph.ops import REQUIRED, OpDef, OpError, fmt_shape, normalise
 
 
 class Nodes(Expressions):
@@ -102,6 +102,11 @@ class Nodes(Expressions):
             shape = op.infer(attrs, [t.shape for t in inputs])
         except OpError as exc:
             hint = signature(op) if op.derive is not None else None
+            sources = self.sources(inputs)
+            if sources:
+                self.fail(f"{name}: cannot merge {sources}: {exc}", span,
+                          hint="tensors of two results merge where their shapes fit: read "
+                               "the result of the other size, or resample one of them")
             if op.name == "add" and self.block is not None:
                 hint = ("the shortcut needs a projection where the shape changes: "
                         "shortcut=\"B\" or \"C\"")
@@ -109,6 +114,18 @@ class Nodes(Expressions):
         self.graph.add(Node(name, op.name, tuple(t.node for t in inputs), attrs, shape,
                             self.stage, self.block, span))
         return Tensor(name, shape)
+
+    def sources(self, inputs: list[Tensor]) -> str | None:
+        """Where the tensors of an op come from, where one is a result of the network read
+        from outside the block (an encoder's skip beside a decoder's upsampled tensor):
+        ``64x56x56 from 'enc2' and …``; None otherwise, where the op's error says enough."""
+        assert self.graph is not None
+        own = self.block_inputs[-1] if self.block_inputs else None
+        if not any(t.node in self.result_nodes and t.node != own for t in inputs):
+            return None
+        return " and ".join(
+            f"{fmt_shape(t.shape)} from '{self.result_nodes.get(t.node, self.graph.nodes[t.node].stage)}'"
+            f" ({t.node})" for t in inputs)
 
     def node_name(self, kind: str, label: str | None, span: Span) -> str:
         counts = self.labels.setdefault(self.scope, Counter())

@@ -1,0 +1,67 @@
+"""Networks as dataflow: results read by name, several outputs, each output's paths."""
+
+from pathlib import Path
+
+import torch
+
+import resgraph
+
+AUX = """resgraph 1
+network aux
+input 3x32x32
+stem {
+  conv(3, 16)
+}
+stage layer1: basic(16) x 1
+stage layer2: basic(32) x 1 stride 2
+head logits {
+  global_avgpool -> flatten -> fc: linear(10)
+}
+head aux on layer1 {
+  global_avgpool -> flatten -> fc: linear(10)
+}
+"""
+
+
+def spec(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "net.rg"
+    path.write_text(text)
+    return str(path)
+
+
+def test_a_dict_of_outputs_compiles_to_a_dict(tmp_path):
+    graph = resgraph.load(spec(tmp_path, AUX + "output { out: logits, aux: aux }\n"))
+    assert graph.outputs == {"out": "logits.fc", "aux": "aux.fc"}
+    assert graph.output == "logits.fc" and graph.nodes["aux.global_avgpool1"].inputs == ("layer1.0.relu2",)
+    out = resgraph.compile(graph)(torch.randn(2, 3, 32, 32))
+    assert set(out) == {"out", "aux"} and out["aux"].shape == (2, 10)
+
+
+def test_a_tuple_of_outputs_and_paths_per_output(tmp_path):
+    graph = resgraph.load(spec(tmp_path, AUX + "output logits, aux\n"))
+    out = resgraph.compile(graph)(torch.randn(1, 3, 32, 32))
+    assert isinstance(out, tuple) and len(out) == 2
+    report = resgraph.analyze(graph).to_json()
+    # aux: stem conv, layer1's two convs or its identity, fc: 4 or 2 weighted layers;
+    # logits: stem, layer1 (2 or 0), layer2 (2 convs or the 1x1 projection), fc: 3 to 6
+    assert report["paths_by_output"]["aux"]["counts"] == {"2": "1", "4": "1"}
+    assert report["paths_by_output"]["logits"]["counts"] == {
+        "3": "1", "4": "1", "5": "1", "6": "1"}
+    assert report["paths"]["lengths"]["total"] == "6"
+
+
+def test_a_head_on_an_earlier_result_leaves_one_output(tmp_path):
+    text = AUX.split("head logits")[0] + "head on layer1 {\n  global_avgpool -> flatten\n}\n"
+    text = text.replace("stage layer2: basic(32) x 1 stride 2\n", "")
+    graph = resgraph.load(spec(tmp_path, text))
+    assert graph.output_form == "one" and graph.output_nodes() == {"output": "flatten1"}
+    assert "paths_by_output" not in resgraph.analyze(graph).to_json()
+
+
+def test_blocks_reading_tensors_copy_as_they_run(monkeypatch):
+    """A block given a tensor (a decoder level's skip) is kept by the tensor's node: the
+    copies of reused runs are what runs with caches off give."""
+    kept = resgraph.load("resunet", depth=4).to_text()
+    monkeypatch.setenv("RESGRAPH_NO_CACHE", "1")
+    assert resgraph.load("resunet", depth=4).to_text() == kept
+    assert "dec2.0.concat = cat(dec2.0.upsample, enc2.0.add1, dim=0)" in kept
