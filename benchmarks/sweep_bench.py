@@ -62,6 +62,7 @@ def run(engine: str, samples: int, workers: int) -> dict[str, float]:
         end = time.perf_counter()
         recs = [json.loads(line) for line in (Path(tmp) / "s/results.jsonl").open()]
     assert clock.first is not None and len(recs) == samples
+    check_statuses(recs)
     timings = [r["timings"] for r in recs if r["graph"]]
     fresh = [t for t in timings if "elaborate_s" in t]
     return {"startup_s": clock.first - clock.start, "total_s": end - clock.start,
@@ -70,6 +71,14 @@ def run(engine: str, samples: int, workers: int) -> dict[str, float]:
             "screen_ms": _median_ms(fresh, "screen_s"), "analyze_ms": _median_ms(fresh, "analyze_s"),
             "reused_ms": _median_ms([t for t in timings if "elaborate_s" not in t], "screen_s"),
             "line_bytes": statistics.mean(len(json.dumps(r)) + 1 for r in recs)}
+
+
+def check_statuses(recs: list[dict[str, Any]]) -> None:
+    """Every candidate of this space is a network (ok or a duplicate): a benchmark of
+    errors (a broken checkout) measures nothing."""
+    bad = [r for r in recs if r["status"] not in ("ok", "duplicate")]
+    if bad:
+        raise SystemExit(f"{len(bad):,} candidates are not networks, e.g. {bad[0]['error']}")
 
 
 def _median_ms(timings: list[dict[str, float]], key: str) -> float:

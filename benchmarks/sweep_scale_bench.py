@@ -18,6 +18,7 @@ every point); the resume's reading under 2 s; the report under 10 s and its page
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -26,7 +27,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from sweep_bench import SPACE, verdict
+from sweep_bench import SPACE, check_statuses, verdict
 
 from resgraph.api import sweep
 from resgraph.sweep.driver import Journalled, plan
@@ -64,6 +65,7 @@ def journal_sizes(path: Path, every: int) -> list[tuple[int, int]]:
             size += len(line)
             if lines % every == 0:
                 out.append((lines, size))
+                check_statuses([json.loads(line)])
     return out
 
 
