@@ -28,8 +28,10 @@ def _graphs(name: str) -> tuple[Graph, Graph]:
     """The spec's graph and its compiled module's import, shared by a worker's two tests."""
     shape = _small(name)
     graph = resgraph.load(name, input_shape=shape)
-    traced = import_fx(resgraph.compile(name, device="meta"), shape) if shape == graph.input_shape \
-        else import_fx(_meta(name, shape), shape)
+    # compiled at the traced shape: a spec's reshape names the sides of its own input's maps
+    module = resgraph.compile(name, device="meta", input_shape=shape) \
+        if shape == graph.input_shape else _meta(name, shape)
+    traced = import_fx(module, shape)
     return graph, traced
 
 

@@ -51,7 +51,7 @@ SMALL_INPUT = (3, 32, 32)
 #: (bottleneck, grouped, wide, stride on the 1x1) and RegNetY (RegNet's block with SE)
 VARIANTS = ("resnet50", "resnext50_32x4d", "wide_resnet50_2", "resnet50_v1", "regnet_y_400mf")
 #: ops whose lowering permutes a tensor (ONNX Transpose nodes are theirs, not stray ones)
-PERMUTING = {"channel_linear", "layernorm"}
+PERMUTING = {"channel_linear", "layernorm", "permute"}
 
 
 def catalogue_cases() -> list[object]:
