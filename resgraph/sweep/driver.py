@@ -14,7 +14,7 @@ import os
 import sys
 import zlib
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -192,15 +192,15 @@ class Lanes:
         for lane, batches in enumerate(self.ready):
             if batches:
                 return Job("screen", batches.popleft(), lane=lane)
-        lane = next((k for k, batch in enumerate(self.waiting) if batch), None)
-        return None if lane is None else self._take(lane)
+        waiting = next((k for k, batch in enumerate(self.waiting) if batch), None)
+        return None if waiting is None else self._take(waiting)
 
     def _take(self, lane: int) -> Job:
         batch, self.waiting[lane] = self.waiting[lane], []
         return Job("screen", batch, lane=lane)
 
 
-class Indices:
+class Indices(Collection[int]):
     """A set of candidate indices, one bit each: the driver of a sweep of ten million
     candidates holds 1.25 MB for which are done, not a set of ten million integers."""
 
@@ -227,6 +227,9 @@ class Indices:
 
     def __len__(self) -> int:
         return self.count
+
+    def __iter__(self) -> Iterator[int]:
+        return (i for i in range(self.size) if i in self)
 
 
 class Journalled:

@@ -207,7 +207,7 @@ def _scan(line: str, start: int) -> tuple[Any, int]:
         raise ValueError(f"no JSON value at {start}") from None
 
 
-_SCAN = json.scanner.make_scanner(json.JSONDecoder())
+_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 
 def _cut_torn(path: Path) -> None:
