@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
+from resgraph import cache
 from resgraph.analysis.keys import BUFFERS, FLOPS, MACS, PARAMS
 from resgraph.analysis.passes import analysis_pass
 from resgraph.ir import Graph, Node
@@ -48,17 +49,18 @@ def _costs(graph: Graph, node: Node) -> dict[str, int]:
             BUFFERS: sum(numel(s) for s in op.buffers(node.attrs, shapes).values())}
 
 
+#: the costs of an op by :func:`signature`, across graphs: a sweep's candidates and an edited
+#: spec's graphs share most of their layers
+_COSTS: cache.Memo[dict[str, int]] = cache.Memo("costs", 1 << 16)
+
+
 @analysis_pass("costs")
 def annotate_costs(graph: Graph, batch: int = 1) -> None:
     """Write MACs, FLOPs, parameters and buffers of every node into ``node.meta``."""
-    seen: dict[Hashable, dict[str, int]] = {}
     for node in graph:
         if node.op == "input":
             node.meta.update({MACS: 0, FLOPS: 0, PARAMS: 0, BUFFERS: 0})
             continue
-        key = signature(graph, node)
-        if key not in seen:
-            seen[key] = _costs(graph, node)
-        costs = seen[key]
+        costs = _COSTS.get(signature(graph, node), lambda node=node: _costs(graph, node))
         node.meta.update({MACS: batch * costs[MACS], FLOPS: batch * costs[FLOPS],
                           PARAMS: costs[PARAMS], BUFFERS: costs[BUFFERS]})
