@@ -10,6 +10,7 @@ node (the input node gets zeros).
 from __future__ import annotations
 
 from collections.abc import Hashable
+from functools import partial
 
 from resgraph import cache
 from resgraph.analysis.keys import BUFFERS, FLOPS, MACS, PARAMS
@@ -61,6 +62,6 @@ def annotate_costs(graph: Graph, batch: int = 1) -> None:
         if node.op == "input":
             node.meta.update({MACS: 0, FLOPS: 0, PARAMS: 0, BUFFERS: 0})
             continue
-        costs = _COSTS.get(signature(graph, node), lambda node=node: _costs(graph, node))
+        costs = _COSTS.get(signature(graph, node), partial(_costs, graph, node))
         node.meta.update({MACS: batch * costs[MACS], FLOPS: batch * costs[FLOPS],
                           PARAMS: costs[PARAMS], BUFFERS: costs[BUFFERS]})
