@@ -8,7 +8,9 @@ text outside the astral planes.
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from lsprotocol import types as t
@@ -19,8 +21,8 @@ from resgraph.errors import Span
 from resgraph.format import format_expr
 from resgraph.lsp.document import Document, Problem
 from resgraph.lsp.hover import block_text, short, stage_shapes
-from resgraph.lsp.index import Symbol, contains
-from resgraph.lsp.names import libraries, target_at
+from resgraph.lsp.index import Ref, Symbol, contains
+from resgraph.lsp.names import libraries, target_at, used_indexes
 from resgraph.ops import OPS
 from resgraph.parse import KEYWORDS
 
@@ -239,24 +241,43 @@ def definition(doc: Document, line: int, column: int) -> t.Location | None:
     return t.Location(uri_of(sym.span.file), to_range(sym.span))
 
 
-def references(doc: Document, line: int, column: int, declaration: bool) -> list[t.Location]:
-    """Every use in this file of the name at a position (and its definition, if asked)."""
-    spans = _reference_spans(doc, line, column)
-    if spans is None:
-        return []
-    defined, uses = spans
-    return [t.Location(uri_of(sp.file), to_range(sp))
-            for sp in ([defined] if declaration and defined else []) + uses]
-
-
-def _reference_spans(doc: Document, line: int, column: int) -> tuple[Span | None, list[Span]] | None:
+def references(doc: Document, line: int, column: int, declaration: bool,
+               others: Sequence[Document] = ()) -> list[t.Location]:
+    """Every use of the name at a position that means the same definition: in this file, in
+    the ``others`` (the other open documents: a block of a used file is found from every
+    file that uses it) and in the used file that defines it; its definition too, if asked."""
     target = target_at(doc, line, column)
     if target is None or doc.index is None:
+        return []
+    meant = _where(target.symbol)
+    spans = [r.span for d in (doc, *others) if d.index is not None
+             for r in d.index.refs if r.name == target.name and _where(_meaning(d, r)) == meant]
+    home = next((lib for lib in used_indexes(doc) if target.symbol in lib.symbols), None)
+    if home is not None and not any(_same_file(d.file, target.symbol.span.file)
+                                    for d in (doc, *others)):
+        spans += [r.span for r in home.refs
+                  if r.name == target.name and _where(home.lookup(r.name, r.scope)) == meant]
+    if declaration and target.symbol is not None:
+        spans.insert(0, target.symbol.span)
+    return [t.Location(uri_of(sp.file), to_range(sp)) for sp in dict.fromkeys(spans)]
+
+
+def _meaning(doc: Document, ref: Ref) -> Symbol | None:
+    """The definition a use means in its document: its own, else its libraries' first."""
+    assert doc.index is not None
+    return doc.index.lookup(ref.name, ref.scope) or next(
+        (sym for lib in libraries(doc) if (sym := lib.lookup(ref.name, None)) is not None), None)
+
+
+def _where(symbol: Symbol | None) -> tuple[str, str, int, int] | None:
+    """A definition by its place, the same in every index of its file."""
+    if symbol is None:
         return None
-    local = target.symbol if target.symbol in doc.index.symbols else None
-    uses = [r.span for r in doc.index.refs
-            if r.name == target.name and doc.index.lookup(r.name, r.scope) == local]
-    return (local.span if local else None), uses
+    return symbol.name, os.path.realpath(symbol.span.file), symbol.span.line, symbol.span.column
+
+
+def _same_file(a: str, b: str) -> bool:
+    return os.path.realpath(a) == os.path.realpath(b)
 
 
 def rename(doc: Document, line: int, column: int, new_name: str) -> t.WorkspaceEdit | None:

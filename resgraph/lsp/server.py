@@ -188,8 +188,12 @@ async def _definition(ls: ResgraphServer, params: t.DefinitionParams) -> t.Locat
 async def _references(ls: ResgraphServer, params: t.ReferenceParams) -> list[t.Location]:
     uri, line, column = _at(ls, params)
     declaration = params.context.include_declaration
-    found = await ls.run(lambda: features.references(ls.document(uri), line, column, declaration))
-    return ls.out(found, uri)
+
+    def work() -> list[t.Location]:
+        others = [ls.document(other) for other in ls.workspace.text_documents if other != uri]
+        return features.references(ls.document(uri), line, column, declaration, others)
+
+    return ls.out(await ls.run(work), uri)
 
 
 @server.feature(t.TEXT_DOCUMENT_RENAME)

@@ -291,3 +291,22 @@ async def test_choosing_a_variant_changes_the_figures(client) -> None:
     assert "`bottleneck` × 4" in before and "`basic` × 2" in after
     await client.workspace_execute_command_async(t.ExecuteCommandParams(
         "resgraph.selectVariant", [uri, None]))
+
+
+async def test_references_of_a_used_files_block_cross_files(client, tmp_path: Path) -> None:
+    lib = tmp_path / "lib.rg"
+    lib.write_text('resgraph 1\nblock pair(out) {\n  conv(3, out) -> relu\n}\n'
+                   'block twice(out) {\n  pair(out) -> pair(out)\n}\n')
+    spec = ('resgraph 1\nuse "lib.rg"\nnetwork {name}\ninput 3x8x8\n'
+            'stem {{\n  pair(8)\n}}\nstage s: twice(8) x 1\n')
+    a, b = tmp_path / "a.rg", tmp_path / "b.rg"
+    for path in (a, b):
+        path.write_text(spec.format(name=path.stem))
+        await open_text(client, path)
+    line, character = position_of(a.read_text(), "pair(8)")
+    refs = await client.text_document_references_async(t.ReferenceParams(
+        context=t.ReferenceContext(include_declaration=True), **at(a, line, character)))
+    found = sorted((Path(r.uri.removeprefix("file://")).name, r.range.start.line)
+                   for r in refs)
+    # the definition and the two uses inside lib.rg (not open), and one use in each spec
+    assert found == [("a.rg", 5), ("b.rg", 5), ("lib.rg", 1), ("lib.rg", 5), ("lib.rg", 5)]
