@@ -8,6 +8,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 import resgraph
 from resgraph.backends.tolerance import tolerance
+from resgraph.ir import Graph
 
 
 def on_meta(name: str, **kwargs) -> torch.nn.Module:
@@ -55,9 +56,16 @@ def check_same_outputs(name: str, size: int, **kwargs) -> None:
     two fp32 computations."""
     torch.manual_seed(0)
     theirs = getattr(torchvision.models, name)(**kwargs).eval()
-    ours = resgraph.compile(name).eval()
+    check_computes_as(resgraph.load(name), theirs, size)
+
+
+def check_computes_as(graph: Graph, theirs: torch.nn.Module, size: int) -> None:
+    """The graph compiled loads ``theirs``'s weights strictly and gives its outputs in eval on
+    a batch of two (drawn from torch's current seed), within the bound
+    resgraph.backends.tolerance derives for two fp32 computations of this graph."""
+    ours = resgraph.compile(graph).eval()
     ours.load_state_dict(theirs.state_dict(), strict=True)
     x = torch.randn(2, 3, size, size)
     with torch.no_grad():
         a, b = ours(x), theirs(x)
-    assert (a - b).norm() / b.norm() <= tolerance(resgraph.load(name), "fp32")
+    assert (a - b).norm() / b.norm() <= tolerance(graph, "fp32")
