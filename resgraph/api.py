@@ -243,7 +243,7 @@ def decompile(model: Any, *, input_shape: Shape = (3, 224, 224), name: str | Non
 
     origin = None
     if isinstance(model, str):
-        from resgraph.cli.args import load_module
+        from resgraph.factory import load_module
 
         origin, model = model, load_module(model)
     if not _is_module(model):

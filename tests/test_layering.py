@@ -27,8 +27,9 @@ CLI = ROOT / "resgraph" / "cli"
 BACKEND_COMMANDS = {"bench.py", "build.py", "export.py", "profile.py"}
 #: what a command may import of resgraph
 COMMAND_IMPORTS = ("resgraph.api", "resgraph.errors", "resgraph.files", "resgraph.cli")
-#: what the argument helpers may import besides: --set values are read by the spec parser
-ARGS_IMPORTS = ("resgraph.parse", "resgraph.syntax")
+#: what the argument helpers may import besides: --set values are read by the spec parser,
+#: --module by the reader of a model's factory that the API's decompile shares
+ARGS_IMPORTS = ("resgraph.parse", "resgraph.syntax", "resgraph.factory")
 
 
 def imports(path: Path) -> set[str]:

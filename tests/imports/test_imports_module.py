@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from resgraph.cli import main
-from resgraph.cli.args import factory_call
+from resgraph.factory import factory_call
 
 FACTORIES = str(Path(__file__).parents[1] / "analysis")
 
