@@ -27,13 +27,16 @@ from resgraph.ir import LEVELS, Graph
 from resgraph.ops import fmt_shape
 from resgraph.render import labels as lb
 from resgraph.render.colors import PALETTE, Scale, make_scale
+from resgraph.render.ushape import UShape, u_shape
 from resgraph.render.view import DrawError, Unit, View, build_view
 
 ANNOTATIONS = ("shapes", "macs", "params", "paths")
 COLORS = ("macs", "params", "depth", "values", "none")
 RANKDIRS = ("TB", "LR", "BT", "RL")
 FONT = "Helvetica"
-SHORTCUT, BRANCH = "#2b6cb0", "#6b46c1"
+SHORTCUT, BRANCH, SKIP = "#2b6cb0", "#6b46c1", "#2f855a"
+#: the levels a U-Net draws as a U at: one unit per stage (or per run of its blocks)
+U_LEVELS = ("network", "stage")
 
 
 @dataclass(frozen=True)
@@ -73,9 +76,14 @@ def render_dot(graph: Graph, options: DrawOptions = DrawOptions()) -> str:
     scale = _scale(view, options)
     lines = [f"digraph {_q(graph.name)} {{", *_header(graph, options)]
     lines += _clusters(view, options, scale)
-    lines += [_edge(view, e) for e in view.edges]
+    shape = u_shape(view) if options.level in U_LEVELS else None
+    lines += [_edge(view, e, shape) for e in view.edges]
+    kinds = {e.kind for e in view.edges}
+    if shape is not None:
+        lines += shape.rank_lines()
+        kinds = {e.kind for e in view.edges if (e.tail, e.head) not in shape.skips} | {"skip"}
     if scale is not None:
-        lines.append(_legend(scale, {e.kind for e in view.edges}))
+        lines.append(_legend(scale, kinds))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -260,10 +268,11 @@ def _legend(scale: Scale, edge_kinds: set[str]) -> str:
     for color, (lo, hi) in zip(PALETTE, scale.bounds()):
         rows.append(f'<TR><TD BGCOLOR="{color}" WIDTH="14" BORDER="1"> </TD>'
                     f'<TD ALIGN="LEFT">{_h(scale.fmt(lo))} – {_h(scale.fmt(hi))}</TD></TR>')
-    for kind, color in (("shortcut", SHORTCUT), ("branch", BRANCH)):
+    for kind, color, text in (("shortcut", SHORTCUT, "shortcut"), ("branch", BRANCH, "branch"),
+                              ("skip", SKIP, "long skip")):
         if kind in edge_kinds:
             rows.append(f'<TR><TD><FONT COLOR="{color}"><B>- -</B></FONT></TD>'
-                        f'<TD ALIGN="LEFT">{kind}</TD></TR>')
+                        f'<TD ALIGN="LEFT">{text}</TD></TR>')
     table = ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1" CELLPADDING="1">'
              + "".join(rows) + "</TABLE>>")
     return (f'  "legend" [shape=box, style="rounded", color="#cbd5e0", fontsize=8, '
@@ -273,14 +282,22 @@ def _legend(scale: Scale, edge_kinds: set[str]) -> str:
 # edges -------------------------------------------------------------------------------------------
 
 
-def _edge(view: View, edge: Any) -> str:
+def _edge(view: View, edge: Any, shape: UShape | None = None) -> str:
     """Main edges are heavy, so the main column stays straight; shortcuts weigh nothing, so
-    ``dot`` routes them around it rather than through it."""
-    ends = f"{_q(edge.tail)} -> {_q(edge.head)}"
+    ``dot`` routes them around it rather than through it. In a U (``shape``) a long skip is a
+    flat edge labelled with the tensor it carries, and the rising side's edges are written
+    head to tail, drawn back, so that ``dot`` ranks the decoder upwards."""
+    if shape is not None and (edge.tail, edge.head) in shape.skips:
+        carried = fmt_shape(lb.unit_output(view.graph, view.units[edge.tail]).shape)
+        return (f'  {_q(edge.tail)} -> {_q(edge.head)} [color="{SKIP}", style=dashed, '
+                f'penwidth=1.3, label={_q(carried)}, fontsize=8, fontcolor="{SKIP}"];')
+    back = shape is not None and shape.reversed(edge)
+    ends = f"{_q(edge.head)} -> {_q(edge.tail)}" if back else f"{_q(edge.tail)} -> {_q(edge.head)}"
+    extra = ", dir=back" if back else ""
     if edge.kind == "main":
-        return f"  {ends} [weight={8 if edge.tail in view.spine else 2}];"
+        return f"  {ends} [weight={8 if edge.tail in view.spine else 2}{extra}];"
     color = SHORTCUT if edge.kind == "shortcut" else BRANCH
-    return f'  {ends} [color="{color}", style=dashed, penwidth=1.1, weight=0];'
+    return f'  {ends} [color="{color}", style=dashed, penwidth=1.1, weight=0{extra}];'
 
 
 # quoting -----------------------------------------------------------------------------------------

@@ -24,6 +24,8 @@ CASES = {
                                          "color": "depth"}),
     # blocks with and without a shortcut, the depthwise layers, the expansion left out of t=1
     "mobilenet_v2-block": ("mobilenet_v2", {"level": "block"}),
+    # a U: the encoder down, the decoder up, each long skip flat between one resolution's pair
+    "resunet-stage": ("resunet", {"level": "stage"}),
 }
 
 
