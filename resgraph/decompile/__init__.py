@@ -50,7 +50,6 @@ def decompile(model: nn.Module, input_shape: tuple[int, ...] = (3, 224, 224),
     fmt`` writes it; ``origin`` (``pkg.mod:factory``) is what its header says it came from."""
     where = origin or f"{type(model).__module__}.{type(model).__qualname__}"
     graph = import_fx(model, tuple(input_shape))
-    _bn_settings(graph, model)
     text = _text(graph, _network_name(name or type(model).__name__), where)
     try:
         text = format_module(parse(text, "<decompiled>"))
@@ -58,22 +57,9 @@ def decompile(model: nn.Module, input_shape: tuple[int, ...] = (3, 224, 224),
     except ResgraphError as exc:
         raise DecompileError(where, [f"the written spec does not elaborate: {exc}"]) from None
     if not same_graph(graph, rebuilt):
-        raise DecompileError(where, ["the written spec elaborates to another computation "
-                                     "(a bug in resgraph import; please report it)"])
+        raise DecompileError(where, [("the written spec elaborates to another computation "
+                                      "(a bug in resgraph import; please report it)")])
     return text
-
-
-def _bn_settings(graph: Graph, model: nn.Module) -> None:
-    """Each batch norm's eps and momentum from its module, where they are not torch's
-    defaults: the import leaves them out (they are in no state_dict), but they change the
-    outputs, so the spec must say them and the check must compare them."""
-    modules = dict(model.named_modules())
-    for node in graph:
-        module = modules.get(node.name)
-        if node.op == "bn" and isinstance(module, nn.modules.batchnorm._BatchNorm):
-            for key, default in (("eps", 1e-5), ("momentum", 0.1)):
-                if getattr(module, key) != default:
-                    node.attrs = {**node.attrs, key: getattr(module, key)}
 
 
 def _network_name(name: str) -> str:
@@ -97,8 +83,8 @@ def _text(graph: Graph, name: str, where: str) -> str:
                           "writes (bottleneck, basic, mbconv, fused_mbconv)")
         else:
             calls[block] = found
-    lines = [f"resgraph 1", f"# decompiled by resgraph import from {where}, input "
-             f"{fmt_shape(graph.input_shape)}", "", f"network {name}",
+    lines = ["resgraph 1", (f"# decompiled by resgraph import from {where}, input "
+                            f"{fmt_shape(graph.input_shape)}"), "", f"network {name}",
              f"input {fmt_shape(graph.input_shape)}"]
     lines += _body(graph, "stem", "input", causes)
     for k, stage in enumerate(graph.stages):

@@ -11,7 +11,7 @@ from typing import Any
 from resgraph.ir import Graph, Node
 from resgraph.ops import OPS
 
-#: torch's batch-norm defaults: an import leaves them out, a spec that gives them keeps them
+#: torch's batch-norm defaults: an import leaves them out, and so may a spec
 _BN_DEFAULTS = {"eps": 1e-5, "momentum": 0.1}
 #: ops whose inputs may be given in either order
 _COMMUTATIVE = frozenset({"add", "mul"})

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any
 
 from resgraph.decompile.match import BLOCK_DEFAULTS, Call, word
 from resgraph.ir import StageInfo

@@ -22,7 +22,6 @@ from resgraph.elaborate.stages import Stages
 from resgraph.elaborate.values import Env, Tensor, show, type_name
 from resgraph.errors import Span, did_you_mean
 
-
 #: the name of the table of every result made so far
 RESULTS = "results"
 

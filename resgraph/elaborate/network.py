@@ -11,8 +11,8 @@ from typing import Any
 
 from resgraph import syntax as s
 from resgraph.elaborate.checks import PRELUDE
-from resgraph.elaborate.functions import BUILTINS
 from resgraph.elaborate.dataflow import Dataflow, made_by, plan
+from resgraph.elaborate.functions import BUILTINS
 from resgraph.elaborate.values import (
     BlockValue,
     Env,

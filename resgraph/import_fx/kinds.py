@@ -33,9 +33,14 @@ def _conv_attrs(m: nn.Conv2d, shape: tuple[int, ...]) -> Attrs:
 
 
 def _bn_attrs(m: nn.BatchNorm2d) -> Attrs:
+    """Whether its scale starts at 0, and its eps and momentum where they are not torch's
+    defaults (a spec's ``bn`` says them the same way): in no state_dict, but they change the
+    outputs (EfficientNet's 1e-3)."""
     w = m.weight
     zero = w is not None and w.device.type != "meta" and bool((w == 0).all())
-    return {"zero_init": zero}
+    given = {k: getattr(m, k) for k, default in (("eps", 1e-5), ("momentum", 0.1))
+             if isinstance(getattr(m, k), float) and getattr(m, k) != default}
+    return {"zero_init": zero, **given}
 
 
 def _pool_attrs(kernel: Any, stride: Any, pad: Any, ceil: bool) -> Attrs:

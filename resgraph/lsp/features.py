@@ -252,13 +252,14 @@ def references(doc: Document, line: int, column: int, declaration: bool,
     meant = _where(target.symbol)
     spans = [r.span for d in (doc, *others) if d.index is not None
              for r in d.index.refs if r.name == target.name and _where(_meaning(d, r)) == meant]
-    home = next((lib for lib in used_indexes(doc) if target.symbol in lib.symbols), None)
-    if home is not None and not any(_same_file(d.file, target.symbol.span.file)
-                                    for d in (doc, *others)):
+    symbol = target.symbol
+    home = next((lib for lib in used_indexes(doc) if symbol in lib.symbols), None)
+    if symbol is not None and home is not None and not any(
+            _same_file(d.file, symbol.span.file) for d in (doc, *others)):
         spans += [r.span for r in home.refs
                   if r.name == target.name and _where(home.lookup(r.name, r.scope)) == meant]
-    if declaration and target.symbol is not None:
-        spans.insert(0, target.symbol.span)
+    if declaration and symbol is not None:
+        spans.insert(0, symbol.span)
     return [t.Location(uri_of(sp.file), to_range(sp)) for sp in dict.fromkeys(spans)]
 
 
@@ -274,10 +275,6 @@ def _where(symbol: Symbol | None) -> tuple[str, str, int, int] | None:
     if symbol is None:
         return None
     return symbol.name, os.path.realpath(symbol.span.file), symbol.span.line, symbol.span.column
-
-
-def _same_file(a: str, b: str) -> bool:
-    return os.path.realpath(a) == os.path.realpath(b)
 
 
 def rename(doc: Document, line: int, column: int, new_name: str) -> t.WorkspaceEdit | None:
