@@ -467,6 +467,16 @@ def _derive_dim(extra: int, op: str) -> Callable[[Attrs, Sequence[Shape]], Attrs
     return derive
 
 
+def _derive_cat(a: Attrs, s: Sequence[Shape]) -> Attrs:
+    """A cat along a feature map's channels is ``concat``, as the import reads torch.cat there:
+    one op for one computation, so a spec and its compiled module count it alike."""
+    derived = _derive_dim(0, "cat")(a, s)
+    if derived["dim"] == 0 and len(s[0]) == 3:
+        raise OpError(f"cat along the channels of feature maps {fmt_shape(s[0])} is concat: "
+                      "write concat(...)")
+    return derived
+
+
 def _derive_reduce(op: str) -> Callable[[Attrs, Sequence[Shape]], Attrs]:
     def derive(a: Attrs, s: Sequence[Shape]) -> Attrs:
         return {**a, "dims": _dims(a["dims"], len(s[0]), op)}
@@ -712,7 +722,7 @@ TENSOR_OPS = (
           arity=None, inputs=(1, None), derive=_derive_dim(1, "stack")),
     OpDef("cat", "concatenation along a dimension other than a feature map's channels (free)",
           (Arg("xs", "tensor"), Arg("dim", "int", 0, **_DIM)), _cat, _read_params, arity=None,
-          derive=_derive_dim(0, "cat")),
+          derive=_derive_cat),
     OpDef("sum", "a sum over dimensions: one add per input element beyond each output's first",
           (Arg("x", "tensor"), Arg("dims", "dims", **_DIM), Arg("keepdim", "bool", False)),
           _reduce, flops=lambda a, s, o: numel(s[0]) - numel(o), derive=_derive_reduce("sum")),

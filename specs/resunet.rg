@@ -33,7 +33,7 @@ block unit(out, stride = 1, first = false) "ResUNet's residual unit: BN, ReLU an
 
 block up(out, skip) "a decoder level: its input upsampled twice (nearest), concatenated with the encoder's level of that size, a residual unit" {
   upsampled = upsample: interpolate(scale=2)
-  merged = concat: cat(upsampled, skip, dim=0)
+  merged = concat: concat(upsampled, skip)
   merged -> unit: unit(out)
 }
 

@@ -64,4 +64,4 @@ def test_blocks_reading_tensors_copy_as_they_run(monkeypatch):
     kept = resgraph.load("resunet", depth=4).to_text()
     monkeypatch.setenv("RESGRAPH_NO_CACHE", "1")
     assert resgraph.load("resunet", depth=4).to_text() == kept
-    assert "dec2.0.concat = cat(dec2.0.upsample, enc2.0.add1, dim=0)" in kept
+    assert "dec2.0.concat = concat(dec2.0.upsample, enc2.0.add1)" in kept

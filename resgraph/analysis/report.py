@@ -259,8 +259,10 @@ class _Analysed:
         graph.meta.update(self.graph)
         graph.meta[keys.RAN_WITH] = {k: dict(v) for k, v in self.graph[keys.RAN_WITH].items()}
         r = self.report
+        # the one row named by the graph: a sweep's candidates of one key have their own names
+        rows = [replace(row, name=graph.name) if row.level == "network" else row for row in r.rows]
         return replace(r, name=graph.name, flops_by_op=dict(r.flops_by_op), conventions=dict(r.conventions),
-                       receptive_fields=list(r.receptive_fields), rows=list(r.rows), graph=graph)
+                       receptive_fields=list(r.receptive_fields), rows=rows, graph=graph)
 
 
 #: analyses by (graph key, batch, dtype, level)

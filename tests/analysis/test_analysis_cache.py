@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import resgraph
 from resgraph import cache
+from resgraph.analysis.report import analyze_graph
 from resgraph.catalog import catalog
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "analysis"
@@ -52,6 +53,16 @@ def test_other_settings_of_the_same_graph_are_their_own_results(own_cache: None,
     monkeypatch.setenv("RESGRAPH_NO_CACHE", "1")
     assert cached == [_report("resnet50", **s) for s in settings_]
     assert cached[0] == cached[-1] and len(set(cached)) == 4
+
+
+def test_a_renamed_graph_of_a_kept_analysis_is_named_by_its_own_name(own_cache: None) -> None:
+    """A sweep's page names a candidate's graph ``NAME #INDEX``: its analysis, kept by the
+    graph's content, names the network row of every later report by that report's graph."""
+    renamed = resgraph.load("resnet18")
+    renamed.name = "resnet18 #4"
+    assert analyze_graph(renamed).rows[0].name == "resnet18 #4"
+    again = resgraph.analyze("resnet18")
+    assert again.name == again.rows[0].name == "resnet18"
 
 
 def test_a_report_changed_by_its_reader_changes_no_later_report(own_cache: None) -> None:

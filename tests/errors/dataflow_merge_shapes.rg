@@ -1,7 +1,7 @@
 resgraph 1
 block up(out, skip) {
   upsampled = interpolate(scale=2)
-  merged = concat: cat(upsampled, skip, dim=0)
+  merged = concat: concat(upsampled, skip)
   merged -> conv(1, out)
 }
 network bad
