@@ -107,6 +107,13 @@ class Memo(Generic[T]):
             if len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
+    def bound(self, size: int) -> None:
+        """Keep at most ``size`` entries from now on, the least recently used out first."""
+        with self._lock:
+            self.size = size
+            while len(self._entries) > size:
+                self._entries.popitem(last=False)
+
     def forget(self, key: Hashable) -> None:
         with self._lock:
             self._entries.pop(key, None)
@@ -130,6 +137,16 @@ def clear(*names: str) -> None:
     for memo in _MEMOS:
         if not names or memo.name in names:
             memo.clear()
+
+
+def bound(size: int, *names: str) -> None:
+    """Keep at most ``size`` entries in each in-process cache of these names. For a process
+    whose inputs replace each other (an editor's versions of one document): the entries of
+    earlier versions are never asked for again, and a heap full of them makes every full
+    pass of the garbage collector long."""
+    for memo in _MEMOS:
+        if memo.name in names:
+            memo.bound(size)
 
 
 def memos() -> dict[str, Memo[Any]]:

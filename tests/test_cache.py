@@ -45,6 +45,21 @@ def test_a_memo_keeps_the_most_recently_used() -> None:
     assert len(memo) == 2 and (memo.hits, memo.misses) == (2, 4)
 
 
+def test_a_bounded_memo_drops_its_oldest_now_and_keeps_the_bound(monkeypatch: pytest.MonkeyPatch
+                                                                 ) -> None:
+    monkeypatch.delenv("RESGRAPH_NO_CACHE", raising=False)
+    memo: cache.Memo[int] = cache.Memo("bounded test", 8)
+    other: cache.Memo[int] = cache.Memo("other test", 8)
+    for i in range(6):
+        memo.put(i, i)
+        other.put(i, i)
+    cache.bound(2, "bounded test")
+    assert (memo.peek(4), memo.peek(5), memo.peek(3)) == (4, 5, None)
+    memo.put(6, 6)
+    assert len(memo) == 2 and memo.peek(4) is None  # 4 was the least recently used
+    assert len(other) == 6  # a cache not named keeps its size
+
+
 def test_a_failure_is_not_kept() -> None:
     memo: cache.Memo[int] = cache.Memo("test", 4)
     with pytest.raises(ZeroDivisionError):

@@ -18,6 +18,7 @@ from torch import nn
 
 from resgraph.decompile.body import body_lines
 from resgraph.decompile.canon import same_graph
+from resgraph.decompile.define import define
 from resgraph.decompile.match import Call, match
 from resgraph.decompile.opcall import Unwritable
 from resgraph.decompile.stages import Unstageable, stage_lines
@@ -78,19 +79,24 @@ def _text(graph: Graph, name: str, where: str) -> str:
     calls: dict[str, Call] = {}
     for block in graph.blocks:
         found = match(graph, block)
-        if found is None:
-            causes.append(f"{block}: {graph.blocks[block].type}, a block no prelude block "
-                          "writes (bottleneck, basic, mbconv, fused_mbconv)")
-        else:
+        if found is not None:
             calls[block] = found
+    try:
+        definitions, defined = define(graph, [b for b in graph.blocks if b not in calls])
+    except Unwritable as exc:
+        raise DecompileError(where, [f"a block: {exc}"]) from None
+    calls.update(defined)
     lines = ["resgraph 1", (f"# decompiled by resgraph import from {where}, input "
-                            f"{fmt_shape(graph.input_shape)}"), "", f"network {name}",
-             f"input {fmt_shape(graph.input_shape)}"]
+                            f"{fmt_shape(graph.input_shape)}"), ""]
+    for definition in definitions:
+        lines += [definition.text(), ""]
+    lines += [f"network {name}", f"input {fmt_shape(graph.input_shape)}"]
+    params = {d.name: d.params for d in definitions}
     lines += _body(graph, "stem", "input", causes)
     for k, stage in enumerate(graph.stages):
         try:
             if all(b in calls for b in stage.blocks):
-                lines += stage_lines(stage, [calls[b] for b in stage.blocks], k + 1)
+                lines += stage_lines(stage, [calls[b] for b in stage.blocks], k + 1, params)
         except Unstageable as exc:
             causes.append(str(exc))
     last = graph.blocks[graph.stages[-1].blocks[-1]].output if graph.stages else "input"

@@ -5,23 +5,31 @@ tensor read again later, or by a merge, is kept under a name (``t1 = ...``)."""
 
 from __future__ import annotations
 
+import re
+
 from resgraph.decompile.canon import stateful
-from resgraph.decompile.opcall import call
+from resgraph.decompile.opcall import Literal, call, plain, value
 from resgraph.ir import Graph, Node
 
 #: free ops that are modules of their own in a model, named as the model names them
 _MODULES = frozenset({"dropout", "stochastic_depth"})
+#: a label the grammar reads as it is: ``conv1``, ``layer.0.conv``, ``3``
+_PLAIN_LABEL = re.compile(r"[A-Za-z_]\w*(\.([A-Za-z_]\w*|\d+))*|\d+")
 
 
 def _label(node: Node, prefix: str) -> str:
-    if stateful(node) or node.op in _MODULES:
-        return f"{node.name.removeprefix(prefix)}: "
-    return ""
+    """The step's label: its module path where it must keep it, as an f-string where the
+    path is no label's plain form (``0.layer_norm1``)."""
+    if not (stateful(node) or node.op in _MODULES):
+        return ""
+    path = node.name.removeprefix(prefix)
+    return f"{path}: " if _PLAIN_LABEL.fullmatch(path) else f"f{value(path)}: "
 
 
-def body_lines(graph: Graph, nodes: list[Node], entry: str, prefix: str = "") -> list[str]:
+def body_lines(graph: Graph, nodes: list[Node], entry: str, prefix: str = "",
+               literal: Literal = plain) -> list[str]:
     """The steps computing ``nodes`` from ``entry`` (the tensor the body starts from, named
-    ``input`` where it must be named)."""
+    ``input`` where it must be named), each argument written by ``literal``."""
     users = graph.users()
     inside = {n.name for n in nodes}
     names = {entry: "input"}
@@ -30,15 +38,17 @@ def body_lines(graph: Graph, nodes: list[Node], entry: str, prefix: str = "") ->
     chain: list[str] = []
     for k, node in enumerate(nodes):
         ins = list(node.inputs)
+        label = _label(node, prefix)
         if len(ins) == 1 and ins[0] == current:
-            step = call(node)
+            chain.append(label + call(node, literal=literal))
         else:
             if chain:
                 lines.append(" -> ".join(chain))
                 chain = []
-            step = (f"{names[ins[0]]} -> {call(node)}" if len(ins) == 1
-                    else call(node, [names[i] for i in ins]))
-        chain.append(_label(node, prefix) + step)
+            if len(ins) == 1:  # a named tensor, then the step: ``t1 -> conv1: conv(...)``
+                chain += [names[ins[0]], label + call(node, literal=literal)]
+            else:
+                chain.append(label + call(node, [names[i] for i in ins], literal))
         current = node.name
         nxt = nodes[k + 1] if k + 1 < len(nodes) else None
         later = [u for u in users[node.name] if u in inside and (nxt is None or u != nxt.name

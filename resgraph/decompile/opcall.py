@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 from resgraph.ir import Node
@@ -44,9 +45,20 @@ def _defaults(node: Node) -> dict[str, Any]:
     return normalise(op, given)
 
 
-def call(node: Node, tensors: list[str] | None = None) -> str:
+#: how an argument is written, given its name, its value and the value the call gives it
+#: when it is left out (:data:`REQUIRED` for a required one): its text, or None to leave it
+#: out
+Literal = Callable[[str, Any, Any], "str | None"]
+
+
+def plain(name: str, v: Any, default: Any) -> str | None:
+    """An argument as a literal, left out where it is what the call gives anyway."""
+    return None if v == default else value(v)
+
+
+def call(node: Node, tensors: list[str] | None = None, literal: Literal = plain) -> str:
     """The op call of ``node``; ``tensors`` are the names its tensor inputs are written as
-    (none for an op of one tensor that takes the flow)."""
+    (none for an op of one tensor that takes the flow); ``literal`` writes each argument."""
     if node.op not in OPS or node.op == "opaque":
         raise Unwritable(f"'{node.op}' is an op the language lacks")
     op = OPS[node.op]
@@ -58,8 +70,9 @@ def call(node: Node, tensors: list[str] | None = None) -> str:
     words = list(tensors or [])
     for a in op.attr_args:
         v = node.attrs.get(a.name)
-        if a.default is REQUIRED:
-            words.append(value(v))  # the op table puts required arguments first
-        elif a.name in node.attrs and v is not None and defaults.get(a.name) != v:
-            words.append(f"{a.name}={value(v)}")
+        if a.default is REQUIRED:  # the op table puts required arguments first
+            words.append(literal(a.name, v, REQUIRED) or value(v))  # never left out
+        elif a.name in node.attrs and v is not None:
+            text = literal(a.name, v, defaults.get(a.name))
+            words += [f"{a.name}={text}"] if text is not None else []
     return f"{node.op}({', '.join(words)})" if words else node.op

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Mapping
+from typing import Any
 
 from resgraph.decompile.match import BLOCK_DEFAULTS, Call, word
 from resgraph.ir import StageInfo
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: a block's scope: what comes before its number, and the number
+_NUMBERED = re.compile(r"(.*\D)(0|[1-9][0-9]*)")
 
 
 class Unstageable(Exception):
@@ -19,20 +23,21 @@ class Unstageable(Exception):
 
 def _scope(name: str, blocks: list[str]) -> tuple[str, str]:
     """The stage's name and its ``at`` text ("" where the default ``NAME.i`` names its
-    blocks): blocks ``features.2.0`` … are ``at f"features.2.{i}"``."""
-    prefix, _, first = blocks[0].rpartition(".")
-    if not first.isdigit() or any(b != f"{prefix}.{int(first) + i}"
-                                  for i, b in enumerate(blocks)):
+    blocks): blocks ``features.2.0`` … are ``at f"features.2.{i}"``, ``block1-0`` …
+    ``at f"block1-{i}"``."""
+    found = _NUMBERED.fullmatch(blocks[0])
+    prefix, first = found.groups() if found else (blocks[0], "")
+    if not first or any(b != f"{prefix}{int(first) + i}" for i, b in enumerate(blocks)):
         raise Unstageable(f"{blocks[0]}: its stage's blocks are not numbered one after another")
-    if prefix == name and first == "0" and _IDENT.fullmatch(name):
+    if prefix == f"{name}." and first == "0" and _IDENT.fullmatch(name):
         return name, ""
     index = "{i}" if first == "0" else f"{{{first} + i}}"
-    return "", f'at f"{prefix}.{index}"'
+    return "", f'at f"{prefix}{index}"'
 
 
-def _override_text(base: Call, call: Call) -> str:
-    """``expanded=96, squeeze=4``: the named arguments that make ``base`` into ``call``."""
-    defaults = BLOCK_DEFAULTS[base.block]
+def _override_text(base: Call, call: Call, defaults: Mapping[str, Any]) -> str:
+    """``expanded=96, squeeze=4``: the named arguments that make ``base`` into ``call``
+    (``defaults``: the block's defaults, and its positional parameters' names)."""
     positional = defaults["__positional__"]
     mine, theirs = dict(base.kwargs), dict(call.kwargs)
     for k, a, b in zip(positional, base.args, call.args):
@@ -43,8 +48,10 @@ def _override_text(base: Call, call: Call) -> str:
     return ", ".join(words)
 
 
-def stage_lines(info: StageInfo, calls: list[Call], number: int) -> list[str]:
-    """The stage's lines: one per run of calls of the same block."""
+def stage_lines(info: StageInfo, calls: list[Call], number: int,
+                defined: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """The stage's lines: one per run of calls of the same block (``defined``: the
+    parameters of the blocks the spec defines, by name)."""
     runs: list[list[int]] = []
     for i, c in enumerate(calls):
         if runs and calls[runs[-1][0]].block == c.block:
@@ -56,11 +63,13 @@ def stage_lines(info: StageInfo, calls: list[Call], number: int) -> list[str]:
         name, at = _scope(info.name, info.blocks[run[0]:run[-1] + 1])
         if len(runs) > 1 or not name:
             name = f"stage{number}" + (f"_{k + 1}" if len(runs) > 1 else "")
-        lines.append(_stage(name, at, [calls[i] for i in run]))
+        block = calls[run[0]].block
+        defaults = BLOCK_DEFAULTS.get(block) or {"__positional__": defined[block]}
+        lines.append(_stage(name, at, [calls[i] for i in run], defaults))
     return lines
 
 
-def _stage(name: str, at: str, calls: list[Call]) -> str:
+def _stage(name: str, at: str, calls: list[Call], defaults: Mapping[str, Any]) -> str:
     stride = calls[0].get("stride", 1)
     if stride != 1 and all(c.get("stride", 1) == 1 for c in calls[1:]):
         calls = [calls[0].without("stride"), *calls[1:]]
@@ -70,7 +79,7 @@ def _stage(name: str, at: str, calls: list[Call]) -> str:
     groups: dict[str, list[int]] = {}
     for i, c in enumerate(calls):
         if c != base:
-            groups.setdefault(_override_text(base, c), []).append(i)
+            groups.setdefault(_override_text(base, c, defaults), []).append(i)
     line = f"stage {name}: {base.text()} x {len(calls)}"
     line += f" stride {stride}" if stride != 1 else ""
     line += f" {at}" if at else ""

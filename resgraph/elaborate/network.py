@@ -30,7 +30,8 @@ from resgraph.parse import parse
 
 
 @cache
-def _prelude() -> s.Module:
+def prelude_module() -> s.Module:
+    """The prelude's syntax tree (its blocks are every spec's)."""
     text = resources.files("resgraph").joinpath("prelude.rg").read_text()
     return parse(text, PRELUDE)
 
@@ -47,7 +48,7 @@ class Elaborator(Dataflow):
         self.params: dict[str, Any] = {}
         self.current: Tensor | None = None
         self.prelude = Env({}, Env(dict(BUILTINS)))
-        self.exec_library(_prelude(), self.prelude, PRELUDE)
+        self.exec_library(prelude_module(), self.prelude, PRELUDE)
 
     # files ----------------------------------------------------------------------------------
 

@@ -34,8 +34,9 @@ from resgraph.ir import Graph
 from resgraph.lsp.index import Index, build_index, contains, walk
 from resgraph.parse import parse, parse_sweep
 
-#: how many analysed texts are kept (a few documents, a few versions each)
-CACHE_SIZE = 32
+#: how many analysed texts are kept (a few documents, a version or two each: every text
+#: kept is a heap the garbage collector walks)
+CACHE_SIZE = 8
 #: a note of elaboration ends with the place it was made: ``(file:line:col)``
 _NOTE_PLACE = re.compile(r"\((?P<file>.+):(?P<line>\d+):(?P<column>\d+)\)$")
 _USE_LINE = re.compile(r'^[ \t]*use[ \t]+"([^"\n]*)"', re.MULTILINE)

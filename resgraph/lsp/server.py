@@ -18,6 +18,7 @@ document's URI and a variant name, or null) chooses one document's variant;
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,6 +29,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from resgraph import __version__
+from resgraph import cache as caches
 from resgraph import syntax as s
 from resgraph.api import fmt
 from resgraph.errors import ResgraphError, Source
@@ -37,6 +39,12 @@ from resgraph.lsp.hover import hover
 from resgraph.lsp.positions import from_client, to_client
 
 T = TypeVar("T")
+
+#: how many texts the core's caches keep in the server (a few documents, a version or two
+#: each), and how many elaborated block templates (those of a few versions of the largest
+#: shipped spec)
+EDITOR_VERSIONS = 8
+EDITOR_BLOCKS = 64
 
 
 class ResgraphServer(LanguageServer):
@@ -259,5 +267,14 @@ async def _list_variants(ls: ResgraphServer, uri: str) -> list[str]:
 
 
 def serve() -> None:
-    """Serve on standard input and output until the client says exit."""
+    """Serve on standard input and output until the client says exit.
+
+    An editor's server lives long and every keystroke is a new text, whose entries in the
+    content-keyed caches are never asked for again once the next one comes: the caches keep
+    only a few versions here, and what start-up built (modules, the grammar) is left out of
+    the garbage collector's passes, so that a full pass after many edits stays short (the
+    p95 of benchmarks/lsp_bench.py)."""
+    caches.bound(EDITOR_VERSIONS, "parsed", "elaborated", "analysed")
+    caches.bound(EDITOR_BLOCKS, "blocks", "block words")
+    gc.freeze()
     server.start_io()

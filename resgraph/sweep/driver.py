@@ -41,8 +41,6 @@ from resgraph.sweep.summary import Objective, Summary, Tally, pareto_goals
 from resgraph.sweep.where import where as parse_where
 from resgraph.sweep.worker import Candidate, Context, params_key, record
 
-#: the most candidates one screening job takes (a job of ResNet-50s is then ~0.1 s)
-MAX_SCREEN_BATCH = 16
 #: how often a job may lose its worker before it is split or recorded as an error
 MAX_DEATHS = 2
 #: jobs handed to the engine per worker: one running, the others queued, so a worker that
@@ -272,7 +270,7 @@ class _Run:
         left = len(the_plan.space) - len(state.done)
         if the_plan.accept is not None:  # stop near the number asked for, not a batch later
             left = min(left, the_plan.accept)
-        batch = max(1, min(MAX_SCREEN_BATCH, left // (engine.workers * 4)))
+        batch = max(1, min(engine.max_batch, left // (engine.workers * 4)))
         self.lanes = Lanes(the_plan.space.candidates(skip=state.done), engine.workers, batch)
         self.queue: deque[Job] = deque()
         self.resources = {"num_cpus": 1.0}

@@ -32,9 +32,13 @@ def test_bad_requests_exit_2_before_any_work(tmp_path: Path,
 
 def test_an_unwritable_model_exits_2_with_a_line_per_cause(
         capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["import", "--module", "torchvision.models:mobilenet_v2", "--input", "3x32x32",
+    # DenseNet's stem and last norm lie in its features stage, outside the dense blocks
+    assert main(["import", "--module", "torchvision.models:densenet121", "--input", "3x32x32",
                  "--stdout"]) == 2
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if line.startswith("  features.")]
-    assert len(lines) == 17 and "InvertedResidual" in lines[0]
+    assert [line.split(":")[0] for line in lines] == [
+        "  features.conv0", "  features.norm0", "  features.relu0", "  features.pool0",
+        "  features.norm5"]
+    assert all("outside its blocks" in line for line in lines)
     assert "Traceback" not in err
