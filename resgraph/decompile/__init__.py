@@ -21,7 +21,7 @@ from resgraph.decompile.canon import same_graph
 from resgraph.decompile.define import define
 from resgraph.decompile.match import Call, match
 from resgraph.decompile.opcall import Unwritable
-from resgraph.decompile.stages import Unstageable, stage_lines
+from resgraph.decompile.stages import stage_lines
 from resgraph.elaborate import elaborate
 from resgraph.errors import ResgraphError
 from resgraph.format import format_module
@@ -81,10 +81,7 @@ def _text(graph: Graph, name: str, where: str) -> str:
         found = match(graph, block)
         if found is not None:
             calls[block] = found
-    try:
-        definitions, defined = define(graph, [b for b in graph.blocks if b not in calls])
-    except Unwritable as exc:
-        raise DecompileError(where, [f"a block: {exc}"]) from None
+    definitions, defined = define(graph, [b for b in graph.blocks if b not in calls], causes)
     calls.update(defined)
     lines = ["resgraph 1", (f"# decompiled by resgraph import from {where}, input "
                             f"{fmt_shape(graph.input_shape)}"), ""]
@@ -94,11 +91,8 @@ def _text(graph: Graph, name: str, where: str) -> str:
     params = {d.name: d.params for d in definitions}
     lines += _body(graph, "stem", "input", causes)
     for k, stage in enumerate(graph.stages):
-        try:
-            if all(b in calls for b in stage.blocks):
-                lines += stage_lines(stage, [calls[b] for b in stage.blocks], k + 1, params)
-        except Unstageable as exc:
-            causes.append(str(exc))
+        if all(b in calls for b in stage.blocks):
+            lines += stage_lines(stage, [calls[b] for b in stage.blocks], k + 1, params)
     last = graph.blocks[graph.stages[-1].blocks[-1]].output if graph.stages else "input"
     lines += _body(graph, "head", last, causes)
     if causes:
@@ -116,8 +110,5 @@ def _body(graph: Graph, part: str, entry: str, causes: list[str]) -> list[str]:
         steps = body_lines(graph, nodes, entry)
     except Unwritable as exc:
         causes.append(f"{part}: {exc}")
-        return []
-    except KeyError as exc:
-        causes.append(f"{part}: reads {exc.args[0]}, a tensor from outside it")
         return []
     return [f"{part} {{", *(f"  {s}" for s in steps), "}"]

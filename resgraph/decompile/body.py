@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from resgraph.decompile.canon import stateful
-from resgraph.decompile.opcall import Literal, call, plain, value
+from resgraph.decompile.opcall import Literal, Unwritable, call, plain, value
 from resgraph.ir import Graph, Node
 
 #: free ops that are modules of their own in a model, named as the model names them
@@ -24,6 +24,12 @@ def _label(node: Node, prefix: str) -> str:
         return ""
     path = node.name.removeprefix(prefix)
     return f"{path}: " if _PLAIN_LABEL.fullmatch(path) else f"f{value(path)}: "
+
+
+def _named(names: dict[str, str], tensor: str) -> str:
+    if tensor not in names:
+        raise Unwritable(f"reads {tensor}, a tensor from outside it")
+    return names[tensor]
 
 
 def body_lines(graph: Graph, nodes: list[Node], entry: str, prefix: str = "",
@@ -45,10 +51,11 @@ def body_lines(graph: Graph, nodes: list[Node], entry: str, prefix: str = "",
             if chain:
                 lines.append(" -> ".join(chain))
                 chain = []
+            read = [_named(names, i) for i in ins]
             if len(ins) == 1:  # a named tensor, then the step: ``t1 -> conv1: conv(...)``
-                chain += [names[ins[0]], label + call(node, literal=literal)]
+                chain += [read[0], label + call(node, literal=literal)]
             else:
-                chain.append(label + call(node, [names[i] for i in ins], literal))
+                chain.append(label + call(node, read, literal))
         current = node.name
         nxt = nodes[k + 1] if k + 1 < len(nodes) else None
         later = [u for u in users[node.name] if u in inside and (nxt is None or u != nxt.name

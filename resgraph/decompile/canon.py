@@ -13,6 +13,9 @@ from resgraph.ops import OPS
 
 #: torch's batch-norm defaults: an import leaves them out, and so may a spec
 _BN_DEFAULTS = {"eps": 1e-5, "momentum": 0.1}
+#: attributes that say only how a parameter starts, which a model's loaded state replaces
+#: and an import cannot read back
+_INITIALISERS = {"bn": "zero_init", "layer_scale": "init"}
 #: ops whose inputs may be given in either order
 _COMMUTATIVE = frozenset({"add", "mul"})
 
@@ -31,8 +34,10 @@ def stateful(node: Node) -> bool:
 
 
 def attrs_key(node: Node) -> tuple[tuple[str, Any], ...]:
-    """The attributes as a hashable, with torch's batch-norm defaults left out."""
+    """The attributes as a hashable, with torch's batch-norm defaults and initialisers left
+    out."""
     attrs = dict(node.attrs)
+    attrs.pop(_INITIALISERS.get(node.op, ""), None)
     if node.op == "bn":
         attrs = {k: v for k, v in attrs.items() if _BN_DEFAULTS.get(k, object()) != v}
     return tuple(sorted((k, _hashable(v)) for k, v in attrs.items()))

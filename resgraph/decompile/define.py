@@ -18,7 +18,7 @@ from typing import Any
 from resgraph import syntax as s
 from resgraph.decompile.body import body_lines
 from resgraph.decompile.match import Call, block_nodes
-from resgraph.decompile.opcall import plain, value
+from resgraph.decompile.opcall import Unwritable, plain, value
 from resgraph.elaborate.functions import BUILTINS
 from resgraph.elaborate.network import prelude_module
 from resgraph.ir import Graph
@@ -74,14 +74,21 @@ class _Member:
     in_channels: int
 
 
-def define(graph: Graph, blocks: list[str]) -> tuple[list[Definition], dict[str, Call]]:
+def define(graph: Graph, blocks: list[str], causes: list[str]
+           ) -> tuple[list[Definition], dict[str, Call]]:
     """The definitions writing ``blocks`` (in the order their forms first appear) and each
-    block's call of its definition."""
+    block's call of its definition; a block the language cannot write adds its cause to
+    ``causes``."""
     forms: dict[tuple[str, str], list[_Member]] = {}
     for block in blocks:
         numbers = _Numbers()
         info = graph.blocks[block]
-        lines = body_lines(graph, block_nodes(graph, block), info.input, block + ".", numbers)
+        try:
+            lines = body_lines(graph, block_nodes(graph, block), info.input, block + ".",
+                               numbers)
+        except Unwritable as exc:
+            causes.append(f"{block}: {exc}")
+            continue
         member = _Member(block, numbers, graph.nodes[info.input].shape[0])
         forms.setdefault((info.type, "\n".join(lines)), []).append(member)
     taken = set(BUILTINS) | set(OPS) | {i.name for i in prelude_module().items

@@ -81,6 +81,12 @@ class Facts:
         return tuple((k, bn.attrs[k]) for k in ("eps", "momentum") if k in bn.attrs)
 
 
+    def se(self) -> tuple[int, ...]:
+        """The squeeze-excitation reductions that may give the block's ``se.fc1`` (0: none;
+        the prelude's hidden width is ``make_divisible(C // reduction, 8)``, so each common
+        reduction is tried)."""
+        return (0,) if self.conv("se.fc1") is None else (16, 4, 8, 32, 2)
+
     def depth_kwargs(self, flag: bool) -> Args:
         """Stochastic depth's rate (and ``sd=true`` where the block has that flag)."""
         sd = next((n for n in self.nodes if n.op == "stochastic_depth"), None)
@@ -95,8 +101,10 @@ def _basic(f: Facts) -> Iterator[Call]:
         return
     preact = f.nodes[0].op == "bn"
     for shortcut in ("B", "C", "A", "D"):
-        kw = [("stride", conv1.attrs["stride"][0]), ("shortcut", shortcut), ("preact", preact)]
-        yield Call("basic", (conv1.attrs["out"],), _trim(kw, BASIC))
+        for se in f.se():
+            kw = [("stride", conv1.attrs["stride"][0]), ("shortcut", shortcut),
+                  ("preact", preact), ("se", se)]
+            yield Call("basic", (conv1.attrs["out"],), _trim(kw, BASIC))
 
 
 def _bottleneck(f: Facts) -> Iterator[Call]:
@@ -113,10 +121,12 @@ def _bottleneck(f: Facts) -> Iterator[Call]:
         if rest or rest2:
             continue
         for shortcut in ("B", "C", "D"):
-            kw = [("stride", stride), ("groups", groups), ("base_width", base),
-                  ("expansion", expansion), ("shortcut", shortcut),
-                  ("stride_on", "1x1" if on_1x1 else "3x3"), ("preact", preact)]
-            yield Call("bottleneck", (planes,), _trim(kw, BOTTLENECK))
+            for se in f.se():
+                kw = [("stride", stride), ("groups", groups), ("base_width", base),
+                      ("expansion", expansion), ("shortcut", shortcut),
+                      ("stride_on", "1x1" if on_1x1 else "3x3"), ("se", se),
+                      ("preact", preact)]
+                yield Call("bottleneck", (planes,), _trim(kw, BOTTLENECK))
 
 
 def _mbconv(f: Facts) -> Iterator[Call]:
@@ -151,9 +161,9 @@ def _fused_mbconv(f: Facts) -> Iterator[Call]:
 
 
 #: each prelude block's defaults, so that a call leaves out what it need not say
-BASIC = {"stride": 1, "shortcut": "B", "preact": False}
+BASIC = {"stride": 1, "shortcut": "B", "preact": False, "se": 0}
 BOTTLENECK = {"stride": 1, "groups": 1, "base_width": 64, "expansion": 4, "shortcut": "B",
-              "stride_on": "3x3", "preact": False}
+              "stride_on": "3x3", "se": 0, "preact": False}
 MBCONV = {"kernel": 3, "stride": 1, "act": Op("silu"), "squeeze": 0, "se_act": Op("silu"),
           "se_gate": Op("sigmoid"), "eps": 1e-5, "momentum": 0.1, "drop": 0.0}
 FUSED_MBCONV = {"kernel": 3, "stride": 1, "act": Op("silu"), "eps": 1e-5, "momentum": 0.1,

@@ -37,11 +37,28 @@ def value(v: Any) -> str:
     raise Unwritable(f"a {type(v).__name__} attribute has no spec literal")
 
 
-def _defaults(node: Node) -> dict[str, Any]:
+def _part(attrs: dict[str, Any]) -> dict[str, Any]:
+    if "dim" not in attrs:
+        raise Unwritable("a part of a tensor the import could not place (indexing)")
+    return {k: v for k, v in attrs.items() if k != "shape"}
+
+
+def _interpolate(attrs: dict[str, Any]) -> dict[str, Any]:
+    kind, given = attrs["given"]
+    out = {k: v for k, v in attrs.items() if k not in ("size", "given")}
+    return {**out, kind: tuple(given) if isinstance(given, list) else given}
+
+
+#: the arguments that give a node's attributes, for ops whose elaboration derives some
+#: (a part's shape, an interpolation's size from the scale it was given)
+_ARGUMENTS = {"part": _part, "interpolate": _interpolate}
+
+
+def _defaults(op_name: str, attrs: dict[str, Any]) -> dict[str, Any]:
     """The attributes the call without optional arguments would give."""
-    op = OPS[node.op]
-    given = {a.name: node.attrs[a.name] if a.default is REQUIRED else a.default
-             for a in op.attr_args if a.name in node.attrs or a.default is not REQUIRED}
+    op = OPS[op_name]
+    given = {a.name: attrs[a.name] if a.default is REQUIRED else a.default
+             for a in op.attr_args if a.name in attrs or a.default is not REQUIRED}
     return normalise(op, given)
 
 
@@ -62,17 +79,18 @@ def call(node: Node, tensors: list[str] | None = None, literal: Literal = plain)
     if node.op not in OPS or node.op == "opaque":
         raise Unwritable(f"'{node.op}' is an op the language lacks")
     op = OPS[node.op]
+    attrs = _ARGUMENTS.get(node.op, dict)(node.attrs)
     known = {a.name for a in op.attr_args}
-    extra = sorted(set(node.attrs) - known)
+    extra = sorted(set(attrs) - known)
     if extra:
         raise Unwritable(f"{node.op} has attributes no spec writes: {', '.join(extra)}")
-    defaults = _defaults(node)
+    defaults = _defaults(node.op, attrs)
     words = list(tensors or [])
     for a in op.attr_args:
-        v = node.attrs.get(a.name)
+        v = attrs.get(a.name)
         if a.default is REQUIRED:  # the op table puts required arguments first
             words.append(literal(a.name, v, REQUIRED) or value(v))  # never left out
-        elif a.name in node.attrs and v is not None:
+        elif a.name in attrs and v is not None:
             text = literal(a.name, v, defaults.get(a.name))
             words += [f"{a.name}={text}"] if text is not None else []
     return f"{node.op}({', '.join(words)})" if words else node.op

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from resgraph.decompile.match import BLOCK_DEFAULTS, Call, word
+from resgraph.decompile.opcall import value
 from resgraph.ir import StageInfo
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -17,22 +18,30 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NUMBERED = re.compile(r"(.*\D)(0|[1-9][0-9]*)")
 
 
-class Unstageable(Exception):
-    """Blocks whose scopes no stage line names; the message says which."""
-
-
-def _scope(name: str, blocks: list[str]) -> tuple[str, str]:
-    """The stage's name and its ``at`` text ("" where the default ``NAME.i`` names its
-    blocks): blocks ``features.2.0`` … are ``at f"features.2.{i}"``, ``block1-0`` …
-    ``at f"block1-{i}"``."""
+def _numbering(blocks: list[str]) -> tuple[str, str] | None:
+    """What comes before the blocks' numbers and the first number, where they are numbered
+    one after another (``features.2.0``, ``features.2.1`` …); None where they are not."""
     found = _NUMBERED.fullmatch(blocks[0])
-    prefix, first = found.groups() if found else (blocks[0], "")
-    if not first or any(b != f"{prefix}{int(first) + i}" for i, b in enumerate(blocks)):
-        raise Unstageable(f"{blocks[0]}: its stage's blocks are not numbered one after another")
-    if prefix == f"{name}." and first == "0" and _IDENT.fullmatch(name):
-        return name, ""
+    if found is None:
+        return None
+    prefix, first = found.groups()
+    if any(b != f"{prefix}{int(first) + i}" for i, b in enumerate(blocks)):
+        return None
+    return prefix, first
+
+
+def _scope(name: str, blocks: list[str]) -> str:
+    """The ``at`` text of a stage ``name`` of these blocks ("" where the default ``NAME.i``
+    names them): blocks ``features.2.0`` … are ``at f"features.2.{i}"``, ``block1-0`` …
+    ``at f"block1-{i}"``, one block of another name (``inception3a``) ``at f"inception3a"``."""
+    numbered = _numbering(blocks)
+    if numbered is None:
+        return f"at f{value(blocks[0])}"
+    prefix, first = numbered
+    if prefix == f"{name}." and first == "0":
+        return ""
     index = "{i}" if first == "0" else f"{{{first} + i}}"
-    return "", f'at f"{prefix}{index}"'
+    return f'at f"{prefix}{index}"'
 
 
 def _override_text(base: Call, call: Call, defaults: Mapping[str, Any]) -> str:
@@ -58,11 +67,15 @@ def stage_lines(info: StageInfo, calls: list[Call], number: int,
             runs[-1].append(i)
         else:
             runs.append([i])
+    # blocks not numbered one after another are a stage line each
+    runs = [part for run in runs for part in (
+        [run] if _numbering(info.blocks[run[0]:run[-1] + 1]) else [[i] for i in run])]
     lines = []
     for k, run in enumerate(runs):
-        name, at = _scope(info.name, info.blocks[run[0]:run[-1] + 1])
-        if len(runs) > 1 or not name:
+        name = info.name
+        if len(runs) > 1 or not _IDENT.fullmatch(name):
             name = f"stage{number}" + (f"_{k + 1}" if len(runs) > 1 else "")
+        at = _scope(name, info.blocks[run[0]:run[-1] + 1])
         block = calls[run[0]].block
         defaults = BLOCK_DEFAULTS.get(block) or {"__positional__": defined[block]}
         lines.append(_stage(name, at, [calls[i] for i in run], defaults))

@@ -14,6 +14,7 @@ from resgraph.import_fx.kinds import (
     function_op,
     module_op,
     scale_param,
+    split_part,
     target_name,
 )
 from resgraph.import_fx.stages import Scopes
@@ -160,7 +161,7 @@ class Importer:
     def _kind(self, call: Call, source: fx.Node | None) -> Kind:
         if source is not None:
             split = target_name(source).rsplit(".", 1)[-1] in SPLITS
-            return ("part", {"shape": call.shape}) if split else call.opaque(self._called(source))
+            return split_part(call, source) if split else call.opaque(self._called(source))
         if call.node.op == "call_module":
             return module_op(self.gm.get_submodule(str(call.node.target)), call)
         return function_op(call)

@@ -325,8 +325,8 @@ _FUNCTIONS: dict[str, Callable[[Call], Kind]] = {
     **dict.fromkeys(("view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze"), _layout),
     **dict.fromkeys(("permute", "transpose", "swapaxes"), lambda c: _permute(c, _dims(c))),
     "getitem": lambda c: ("part", {"shape": c.shape}),
-    "narrow": lambda c: ("part", {"shape": c.shape}),
-    "select": lambda c: ("part", {"shape": c.shape}),
+    "narrow": lambda c: _narrow(c, c.arg(2, "start"), c.arg(3, "length"), True),
+    "select": lambda c: _narrow(c, c.arg(2, "index"), 1, False),
     **dict.fromkeys(("matmul", "bmm"), lambda c: ("matmul", {}) if len(c.ins) == 2 else None),
     "softmax": lambda c: ("softmax", {"dim": c.arg(1, "dim")}),
     "scaled_dot_product_attention":
@@ -341,6 +341,48 @@ _FUNCTIONS: dict[str, Callable[[Call], Kind]] = {
     "einsum": _einsum_call,
     "batch_norm": lambda c: ("bn", {"zero_init": False}) if len(c.ins[0]) == 3 else None,
 }
+
+
+def _sample_dim(dim: Any, rank: int) -> int | None:
+    """A torch dimension of a batch as one of a sample's (None: the batch's, or none)."""
+    if not isinstance(dim, int) or dim == 0:
+        return None
+    d = dim - 1 if dim > 0 else dim + rank
+    return d if 0 <= d < rank else None
+
+
+def _narrow(c: Call, start: Any, size: Any, keep: bool) -> Kind:
+    """narrow (``keep``) or select as a spec's part, where its numbers are constants."""
+    d = _sample_dim(c.arg(1, "dim"), len(c.ins[0])) if c.ins else None
+    if d is None or not isinstance(start, int) or not isinstance(size, int):
+        return "part", {"shape": c.shape}
+    start += c.ins[0][d] if start < 0 else 0
+    return "part", {"dim": d, "start": start, "size": size, "keep": keep, "shape": c.shape}
+
+
+def split_part(c: Call, source: fx.Node) -> Kind:
+    """Piece ``k`` of a split (``c.node`` is ``getitem(source, k)``; ``c.ins[0]`` the split
+    tensor) as a spec's part: ``size`` sides from ``start`` along ``dim`` (per sample: one
+    less than torch's where it counts from the front), without ``keep`` for unbind's. Only
+    its shape where the split is not one this follows (tensor_split, the batch's side)."""
+    def arg(i: int, *keys: str) -> Any:
+        if len(source.args) > i:
+            return source.args[i]
+        return next((source.kwargs[k] for k in keys if k in source.kwargs), None)
+
+    index, whole = c.node.args[1], c.ins[0]
+    name = target_name(source).rsplit(".", 1)[-1]
+    d = _sample_dim(arg(1, "dim") if name == "unbind" else arg(2, "dim") or 0, len(whole))
+    if not isinstance(index, int) or name == "tensor_split" or d is None:
+        return "part", {"shape": c.shape}
+    if name == "unbind":
+        return "part", {"dim": d, "start": index, "size": 1, "keep": False, "shape": c.shape}
+    sides = arg(1, "split_size_or_sections", "split_size", "split_sizes", "chunks")
+    if name == "chunk":
+        sides = -(-whole[d] // sides)
+    start = sum(sides[:index]) if isinstance(sides, (list, tuple)) else index * sides
+    return "part", {"dim": d, "start": start, "size": c.shape[d], "keep": True,
+                    "shape": c.shape}
 
 
 def target_name(node: fx.Node) -> str:
