@@ -93,11 +93,20 @@ def _text(graph: Graph, name: str, where: str) -> str:
     for k, stage in enumerate(graph.stages):
         if all(b in calls for b in stage.blocks):
             lines += stage_lines(stage, [calls[b] for b in stage.blocks], k + 1, params)
-    last = graph.blocks[graph.stages[-1].blocks[-1]].output if graph.stages else "input"
-    lines += _body(graph, "head", last, causes)
+    lines += _body(graph, "head", _head_entry(graph), causes)
     if causes:
         raise DecompileError(where, causes)
     return "\n".join(lines) + "\n"
+
+
+def _head_entry(graph: Graph) -> str:
+    """The tensor the head starts from: the one it reads from before it where it reads one
+    (the last block's output, or the stem's where no stage has blocks)."""
+    head = {n.name for n in graph if n.stage == "head"}
+    outside = {i for n in graph if n.name in head for i in n.inputs if i not in head}
+    if len(outside) == 1:
+        return outside.pop()
+    return graph.blocks[graph.stages[-1].blocks[-1]].output if graph.stages else "input"
 
 
 def _body(graph: Graph, part: str, entry: str, causes: list[str]) -> list[str]:

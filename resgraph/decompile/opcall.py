@@ -9,6 +9,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from resgraph.elaborate.functions import OVERLOADED
 from resgraph.ir import Node
 from resgraph.ops import OPS, REQUIRED, normalise
 
@@ -88,7 +89,10 @@ def call(node: Node, tensors: list[str] | None = None, literal: Literal = plain)
     words = list(tensors or [])
     for a in op.attr_args:
         v = attrs.get(a.name)
-        if a.default is REQUIRED:  # the op table puts required arguments first
+        if a.default is REQUIRED and (node.op in OVERLOADED or tensors):  # named: the op's
+            # sum, not the list function's; and after tensors, where positions are tensors
+            words.append(f"{a.name}={literal(a.name, v, REQUIRED) or value(v)}")
+        elif a.default is REQUIRED:  # the op table puts required arguments first
             words.append(literal(a.name, v, REQUIRED) or value(v))  # never left out
         elif a.name in attrs and v is not None:
             text = literal(a.name, v, defaults.get(a.name))

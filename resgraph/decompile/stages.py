@@ -12,6 +12,7 @@ from typing import Any
 from resgraph.decompile.match import BLOCK_DEFAULTS, Call, word
 from resgraph.decompile.opcall import value
 from resgraph.ir import StageInfo
+from resgraph.parse import KEYWORDS
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: a block's scope: what comes before its number, and the number
@@ -73,7 +74,7 @@ def stage_lines(info: StageInfo, calls: list[Call], number: int,
     lines = []
     for k, run in enumerate(runs):
         name = info.name
-        if len(runs) > 1 or not _IDENT.fullmatch(name):
+        if len(runs) > 1 or not _IDENT.fullmatch(name) or name in KEYWORDS:
             name = f"stage{number}" + (f"_{k + 1}" if len(runs) > 1 else "")
         at = _scope(name, info.blocks[run[0]:run[-1] + 1])
         block = calls[run[0]].block

@@ -380,6 +380,8 @@ def split_part(c: Call, source: fx.Node) -> Kind:
     sides = arg(1, "split_size_or_sections", "split_size", "split_sizes", "chunks")
     if name == "chunk":
         sides = -(-whole[d] // sides)
+    pieces = len(sides) if isinstance(sides, (list, tuple)) else -(-whole[d] // sides)
+    index += pieces if index < 0 else 0  # spx[-1]
     start = sum(sides[:index]) if isinstance(sides, (list, tuple)) else index * sides
     return "part", {"dim": d, "start": start, "size": c.shape[d], "keep": True,
                     "shape": c.shape}
