@@ -27,6 +27,7 @@ from resgraph.errors import ResgraphError
 from resgraph.format import format_module
 from resgraph.import_fx import import_fx
 from resgraph.ir import Graph, Node
+from resgraph.lower_fx import lower_fx
 from resgraph.ops import fmt_shape
 from resgraph.parse import parse
 
@@ -60,7 +61,27 @@ def decompile(model: nn.Module, input_shape: tuple[int, ...] = (3, 224, 224),
     if not same_graph(graph, rebuilt):
         raise DecompileError(where, [("the written spec elaborates to another computation "
                                       "(a bug in resgraph import; please report it)")])
+    differ = _state_differences(model, rebuilt)
+    if differ:
+        raise DecompileError(where, differ)
     return text
+
+
+def _state_differences(model: nn.Module, rebuilt: Graph) -> list[str]:
+    """What keeps the written spec's module from loading the model's state_dict strictly:
+    keys one has and the other lacks, or shapes that differ (at most a few of each)."""
+    theirs = {k: tuple(v.shape) for k, v in model.state_dict().items()}
+    ours = {k: tuple(v.shape) for k, v in lower_fx(rebuilt, "meta").state_dict().items()}
+    found = {"keys the model's state has and the spec's module lacks": theirs.keys() - ours.keys(),
+             "keys the spec's module has and the model's state lacks": ours.keys() - theirs.keys(),
+             "keys whose shapes differ": {k for k in theirs.keys() & ours.keys()
+                                          if theirs[k] != ours[k]}}
+    causes = []
+    for what, keys in found.items():
+        if keys:
+            shown = ", ".join(sorted(keys)[:3]) + (", …" if len(keys) > 3 else "")
+            causes.append(f"state_dict: {len(keys)} {what}: {shown}")
+    return causes
 
 
 def _network_name(name: str) -> str:

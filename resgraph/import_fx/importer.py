@@ -178,12 +178,26 @@ class Importer:
         ir_name = scopes.demangled(node) if node.op != "call_module" else name
         if op == "layer_scale":  # named by its parameter, as a spec's layer scale is
             ir_name = str(scale_param(node).target)  # type: ignore[union-attr]
+        elif op in _OWNED and node.op == "call_function" and _owner(node):
+            ir_name = _owner(node)  # F.batch_norm of timm's BatchNormAct2d: its module's path
         ir_name = scopes.unique(ir_name) if ir_name else scopes.name(node, op)
         ir = Node(ir_name, op, tuple(inputs), attrs, shape, "stem")  # stages: structure
         ir.meta[CALLED] = f"{origin.op.removeprefix('call_')}:{self._called(origin)}"
         self.graph.add(ir)
         self.alias[node] = ir_name
         return ir_name
+
+#: ops that a module traced through may compute with a function of its own parameters
+#: (timm's BatchNormAct2d calls F.batch_norm): named by that module, as its state_dict is
+_OWNED = frozenset({"bn", "conv"})
+
+
+def _owner(node: fx.Node) -> str | None:
+    """The module whose parameters a function call reads directly, where it is one."""
+    owners = {str(a.target).rpartition(".")[0] for a in node.all_input_nodes
+              if a.op == "get_attr"}
+    return owners.pop() if len(owners) == 1 and "" not in owners else None
+
 
 #: what returns several tensors that getitem takes apart, each part free
 SPLITS = frozenset({"chunk", "split", "unbind", "tensor_split", "split_with_sizes"})

@@ -109,7 +109,7 @@ def module_op(m: nn.Module, c: Call) -> Kind:
         given = ("size", m.size) if m.size is not None else ("scale", m.scale_factor)
         return _interpolation(c, m.mode, given) or c.opaque(type(m).__name__)
     if isinstance(m, nn.Softmax):
-        return "softmax", {"dim": m.dim}
+        return _softmax(c, m.dim) or c.opaque("Softmax")
     if isinstance(m, nn.GELU) and m.approximate != "none":
         return c.opaque("GELU(approximate='tanh')")
     for cls, op in _MODULE_ACTIVATIONS.items():
@@ -328,7 +328,7 @@ _FUNCTIONS: dict[str, Callable[[Call], Kind]] = {
     "narrow": lambda c: _narrow(c, c.arg(2, "start"), c.arg(3, "length"), True),
     "select": lambda c: _narrow(c, c.arg(2, "index"), 1, False),
     **dict.fromkeys(("matmul", "bmm"), lambda c: ("matmul", {}) if len(c.ins) == 2 else None),
-    "softmax": lambda c: ("softmax", {"dim": c.arg(1, "dim")}),
+    "softmax": lambda c: _softmax(c, c.arg(1, "dim")),
     "scaled_dot_product_attention":
         lambda c: ("attention", {"causal": bool(c.arg(5, "is_causal", False))})
         if len(c.ins) >= 3 else None,
@@ -349,6 +349,12 @@ def _sample_dim(dim: Any, rank: int) -> int | None:
         return None
     d = dim - 1 if dim > 0 else dim + rank
     return d if 0 <= d < rank else None
+
+
+def _softmax(c: Call, dim: Any) -> Kind:
+    """Softmax along a sample's dimension (torch's counts the batch's; none: not followed)."""
+    d = _sample_dim(dim, len(c.shape))
+    return ("softmax", {"dim": d}) if d is not None else None
 
 
 def _narrow(c: Call, start: Any, size: Any, keep: bool) -> Kind:

@@ -1,7 +1,6 @@
-"""``resgraph import``: torchvision's models written as specs rebuild the same model (state_dict
-loaded strictly, outputs in eval within the derived fp32 bound, the same MACs, parameters and
-paths as the model's own analysis), in fmt-canonical text over the prelude's blocks; what
-cannot be written is an error naming each cause."""
+"""``resgraph import``: how a spec is written (the prelude's blocks where they match, block
+definitions of the spec's own for the others, stage lines, labels), and what cannot be written
+is an error naming each cause. That each spec rebuilds its model is test_decompile_zoo's."""
 
 from __future__ import annotations
 
@@ -14,36 +13,10 @@ from torch import nn
 
 import resgraph
 from resgraph import api
-from resgraph.backends.tolerance import tolerance
 from resgraph.decompile import DecompileError, decompile
 
 #: small enough to run on a CPU, large enough for every stride of these networks
 SHAPE = (3, 64, 64)
-MODELS = ["resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d",
-          "wide_resnet50_2", "efficientnet_b0", "efficientnet_v2_s", "mobilenet_v3_small",
-          # blocks no prelude block writes: block definitions of the spec's own
-          "mobilenet_v2", "mnasnet1_0", "regnet_x_400mf", "regnet_y_400mf"]
-
-
-def _figures(target: object) -> dict[str, object]:
-    report = resgraph.analyze(target, input_shape=SHAPE).to_json()
-    return {k: report[k] for k in ("macs", "flops", "params", "paths")}
-
-
-@pytest.mark.parametrize("name", MODELS)
-def test_the_spec_rebuilds_the_model(name: str) -> None:
-    torch.manual_seed(0)
-    theirs = getattr(torchvision.models, name)().eval()
-    text = decompile(theirs, SHAPE)
-    assert api.fmt(resgraph.Source(text)) == text
-    graph = resgraph.load(resgraph.Source(text))
-    ours = resgraph.compile(graph).eval()
-    ours.load_state_dict(theirs.state_dict(), strict=True)
-    x = torch.randn(2, *SHAPE)
-    with torch.no_grad():
-        a, b = ours(x), theirs(x)
-    assert (a - b).norm() / b.norm() <= tolerance(graph, "fp32")
-    assert _figures(graph) == _figures(theirs)
 
 
 def _code_lines(text: str) -> list[str]:
