@@ -10,6 +10,7 @@ import re
 from resgraph.decompile.canon import stateful
 from resgraph.decompile.opcall import Literal, Unwritable, call, plain, value
 from resgraph.ir import Graph, Node
+from resgraph.parse import KEYWORDS
 
 #: free ops that are modules of their own in a model, named as the model names them
 _MODULES = frozenset({"dropout", "stochastic_depth"})
@@ -19,11 +20,12 @@ _PLAIN_LABEL = re.compile(r"[A-Za-z_]\w*(\.([A-Za-z_]\w*|\d+))*|\d+")
 
 def _label(node: Node, prefix: str) -> str:
     """The step's label: its module path where it must keep it, as an f-string where the
-    path is no label's plain form (``0.layer_norm1``)."""
+    path is no label's plain form (``0.layer_norm1``, ``stem``)."""
     if not (stateful(node) or node.op in _MODULES):
         return ""
     path = node.name.removeprefix(prefix)
-    return f"{path}: " if _PLAIN_LABEL.fullmatch(path) else f"f{value(path)}: "
+    plain = _PLAIN_LABEL.fullmatch(path) and path not in KEYWORDS  # ``stem`` is a keyword
+    return f"{path}: " if plain else f"f{value(path)}: "
 
 
 def _named(names: dict[str, str], tensor: str) -> str:

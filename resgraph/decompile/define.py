@@ -23,6 +23,7 @@ from resgraph.elaborate.functions import BUILTINS
 from resgraph.elaborate.network import prelude_module
 from resgraph.ir import Graph
 from resgraph.ops import OPS, REQUIRED
+from resgraph.parse import KEYWORDS
 
 _SLOT = re.compile("\0(\\d+)\0")
 #: an optional argument's slot, with the ", " before it where there is one
@@ -91,8 +92,8 @@ def define(graph: Graph, blocks: list[str], causes: list[str]
             continue
         member = _Member(block, numbers, graph.nodes[info.input].shape[0])
         forms.setdefault((info.type, "\n".join(lines)), []).append(member)
-    taken = set(BUILTINS) | set(OPS) | {i.name for i in prelude_module().items
-                                         if isinstance(i, s.BlockDef)}
+    taken = set(BUILTINS) | set(OPS) | set(KEYWORDS) | {
+        i.name for i in prelude_module().items if isinstance(i, s.BlockDef)}
     definitions, calls = [], {}
     for (kind, body), members in forms.items():
         name = _fresh(_snake(kind), taken)

@@ -118,3 +118,26 @@ def test_what_cannot_be_written_is_named_at_its_module_path() -> None:
 def test_api_refuses_what_is_no_model() -> None:
     with pytest.raises(resgraph.ResgraphError, match="torch.nn.Module"):
         api.decompile(42)
+
+
+def test_a_keyword_is_neither_a_block_name_nor_a_plain_label() -> None:
+    class Stage(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv = nn.Conv2d(8, 8, 3, padding=1, bias=False)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return x + self.conv(x)
+
+    class Net(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.stem = nn.Conv2d(3, 8, 1)
+            self.body = nn.Sequential(Stage(), Stage())
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.body(self.stem(x))
+
+    text = decompile(Net(), (3, 8, 8))
+    assert "block stage_2() " in text and "stage_2() x 2" in text
+    assert 'f"stem": conv(1, 8, bias=true)' in text
