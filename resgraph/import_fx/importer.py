@@ -161,6 +161,8 @@ class Importer:
     def _kind(self, call: Call, source: fx.Node | None) -> Kind:
         if source is not None:
             split = target_name(source).rsplit(".", 1)[-1] in SPLITS
+            if split and not call.node.users:
+                return None  # a piece nothing reads (Res2Net's spx[0] taken twice): no node
             return split_part(call, source) if split else call.opaque(self._called(source))
         if call.node.op == "call_module":
             return module_op(self.gm.get_submodule(str(call.node.target)), call)
