@@ -137,7 +137,7 @@ def _body(graph: Graph, part: str, entry: str, causes: list[str]) -> list[str]:
     if not nodes:
         return []
     try:
-        steps = body_lines(graph, nodes, entry)
+        steps = body_lines(nodes, entry)
     except Unwritable as exc:
         causes.append(f"{part}: {exc}")
         return []

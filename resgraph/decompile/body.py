@@ -9,7 +9,7 @@ import re
 
 from resgraph.decompile.canon import stateful
 from resgraph.decompile.opcall import Literal, Unwritable, call, plain, value
-from resgraph.ir import Graph, Node
+from resgraph.ir import Node
 from resgraph.parse import KEYWORDS
 
 #: free ops that are modules of their own in a model, named as the model names them
@@ -34,12 +34,14 @@ def _named(names: dict[str, str], tensor: str) -> str:
     return names[tensor]
 
 
-def body_lines(graph: Graph, nodes: list[Node], entry: str, prefix: str = "",
+def body_lines(nodes: list[Node], entry: str, prefix: str = "",
                literal: Literal = plain) -> list[str]:
     """The steps computing ``nodes`` from ``entry`` (the tensor the body starts from, named
     ``input`` where it must be named), each argument written by ``literal``."""
-    users = graph.users()
-    inside = {n.name for n in nodes}
+    users: dict[str, list[str]] = {n.name: [] for n in nodes}  # the body's own readers only
+    for n in nodes:
+        for i in n.inputs:
+            users.get(i, []).append(n.name)
     names = {entry: "input"}
     lines: list[str] = []
     current = entry  # the flow's value after the last line
@@ -60,8 +62,8 @@ def body_lines(graph: Graph, nodes: list[Node], entry: str, prefix: str = "",
                 chain.append(label + call(node, read, literal))
         current = node.name
         nxt = nodes[k + 1] if k + 1 < len(nodes) else None
-        later = [u for u in users[node.name] if u in inside and (nxt is None or u != nxt.name
-                                                                 or len(nxt.inputs) > 1)]
+        later = [u for u in users[node.name] if nxt is None or u != nxt.name
+                 or len(nxt.inputs) > 1]
         if later:
             names[node.name] = f"t{len(names)}"
             lines.append(f"{names[node.name]} = " + " -> ".join(chain))

@@ -85,7 +85,7 @@ def define(graph: Graph, blocks: list[str], causes: list[str]
         numbers = _Numbers()
         info = graph.blocks[block]
         try:
-            lines = body_lines(graph, block_nodes(graph, block), info.input, block + ".",
+            lines = body_lines(block_nodes(graph, block), info.input, block + ".",
                                numbers)
         except Unwritable as exc:
             causes.append(f"{block}: {exc}")

@@ -89,11 +89,11 @@ def call(node: Node, tensors: list[str] | None = None, literal: Literal = plain)
     words = list(tensors or [])
     for a in op.attr_args:
         v = attrs.get(a.name)
-        if a.default is REQUIRED and (node.op in OVERLOADED or tensors):  # named: the op's
-            # sum, not the list function's; and after tensors, where positions are tensors
-            words.append(f"{a.name}={literal(a.name, v, REQUIRED) or value(v)}")
-        elif a.default is REQUIRED:  # the op table puts required arguments first
-            words.append(literal(a.name, v, REQUIRED) or value(v))  # never left out
+        if a.default is REQUIRED:  # first in the op table; never left out
+            written = literal(a.name, v, REQUIRED) or value(v)
+            # named for the op's sum (not the list function's), and after tensors
+            named = node.op in OVERLOADED or bool(tensors)
+            words.append(f"{a.name}={written}" if named else written)
         elif a.name in attrs and v is not None:
             text = literal(a.name, v, defaults.get(a.name))
             words += [f"{a.name}={text}"] if text is not None else []
