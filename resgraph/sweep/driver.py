@@ -141,8 +141,9 @@ def sweep(spec: str | Path | Source, out: str | Path, *, engine: str = "local",
     journal = open_folder(folder, the_plan.definition, engine)
     state = Journalled(len(the_plan.space), the_plan.pareto)
     state.resume(iter_journal(journal, brief=True))
-    _run(the_plan, state, journal, make_engine(engine, the_plan.context, workers, ray_address),
-         progress)
+    lanes = not the_plan.measure.costly
+    _run(the_plan, state, journal,
+         make_engine(engine, the_plan.context, workers, ray_address, lanes), progress)
     return state.tally.summary(len(the_plan.space))
 
 

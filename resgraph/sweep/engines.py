@@ -1,8 +1,10 @@
 """Engines: they run jobs (a phase on a batch of candidates, :func:`worker.run_phase`) on
 workers and hand back each job as it finishes. They schedule nothing themselves beyond
 that: ``local`` is a fixed set of worker processes, one job each at a time (so a death is
-charged to the one job that caused it), ``ray`` is Ray core tasks (``ray.wait`` streams them back, Ray retries a task whose worker died once). A job
-whose worker died (after the engine's own retry) comes back ``lost``; the driver decides.
+charged to the one job that caused it), ``ray`` is Ray core tasks, or an actor per lane
+where every job is a screen (``ray.wait`` streams them back, Ray retries a job whose worker
+died once). A job whose worker died (after the engine's own retry) comes back ``lost``; the
+driver decides.
 """
 
 from __future__ import annotations
@@ -187,16 +189,29 @@ def check_ray_address(address: str | None) -> None:
                          f"({exc.strerror or exc})") from None
 
 
+class _Lane:
+    """A Ray actor that screens one lane's batches, so it keeps the screenings of the
+    lane's parameter sets as a local worker does (a task may land on any worker)."""
+
+    def run(self, context: Context, phase: str, batch: list[Candidate]) -> list[dict[str, Any]]:
+        return run_phase(context, phase, batch)
+
+
 class RayEngine(Engine):
     """Ray core tasks: one per job, its resources the measure's, retried once by Ray when
-    its worker dies, gathered with ``ray.wait`` as each completes."""
+    its worker dies, gathered with ``ray.wait`` as each completes. With ``lanes`` (every
+    job a screen: an analyze-only sweep) a lane's jobs go to its own actor instead, one per
+    worker, each holding a CPU for the sweep: on a cluster of two CPUs, tasks elaborated
+    each parameter set twice (174 elaborations for 87 sets at 8,000 candidates), lanes
+    once. With a costly measure the CPUs stay free between jobs, for the measures' tasks."""
 
     tries = 2
     #: a task's round trip (scheduling, the records' serialisation) costs about a
     #: millisecond, as much as 100 candidates whose screens are reused: larger jobs
     max_batch = 256
 
-    def __init__(self, context: Context, workers: int, address: str | None = None):
+    def __init__(self, context: Context, workers: int, address: str | None = None,
+                 lanes: bool = False):
         super().__init__(context, workers)
         self.ray = ray_module()
         self.owned = not self.ray.is_initialized()
@@ -204,7 +219,11 @@ class RayEngine(Engine):
             self._init(address)
         self.context_ref = self.ray.put(context)
         self.task = self.ray.remote(max_retries=1, retry_exceptions=False)(run_phase)
-        self.running: dict[Any, Job] = {}
+        self.lane = (self.ray.remote(num_cpus=1, max_restarts=1, max_task_retries=1)(_Lane)
+                     if lanes else None)
+        #: lane → its actor, started on the lane's first job
+        self.actors: dict[int, Any] = {}
+        self.running: dict[Any, tuple[Job, int | None]] = {}
 
     def _init(self, address: str | None) -> None:
         kwargs: dict[str, Any] = {"address": address, "include_dashboard": False,
@@ -218,18 +237,27 @@ class RayEngine(Engine):
                              f"{str(exc).splitlines()[0]}") from None
 
     def submit(self, job: Job, resources: dict[str, float]) -> None:
-        ref = self.task.options(**resources).remote(self.context_ref, job.phase, job.batch)
-        self.running[ref] = job
+        lane = None
+        if self.lane is None or job.lane is None:
+            ref = self.task.options(**resources).remote(self.context_ref, job.phase, job.batch)
+        else:
+            lane = job.lane % self.workers
+            if lane not in self.actors:
+                self.actors[lane] = self.lane.remote()
+            ref = self.actors[lane].run.remote(self.context_ref, job.phase, job.batch)
+        self.running[ref] = (job, lane)
 
     def wait(self, timeout: float | None = None) -> list[Job]:
         done, _ = self.ray.wait(list(self.running), num_returns=1, timeout=timeout)
         finished = []
         for ref in done:
-            job = self.running.pop(ref)
+            job, lane = self.running.pop(ref)
             try:
                 job.records = self.ray.get(ref)
-            except self.ray.exceptions.RayError:
+            except self.ray.exceptions.RayError as exc:
                 job.lost = True  # the worker died on both of Ray's tries
+                if lane is not None and isinstance(exc, self.ray.exceptions.RayActorError):
+                    self.actors.pop(lane, None)  # its restart is spent: a fresh one
             finished.append(job)
         return finished
 
@@ -237,21 +265,27 @@ class RayEngine(Engine):
         return len(self.running)
 
     def close(self, cancel: bool = False) -> None:
-        if cancel:
-            for ref in self.running:
-                self.ray.cancel(ref, force=True)
+        if cancel:  # an actor's jobs end with it (Ray cannot force-cancel one)
+            for ref, (_, lane) in self.running.items():
+                if lane is None:
+                    self.ray.cancel(ref, force=True)
         self.running.clear()
+        for actor in self.actors.values():
+            self.ray.kill(actor)
+        self.actors.clear()
         if self.owned:
             self.ray.shutdown()
 
 
-def make_engine(name: str, context: Context, workers: int, address: str | None) -> Engine:
-    """The engine ``--engine`` names, started (Ray is imported only here, when chosen)."""
+def make_engine(name: str, context: Context, workers: int, address: str | None,
+                lanes: bool = False) -> Engine:
+    """The engine ``--engine`` names, started (Ray is imported only here, when chosen);
+    ``lanes``: every job will be a screen, which Ray then keeps to a worker per lane."""
     if name not in ENGINES:
         raise UsageError("--engine: " + unknown("engine", name, ENGINES))
     if name == "local":
         return LocalEngine(context, workers)
-    return RayEngine(context, workers, address)
+    return RayEngine(context, workers, address, lanes)
 
 
 def default_workers() -> int:

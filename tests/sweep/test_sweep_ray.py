@@ -4,6 +4,7 @@ as the local engine, killed workers, a killed driver resumed, bad addresses."""
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from sweep_cases import check_grid_records, kill_midway_then_resume, records, run
 
 from resgraph.errors import UsageError
+from resgraph.sweep.worker import params_key
 
 ray = pytest.importorskip("ray", reason="the ray engine's tests need Ray: pip install "
                                         "'resgraph[ray]'")
@@ -33,6 +35,20 @@ def test_ray_gives_the_records_of_the_local_engine(cluster: str, tmp_path: Path)
     check_grid_records(on_ray)
     assert [(r["params"], r["graph"], r["figures"]) for r in on_ray] == [
         (r["params"], r["graph"], r["figures"]) for r in local]
+
+
+def test_an_analyze_only_sweep_keeps_each_lane_to_one_ray_worker(cluster: str,
+                                                                 tmp_path: Path) -> None:
+    """Its lanes run on actors, so a parameter set's screening is kept by one worker, as
+    the local engine keeps it; tasks would land on either worker."""
+    run(tmp_path / "s", engine="ray", workers=2, grid={"width": ",".join(
+        str(8 * i) for i in range(1, 33))})
+    lanes: dict[int, set[str]] = {}
+    for r in records(tmp_path / "s"):
+        lane = zlib.crc32(params_key(r["params"]).encode()) % 2
+        lanes.setdefault(lane, set()).add(r["worker"])
+    assert sorted(lanes) == [0, 1] and all(len(w) == 1 for w in lanes.values())
+    assert lanes[0] != lanes[1]
 
 
 def test_a_killed_ray_worker_is_retried_and_a_poisonous_candidate_recorded(
