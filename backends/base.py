@@ -55,6 +55,14 @@ class Workload:
         return (self.batch, *self.graph.input_shape)
 
 
+def outputs(value: Any) -> list[torch.Tensor]:
+    """A backend's or a module's result as the list of its outputs, in order: the one
+    tensor, a tuple's or list's items, a dict's values (segmentation's out and aux)."""
+    if isinstance(value, dict):
+        return list(value.values())
+    return list(value) if isinstance(value, (tuple, list)) else [value]
+
+
 class Backend(ABC):
     """prepare once, run many times, describe itself for the report."""
 
@@ -65,8 +73,10 @@ class Backend(ABC):
         """Build whatever the backend needs (a session, a compiled module, an engine)."""
 
     @abstractmethod
-    def run(self, x: torch.Tensor) -> torch.Tensor:
-        """One forward pass of a batch; returns the output (on the backend's device)."""
+    def run(self, x: torch.Tensor) -> Any:
+        """One forward pass of a batch; returns the output (on the backend's device): a
+        tensor, or the outputs of a network of several in its order (a tuple, a dict or a
+        list, :func:`outputs`)."""
 
     def synchronize(self) -> None:
         """Wait until the work ``run`` queued is done (GPU backends override this)."""

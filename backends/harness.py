@@ -34,7 +34,7 @@ from typing import Any
 
 import torch
 
-from resgraph.backends.base import Backend, MissingExtra, Unsupported, Workload
+from resgraph.backends.base import Backend, MissingExtra, Unsupported, Workload, outputs
 from resgraph.backends.options import BenchOptions
 from resgraph.backends.stats import LatencyStats, summarize
 from resgraph.backends.tolerance import tolerance
@@ -232,15 +232,18 @@ def check(backend: Backend, work: Workload, x: torch.Tensor) -> Parity:
     derived for the network and the arithmetic the backend computes in."""
     limit = tolerance(work.graph, backend.arithmetic(work))
     with torch.inference_mode():
-        expected = work.module(x)
-        got = backend.run(x.to(work.device))
+        expected = outputs(work.module(x))
+        got = [t.detach().float().cpu() for t in outputs(backend.run(x.to(work.device)))]
         backend.synchronize()
-        got = got.detach().float().cpu()
-    if got.shape != expected.shape:
+    if [t.shape for t in got] != [t.shape for t in expected]:
         return Parity(False, math.inf, limit)
-    scale = torch.linalg.vector_norm(expected).clamp_min(torch.finfo(torch.float32).tiny)
-    error = float(torch.linalg.vector_norm(got - expected) / scale)
+    error = max(_relative(a, b) for a, b in zip(got, expected))  # the worst output's
     return Parity(error <= limit, error, limit)  # NaN is never <= anything
+
+
+def _relative(got: torch.Tensor, expected: torch.Tensor) -> float:
+    scale = torch.linalg.vector_norm(expected).clamp_min(torch.finfo(torch.float32).tiny)
+    return float(torch.linalg.vector_norm(got - expected) / scale)
 
 
 #: given the runs done and the seconds spent, the fraction done (1 or more: stop)

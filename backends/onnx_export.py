@@ -69,6 +69,7 @@ class ExportInfo:
     path: Path
     network: str
     input_name: str
+    #: the first output's name and per-sample shape (the one of a network of one output)
     output_name: str
     #: per-sample input shape (C, H, W) and output shape
     input_shape: tuple[int, ...]
@@ -85,6 +86,9 @@ class ExportInfo:
     scopes: dict[str, str] = field(default_factory=dict)
     #: folded BN scope → the convolution's scope that now holds it
     folded: dict[str, str] = field(default_factory=dict)
+    #: every output's name → its per-sample shape, in the spec's order: the keys of a
+    #: network of several (``out``, ``aux``; FPN's ``"0"`` … ``pool``), else ``output``
+    outputs: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
     @property
     def dynamic(self) -> bool:
@@ -131,7 +135,8 @@ def export_onnx(source: fx.GraphModule | Graph, path: str | Path, *, batch: Batc
     lo, hi = parse_batch(batch)
     graph, module = _graph_and_module(source)
     prepared, folded = prepare(module, graph, fold_bn, DTYPES[precision])
-    model = _export(prepared, graph, lo, hi, opset)
+    outputs = output_shapes(graph)
+    model = _export(prepared, graph, lo, hi, opset, list(outputs))
     if opset is not None and _opset(model) != opset:
         raise ExportError(f"the exporter could not write opset {opset} (it wrote "
                           f"{_opset(model)}); try another --opset")
@@ -140,9 +145,18 @@ def export_onnx(source: fx.GraphModule | Graph, path: str | Path, *, batch: Batc
     _annotate(model, graph, precision, folded, _batch_text(lo, hi))
     with atomic_path(path) as tmp:
         onnx.save(model, str(tmp))
-    return ExportInfo(Path(path), graph.name, INPUT_NAME, OUTPUT_NAME, tuple(graph.input_shape),
-                      tuple(graph.nodes[graph.output].shape), _opset(model), lo, hi, precision,
-                      fold_bn, len(model.graph.node), scopes, folded)
+    first, shape = next(iter(outputs.items()))
+    return ExportInfo(Path(path), graph.name, INPUT_NAME, first, tuple(graph.input_shape), shape,
+                      _opset(model), lo, hi, precision, fold_bn, len(model.graph.node), scopes,
+                      folded, outputs)
+
+
+def output_shapes(graph: Graph) -> dict[str, tuple[int, ...]]:
+    """The file's outputs by name, each with its per-sample shape: :data:`OUTPUT_NAME` for a
+    network of one output, the spec's keys for one of several."""
+    if graph.output_form == "one":
+        return {OUTPUT_NAME: tuple(graph.nodes[graph.output].shape)}
+    return {key: tuple(graph.nodes[node].shape) for key, node in graph.outputs.items()}
 
 
 def check_opset(opset: int | None) -> int | None:
@@ -307,17 +321,17 @@ def cast_edges(gm: fx.GraphModule, dtype: torch.dtype) -> None:
         cast_in = gm.graph.call_method("to", (placeholder, dtype))
     placeholder.replace_all_uses_with(cast_in, delete_user_cb=lambda user: user is not cast_in)
     output = next(n for n in gm.graph.nodes if n.op == "output")
-    result = output.args[0]
-    with gm.graph.inserting_before(output):
-        cast_out = gm.graph.call_method("to", (result, torch.float32))
-    output.replace_input_with(result, cast_out)
+    for result in output.all_input_nodes:  # each of several outputs
+        with gm.graph.inserting_before(output):
+            cast_out = gm.graph.call_method("to", (result, torch.float32))
+        output.replace_input_with(result, cast_out)
 
 
 # exporting -------------------------------------------------------------------------------
 
 
 def _export(gm: fx.GraphModule, graph: Graph, lo: int, hi: int | None,
-            opset: int | None) -> Any:
+            opset: int | None, outputs: list[str]) -> Any:
     example = torch.randn(_example_batch(lo, hi), *graph.input_shape)
     dynamic = None
     if hi != lo:
@@ -331,7 +345,7 @@ def _export(gm: fx.GraphModule, graph: Graph, lo: int, hi: int | None,
         with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter("ignore")
             program = torch.onnx.export(gm, (example,), dynamo=True, opset_version=opset,
-                                        input_names=[INPUT_NAME], output_names=[OUTPUT_NAME],
+                                        input_names=[INPUT_NAME], output_names=outputs,
                                         dynamic_shapes=dynamic, optimize=False, verbose=False,
                                         report=False)
     finally:
@@ -395,12 +409,14 @@ def name_nodes(model: Any, scopes: set[str]) -> dict[str, str]:
 
 
 def _name_edge_casts(model: Any) -> None:
-    """The fp32 ↔ fp16/bf16 casts at the edges: ``input/Cast`` and ``output/Cast``."""
+    """The fp32 ↔ fp16/bf16 casts at the edges: ``input/Cast`` and ``output/Cast`` (each
+    output's, by its name)."""
+    outputs = {o.name for o in model.graph.output}
     for node in model.graph.node:
         if node.op_type == "Cast" and INPUT_NAME in node.input:
             node.name = f"{INPUT_NAME}/Cast"
-        elif node.op_type == "Cast" and OUTPUT_NAME in node.output:
-            node.name = f"{OUTPUT_NAME}/Cast"
+        elif node.op_type == "Cast" and (named := outputs & set(node.output)):
+            node.name = f"{named.pop()}/Cast"
 
 
 def _scope_of(node: Any, scopes: set[str]) -> str | None:

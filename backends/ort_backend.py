@@ -27,7 +27,8 @@ class OnnxRuntimeBackend(Backend):
         self.threads, self.opset = threads, opset
         self.session: Any = None
         self.info: dict[str, Any] = {}
-        self.output: torch.Tensor | None = None
+        #: CUDA: each output's buffer, bound by name, in the file's order
+        self.outputs: dict[str, torch.Tensor] = {}
 
     def prepare(self, work: Workload) -> None:
         from resgraph.backends.onnx_export import export_onnx
@@ -52,29 +53,30 @@ class OnnxRuntimeBackend(Backend):
         except Exception as exc:  # ORT raises its own exception types per failure
             raise Unsupported(f"onnxruntime cannot run this model: {exc}") from exc
 
-    def run(self, x: torch.Tensor) -> torch.Tensor:
+    def run(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """Every output of the file (one for a network of one), in its order."""
         if self.session is None:
             raise RuntimeError("OnnxRuntimeBackend.run before prepare")
         if self.device == "cuda":
             return self._run_bound(x)
         feed = {"input": x.detach().contiguous().numpy()}
-        return torch.from_numpy(self.session.run(["output"], feed)[0])
+        return [torch.from_numpy(a) for a in self.session.run(None, feed)]
 
-    def _run_bound(self, x: torch.Tensor) -> torch.Tensor:
-        """CUDA: bind the input and a preallocated output in device memory, no host copy."""
+    def _run_bound(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """CUDA: bind the input and preallocated outputs in device memory, no host copy."""
         import numpy as np
 
         x = x.detach().to("cuda", torch.float32).contiguous()
-        if self.output is None:
-            shape = self.session.get_outputs()[0].shape
-            self.output = torch.empty((x.shape[0], *shape[1:]), device="cuda")
+        if not self.outputs:
+            self.outputs = {o.name: torch.empty((x.shape[0], *o.shape[1:]), device="cuda")
+                            for o in self.session.get_outputs()}
         binding = self.session.io_binding()
         binding.bind_input("input", "cuda", 0, np.float32, tuple(x.shape), x.data_ptr())
-        binding.bind_output("output", "cuda", 0, np.float32, tuple(self.output.shape),
-                            self.output.data_ptr())
+        for name, out in self.outputs.items():
+            binding.bind_output(name, "cuda", 0, np.float32, tuple(out.shape), out.data_ptr())
         torch.cuda.current_stream().synchronize()  # x must be written before ORT's stream reads
         self.session.run_with_iobinding(binding)
-        return self.output
+        return list(self.outputs.values())
 
     def synchronize(self) -> None:
         if self.device == "cuda":
@@ -86,4 +88,4 @@ class OnnxRuntimeBackend(Backend):
                 "threads": self.threads or "onnxruntime default", **self.info}
 
     def close(self) -> None:
-        self.session, self.output = None, None
+        self.session, self.outputs = None, {}

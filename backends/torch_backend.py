@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from resgraph.backends.base import Backend, Unsupported, Workload
+from resgraph.backends.base import Backend, Unsupported, Workload, outputs
 
 DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 
@@ -86,7 +86,8 @@ class TorchBackend(Backend):
             raise RuntimeError(f"{type(self).__name__}.run before prepare")
         return self.forward
 
-    def run(self, x: torch.Tensor) -> torch.Tensor:
+    def run(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """Every output, in fp32 (one for a network of one)."""
         forward = self._forward()
         x = self._input(x)
         timed = self.device.type == "cuda"
@@ -104,7 +105,7 @@ class TorchBackend(Backend):
             end.record()
             self.events.append((start, end))
         assert out is not None
-        return out.float()
+        return [t.float() for t in outputs(out)]
 
     def synchronize(self) -> None:
         if self.device.type == "cuda":

@@ -5,6 +5,7 @@ Formatting is idempotent and round-trips: parsing the output gives an equal tree
 
 from __future__ import annotations
 
+import re
 from collections import deque
 
 from resgraph import syntax as s
@@ -118,7 +119,13 @@ def _head(head: s.Head) -> str:
 def _output(out: s.Output) -> str:
     if out.form == "tuple":
         return "output " + ", ".join(o.result for o in out.names)
-    return "output { " + ", ".join(f"{o.key}: {o.result}" for o in out.names) + " }"
+    return "output { " + ", ".join(f"{_key(o.key)}: {o.result}" for o in out.names) + " }"
+
+
+def _key(key: str) -> str:
+    """An output's key as written: bare where it is a name, else a string (FPN's "0")."""
+    return key if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) else f'"{key}"'
+
 
 
 def _step(step: s.Step) -> str:
@@ -248,6 +255,8 @@ class _Printer:
             self.flow("return ", st.flow, st, ind)
         elif isinstance(st, s.If):
             self.if_(st, ind)
+        elif isinstance(st, s.Loop):
+            self.loop(st, ind)
         else:
             self.item(st, ind)
 
@@ -266,6 +275,14 @@ class _Printer:
             else:
                 line += " -> " + step
         self.lines.append(line + self.trailing(owner.span.end_line))
+
+    def loop(self, st: s.Loop, ind: str) -> None:
+        self.flush(st.span.line, ind)
+        self.lines.append(f"{ind}for {st.var} in {format_expr(st.items)} {{")
+        for inner in st.body.stmts:
+            self.stmt(inner, ind + INDENT)
+        self.flush(st.span.end_line, ind + INDENT)
+        self.lines.append(ind + "}")
 
     def if_(self, st: s.If, ind: str) -> None:
         self.flush(st.span.line, ind)

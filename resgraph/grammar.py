@@ -379,7 +379,8 @@ class _ToAst(Transformer_NonRecursive):
         return s.OutputName(self._span(meta), self._name(name), self._name(name))
 
     def output_entry(self, meta, key, name):
-        return s.OutputName(self._span(meta), self._name(key), self._name(name))
+        text = _string(key) if key.type == "STRING" else self._name(key)
+        return s.OutputName(self._span(meta), text, self._name(name))
 
     def stage_name(self, meta, tok):
         if tok.type == "FSTRING":
@@ -430,6 +431,9 @@ class _ToAst(Transformer_NonRecursive):
         orelse = parts.pop() if len(parts) % 2 == 1 else None
         branches = [(parts[i], parts[i + 1]) for i in range(0, len(parts), 2)]
         return s.If(self._span(meta), branches, orelse)
+
+    def loop(self, meta, var, _in, items, body):
+        return s.Loop(self._span(meta), self._name(var), items, body)
 
     def flow(self, meta, *steps):
         return s.Flow(self._span(meta), list(steps))

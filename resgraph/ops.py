@@ -39,7 +39,7 @@ MAX_CHANNELS = 1 << 20
 #: padding and dilation: 2**16 pixels a side.
 MAX_SIZE = 1 << 16
 
-_TYPE_WORDS = {"int": "an integer", "size": "an integer or a size such as 3x3",
+_TYPE_WORDS = {"int": "an integer", "size": "an integer or a size such as 3x3 or [h, w]",
                "bool": "true or false", "number": "a number",
                "shape": "a shape such as 196x768 or a list of integers",
                "dims": "a list of dimensions such as [1, 2]", "str": "a string"}
@@ -81,8 +81,8 @@ class Arg:
         if self.type in ("shape", "dims"):
             return isinstance(value, (tuple, list)) and bool(value) \
                 and all(map(_is_int, value))
-        return _is_int(value) or (self.type == "size" and isinstance(value, tuple)
-                                  and len(value) == 2)
+        return _is_int(value) or (self.type == "size" and isinstance(value, (tuple, list))
+                                  and len(value) == 2 and all(map(_is_int, value)))
 
     def out_of_range(self, value: Any) -> str | None:
         """What is wrong with a value of the right type (``must be at least 1, got 0``)."""

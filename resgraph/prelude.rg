@@ -60,7 +60,7 @@ block basic(planes, stride = 1, groups = 1, base_width = 64, shortcut = "B", str
   }
 }
 
-block bottleneck(planes, stride = 1, groups = 1, base_width = 64, expansion = 4, shortcut = "B", stride_on = "3x3", se = 0, preact = false, zero_init = false) "1x1, 3x3, 1x1 convolutions (He et al. 2016); groups and base_width give ResNeXt (Xie et al. 2017), base_width=128 the wide ResNet (Zagoruyko and Komodakis 2016)" {
+block bottleneck(planes, stride = 1, groups = 1, base_width = 64, expansion = 4, shortcut = "B", stride_on = "3x3", se = 0, preact = false, zero_init = false, dilation = 1) "1x1, 3x3, 1x1 convolutions (He et al. 2016); groups and base_width give ResNeXt (Xie et al. 2017), base_width=128 the wide ResNet (Zagoruyko and Komodakis 2016), dilation a dilated 3x3 (Yu and Koltun 2016; torchvision's replace_stride_with_dilation)" {
   require shortcut in ["A", "B", "C", "D"], "shortcut must be 'A', 'B', 'C' or 'D'"
   require stride_on in ["1x1", "3x3"], "stride_on must be '1x1' or '3x3'"
   let width = planes * base_width // 64 * groups
@@ -71,12 +71,12 @@ block bottleneck(planes, stride = 1, groups = 1, base_width = 64, expansion = 4,
   if preact {
     pre = input -> bn1: bn -> relu
     res = pre -> conv1: conv(1, width, stride=s1) -> bn2: bn -> relu
-      -> conv2: conv(3, width, stride=s3, groups=groups) -> bn3: bn -> relu
+      -> conv2: conv(3, width, stride=s3, groups=groups, dilation=dilation) -> bn3: bn -> relu
       -> conv3: conv(1, out)
     from = pre
   } else {
     res = conv1: conv(1, width, stride=s1) -> bn1: bn -> relu
-      -> conv2: conv(3, width, stride=s3, groups=groups) -> bn2: bn -> relu
+      -> conv2: conv(3, width, stride=s3, groups=groups, dilation=dilation) -> bn2: bn -> relu
       -> conv3: conv(1, out) -> bn3: bn(zero_init=zero_init)
     from = input
   }

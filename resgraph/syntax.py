@@ -193,6 +193,16 @@ class If(Stmt):
     orelse: Body | None
 
 
+@dataclass
+class Loop(Stmt):
+    """``for i in range(scale - 1) { ... }`` in a body: its statements run once per value, in
+    the body's own scope, so a tensor it rebinds (Res2Net's ``sp``) carries to the next."""
+
+    var: str
+    items: Expr
+    body: Body
+
+
 # Top-level items ----------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 import torch
 
 import resgraph
+from resgraph.import_fx import import_fx
 
 AUX = """resgraph 1
 network aux
@@ -35,6 +36,25 @@ def test_a_dict_of_outputs_compiles_to_a_dict(tmp_path):
     assert graph.output == "logits.fc" and graph.nodes["aux.global_avgpool1"].inputs == ("layer1.0.relu2",)
     out = resgraph.compile(graph)(torch.randn(2, 3, 32, 32))
     assert set(out) == {"out", "aux"} and out["aux"].shape == (2, 10)
+
+
+def test_an_output_key_that_is_no_name_is_a_string_kept_by_fmt(tmp_path):
+    # FPN's levels are "0" to "3" in torchvision's OrderedDict
+    text = AUX + 'output { "0": logits, aux: aux }\n'
+    formatted = resgraph.fmt(resgraph.Source(text))
+    assert formatted.endswith('output { "0": logits, aux: aux }\n')
+    assert resgraph.fmt(resgraph.Source(formatted)) == formatted
+    out = resgraph.compile(resgraph.load(spec(tmp_path, text)))(torch.randn(1, 3, 32, 32))
+    assert list(out) == ["0", "aux"]
+
+
+def test_the_import_of_a_module_of_several_outputs_has_them_in_its_form(tmp_path):
+    graph = resgraph.load(spec(tmp_path, AUX + 'output { "0": logits, aux: aux }\n'))
+    traced = import_fx(resgraph.compile(graph), (3, 32, 32))
+    assert traced.output_form == "dict" and list(traced.outputs) == ["0", "aux"]
+    assert [traced.nodes[n].shape for n in traced.outputs.values()] == [(10,), (10,)]
+    ours, theirs = (resgraph.analyze(g).to_json()["paths_by_output"] for g in (graph, traced))
+    assert ours == theirs
 
 
 def test_a_tuple_of_outputs_and_paths_per_output(tmp_path):

@@ -103,6 +103,7 @@ def bodies(depth=2):
         simple = simple | st.builds(lambda br, orelse: s.If(SP, br, orelse),
                                     st.lists(st.tuples(exprs(), inner), min_size=1, max_size=2),
                                     st.none() | inner)
+        simple = simple | st.builds(lambda n, e, b: s.Loop(SP, n, e, b), names, exprs(), inner)
     return st.lists(simple, max_size=4).map(lambda stmts: s.Body(SP, stmts))
 
 

@@ -81,6 +81,13 @@ def _at(span: Any) -> str:
 
 
 def spec_target(graph: Graph, ref: str, params: dict[str, Any], options: BuildOptions) -> Target:
+    """What ``resgraph build`` and the tensorrt backend build of a spec: one of one output
+    (its runner binds one output buffer; an engine of several is not built yet)."""
+    if graph.output_form != "one":
+        raise PlanError(f"{graph.name} has {len(graph.outputs)} outputs "
+                        f"({', '.join(graph.outputs)}): resgraph builds TensorRT engines of "
+                        f"networks of one output only; export it with 'resgraph export' and "
+                        f"build that file with trtexec")
     return Target(spec_source(ref, params, options), tuple(graph.input_shape), INPUT_NAME, graph)
 
 

@@ -75,7 +75,8 @@ def _print_summary(info: Any) -> None:
     out.print(f"wrote [bold]{escape(str(info.path))}[/] ({size:.1f} MiB): {info.network}, {info.nodes} nodes, "
               f"opset {info.opset}, {info.precision}")
     out.print(f"  input  [cyan]{info.input_name}[/]  {_shape(batch, info.input_shape)} fp32")
-    out.print(f"  output [cyan]{info.output_name}[/] {_shape(batch, info.output_shape)} fp32")
+    for name, shape in info.outputs.items():
+        out.print(f"  output [cyan]{escape(name)}[/] {_shape(batch, shape)} fp32")
     out.print(f"  batch  {_batch_range(info)}")
     out.print(f"  BN     {_bn_line(info)}")
 

@@ -51,6 +51,24 @@ class Bodies(Nodes):
                 raise _Return(self.eval_flow(st.flow, env, x))
             elif isinstance(st, s.If):
                 x = self.exec_if(st, env, x)
+            elif isinstance(st, s.Loop):
+                x = self.exec_loop(st, env, x)
+        return x
+
+    def loop_items(self, expr: s.Expr, env: Env) -> list[Any] | tuple[Any, ...]:
+        """The values a ``for`` goes over, of a network's items or a body's statements."""
+        items = self.eval(expr, env)
+        if not isinstance(items, (list, tuple)):
+            hint = f"range({items}) counts 0 to {items - 1}" if isinstance(items, int) \
+                and not isinstance(items, bool) and items > 0 else None
+            self.fail(f"'for' goes over a list, got {type_name(items)} {show(items)}",
+                      expr.span, hint=hint)
+        return items
+
+    def exec_loop(self, st: s.Loop, env: Env, x: Tensor) -> Tensor:
+        for value in self.loop_items(st.items, env):
+            env.vars[st.var] = value
+            x = self.exec_body(st.body, env, x)
         return x
 
     def exec_if(self, st: s.If, env: Env, x: Tensor) -> Tensor:

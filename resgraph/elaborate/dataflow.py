@@ -59,6 +59,8 @@ def assigned(body: s.Body) -> Iterator[s.Assign]:
                 yield from assigned(branch)
             if st.orelse is not None:
                 yield from assigned(st.orelse)
+        elif isinstance(st, s.Loop):
+            yield from assigned(st.body)
 
 
 def made_by(item: s.Stmt) -> list[tuple[str, Span]]:
@@ -207,6 +209,9 @@ class Dataflow(Stages):
                            f"{self.output_item.span})")
         keys = [o.key for o in item.names]
         for o in item.names:
+            if not o.key:
+                self.fail("an output's key is empty", o.span,
+                          hint='a key is a name or a string such as "0" (FPN\'s levels)')
             if keys.count(o.key) > 1:
                 self.fail(f"output '{o.key}' is listed twice", o.span)
         self.output_item = item

@@ -235,6 +235,8 @@ class Expressions(Checks):
             if len(a) + len(b) > limits.MAX_STRING:
                 self.fail(f"string too long: over the limit of {limits.MAX_STRING} characters", e.span)
             return a + b
+        if e.op == "+" and isinstance(a, list) and isinstance(b, list):
+            return self.checked_value(a + b, e.span)  # bounded as any list
         for v, sub in ((a, e.left), (b, e.right)):
             if not is_number(v):
                 self.fail(f"'{e.op}' works on numbers, got {type_name(v)} {show(v)}", sub.span)

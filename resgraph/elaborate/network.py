@@ -231,10 +231,7 @@ class Elaborator(Dataflow):
             self.bind_result(item.name, self.current, item.span, self.network_env)
 
     def item_For(self, item: s.For, env: Env, file: str) -> None:
-        items = self.eval(item.items, env)
-        if not isinstance(items, (list, tuple)):
-            self.fail(f"'for' goes over a list, got {type_name(items)} {show(items)}",
-                      item.items.span)
+        items = self.loop_items(item.items, env)
         with self.nested(item.span):
             for value in items:
                 inner = Env({item.var: value}, env)

@@ -32,11 +32,16 @@ class Nodes(Expressions):
         arguments (``cat(a, b, dim=1)``), its attributes keywords."""
         op = self.multi_input_op(call, env)
         assert op is not None
-        inputs = [self.eval(a, env) for a in call.args]
-        for a, v in zip(call.args, inputs):
-            if not isinstance(v, Tensor):
-                self.fail(f"'{op.name}' takes tensors, got {type_name(v)} {show(v)}", a.span,
-                          hint=signature(op) + "; attributes are given by name")
+        inputs: list[Tensor] = []
+        for a in call.args:
+            v = self.eval(a, env)
+            # a list of tensors stands for them in an op of any number (Res2Net's pieces)
+            spread = op.arity is None and isinstance(v, (list, tuple)) and bool(v)
+            for t in v if spread else [v]:
+                if not isinstance(t, Tensor):
+                    self.fail(f"'{op.name}' takes tensors, got {type_name(t)} {show(t)}",
+                              a.span, hint=signature(op) + "; attributes are given by name")
+                inputs.append(t)
         self.check_inputs(op, len(inputs), call.span)
         kwargs = {k.name: (self.eval(k.value, env), k.span, f"{k.span}") for k in call.kwargs}
         attrs = self.bind_op(self.checked_call(Partial(op, call.func, [], kwargs)), call.span)

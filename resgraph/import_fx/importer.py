@@ -4,6 +4,8 @@ without a module, and ``nn.MultiheadAttention`` as the nodes its forward compute
 
 from __future__ import annotations
 
+from typing import Any
+
 from torch import fx, nn
 
 from resgraph.analysis.keys import CALLED
@@ -42,13 +44,27 @@ class Importer:
     def run(self) -> None:
         for node in self.gm.graph.nodes:
             if node.op == "output":
-                self.graph.output = input_names(node, self.alias)[0]
+                self._output(node.args[0])
             elif node.op == "placeholder":
                 self._placeholder(node)
             elif node.op == "get_attr":  # attributes: not tensors of the data flow
                 self._attribute(node)
             else:
                 self._call(node)
+
+    def _output(self, value: Any) -> None:
+        """The forward's result: one tensor, a tuple or list of them, or a dict by string
+        keys (torchvision's segmentation and FPN), as a spec's ``output`` line makes them."""
+        if isinstance(value, fx.Node):
+            self.graph.output = self.alias[value]
+            return
+        if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+            items, form = list(value.items()), "dict"
+        else:
+            items, form = [(self.alias.get(v, ""), v) for v in value], "tuple"
+        names = {k: self.alias[v] for k, v in items if isinstance(v, fx.Node) and v in self.alias}
+        self.graph.outputs, self.graph.output_form = names, form
+        self.graph.output = next(iter(names.values()))
 
     def _placeholder(self, node: fx.Node) -> None:
         if self.graph.nodes:

@@ -175,6 +175,10 @@ def _body(index: Index, body: s.Body, scope: str | None) -> None:
                 _body(index, branch, scope)
             if stmt.orelse is not None:
                 _body(index, stmt.orelse, scope)
+        elif isinstance(stmt, s.Loop):
+            _define(index, "let", stmt.var, stmt, scope, stmt.span.column + 4)
+            _uses(index, stmt.items, scope)
+            _body(index, stmt.body, scope)
         elif isinstance(stmt, (s.FlowStmt, s.Return)):
             _flow(index, stmt.flow, scope)
         else:

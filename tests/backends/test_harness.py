@@ -1,6 +1,7 @@
 """The benchmark loop on real backends (ONNX Runtime, torch, torch.compile) and on fakes that
 are wrong, unsupported or missing; nothing here asserts how fast anything is."""
 
+import dataclasses
 import json
 import math
 import re
@@ -171,6 +172,27 @@ def test_check_compares_shapes_and_catches_nan():
         parity = harness.check(backend, work, torch.randn(work.input_shape))
         assert not parity.ok
     assert parity.max_rel_error == math.inf
+
+
+def test_check_compares_every_output_of_a_network_of_several():
+    work = workload()
+    one = work.module
+    work = dataclasses.replace(work, module=lambda x: {"out": one(x), "aux": 2 * one(x)})
+
+    class Aux(RecordingBackend):  # the first output right, the second wrong
+        def run(self, x):
+            return [one(x), 3 * one(x)]
+
+    class Fewer(RecordingBackend):
+        def run(self, x):
+            return [one(x)]
+
+    x = torch.randn(work.input_shape)
+    for cls, error in ((RecordingBackend, 0.0), (Aux, 0.5), (Fewer, math.inf)):
+        backend = cls()
+        backend.prepare(work)
+        parity = harness.check(backend, work, x)
+        assert parity.max_rel_error == pytest.approx(error) and parity.ok == (error == 0.0)
 
 
 @pytest.mark.parametrize(("options", "message"), [

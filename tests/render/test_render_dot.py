@@ -26,6 +26,8 @@ CASES = {
     "mobilenet_v2-block": ("mobilenet_v2", {"level": "block"}),
     # a U: the encoder down, the decoder up, each long skip flat between one resolution's pair
     "resunet-stage": ("resunet", {"level": "stage"}),
+    # a pyramid: each stage's lateral a flat long skip to its level, the top-down path rising
+    "resnet50_fpn-stage": ("resnet50_fpn", {"level": "stage"}),
 }
 
 

@@ -1,0 +1,15 @@
+resgraph 1
+network bad
+input 3x32x32
+stem {
+  conv(3, 16)
+}
+stage layer1: basic(16) x 1
+stage layer2: basic(32) x 1 stride 2
+head logits {
+  global_avgpool -> flatten -> fc: linear(10)
+}
+head aux on layer1 {
+  global_avgpool -> flatten -> fc: linear(10)
+}
+output { "": logits, aux: aux }
