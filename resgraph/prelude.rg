@@ -17,6 +17,12 @@ block downsample(out, stride = 1, kind = "B") "the shortcut's projection: A pads
   }
 }
 
+block deep_stem(width = 32, out = 64) "three 3x3 convolutions in place of one 7x7 (ResNet-C of He et al. 2019; timm's deep stem: ResNet-D, ResNeSt)" {
+  0: conv(3, width, stride=2) -> 1: bn -> 2: relu
+  3: conv(3, width) -> 4: bn -> 5: relu
+  6: conv(3, out)
+}
+
 block squeeze_excite(reduction = 16, divisor = 8) "channel attention of Hu et al. 2018, 'Squeeze-and-Excitation Networks'" {
   let hidden = make_divisible(in_channels // reduction, divisor)
   gate = global_avgpool -> fc1: conv(1, hidden, bias=true) -> relu

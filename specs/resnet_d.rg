@@ -12,12 +12,6 @@ param num_classes = 1000
 let layers = {50: [3, 4, 6, 3], 101: [3, 4, 23, 3], 152: [3, 8, 36, 3]}[depth]
 let unit = bottleneck(shortcut="D")
 
-block deep_stem(width = 32, out = 64) "three 3x3 convolutions in place of one 7x7 (ResNet-C)" {
-  0: conv(3, width, stride=2) -> 1: bn -> 2: relu
-  3: conv(3, width) -> 4: bn -> 5: relu
-  6: conv(3, out)
-}
-
 network resnet_d "ResNet-D (He et al. 2019), timm layout"
 input 3x224x224
 stem {

@@ -3,9 +3,9 @@ and outputs of every variant, the hierarchical splits of the paper, the family's
 beyond the variants, and their domain."""
 
 import pytest
-import timm
 import torch
-from torchvision_families import check_computes_as, flop_counter_macs, shapes
+from timm_families import check_timm_variant, timm_model
+from torchvision_families import check_computes_as, shapes
 
 import resgraph
 from resgraph.catalog import catalog
@@ -13,18 +13,9 @@ from resgraph.catalog import catalog
 VARIANTS = sorted(n for n, e in catalog().items() if e.file == "res2net.rg")
 
 
-def timm_model(name: str, device: str = "cpu", **kwargs) -> torch.nn.Module:
-    with torch.device(device):
-        return timm.create_model(name, pretrained=False, **kwargs).eval()
-
-
 @pytest.mark.parametrize("name", VARIANTS)
 def test_every_variant_has_timms_names_params_and_macs(name):
-    theirs = timm_model(name, "meta")
-    assert shapes(resgraph.compile(name, device="meta")) == shapes(theirs)
-    report = resgraph.analyze(name)
-    assert report.params == sum(p.numel() for p in theirs.parameters())
-    assert report.macs == flop_counter_macs(theirs, 224)
+    check_timm_variant(name)
 
 
 @pytest.mark.parametrize("name", ["res2net50_26w_4s", "res2next50"])
