@@ -39,6 +39,23 @@ since it switches only ``add`` inputs (see :mod:`resgraph.analysis.gradients`).
 :func:`gate_distribution` counts paths by the gate routes they take: its ``counts[0]`` is the
 number of gate-free paths, and ``total − counts[0]`` the paths through some gate.
 
+**Paths through attention.** ``attention(q, k, v) = softmax(q·kᵀ/√d)·v`` is a gate of the
+same kind: the attention weights ``A = softmax(q·kᵀ/√d)`` multiply the value as σ
+multiplies SE's input. Its Jacobian has a term per input, so a path may enter it by any of
+the three: the *value route* through ``v`` (``A`` held, the factor ``A`` itself) and two
+*attention routes* through ``q`` and ``k`` (through the softmax). The op multiplies
+activations by activations and holds no weight, so it adds no layer to a path's length;
+the projections before it and after it do. nn.MultiheadAttention's block (q, k and v each a
+linear layer of x, then the output's projection) thus gives every path entering it three
+routes of two weighted layers, and its gate-free reading (``gates=False``, the weights held
+as Veit et al.'s experiment holds gates) the value route alone: attention's sublayer
+with its shortcut has 4 paths (1 + 3x², the shortcut and three routes of two layers) where a
+residual block of two layers has 2, and 2 gate-free (1 + x²); a pre-norm transformer block,
+attention's sublayer then the MLP's, has (1 + 3x²)(1 + x²)
+(``tests/analysis/test_analysis_paths.py::test_attention_paths_by_hand``). Where
+``q``, ``k`` and ``v`` are one tensor (``attention(h, h, h)`` of a spec), its three routes
+are three edges of one input, all read as the value's: the gate-free reading keeps them.
+
 Counts are exact, but no output prints all the digits of a huge one: :func:`count_text`
 writes counts from :data:`EXACT_BELOW` on in scientific notation.
 
@@ -124,8 +141,15 @@ def residual_inputs(graph: Graph) -> dict[str, frozenset[str]]:
 
 
 def gate_inputs(graph: Graph) -> dict[str, frozenset[str]]:
-    """For every ``mul``: its gate inputs, all but the gated value (the shallowest input)."""
-    return _deeper_inputs(graph, "mul")
+    """For every ``mul``: its gate inputs, all but the gated value (the shallowest input);
+    for every ``attention``: its query and key, the routes through the attention weights
+    (see above), but where one is the value's tensor too."""
+    gates = _deeper_inputs(graph, "mul")
+    for node in graph:
+        if node.op == "attention":
+            q, k, v = node.inputs[:3]
+            gates[node.name] = frozenset({q, k} - {v})
+    return gates
 
 
 # polynomial arithmetic on exact integer coefficients ---------------------------------------------

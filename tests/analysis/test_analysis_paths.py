@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -219,6 +220,38 @@ def test_se_block_paths_by_hand() -> None:
     assert branch_distribution(graph, gates=False).counts == [1, 1]
     assert gate_distribution(graph).counts == [2, 1]
     assert analyze_graph(graph).paths.nominal_depth == 3
+
+
+class _TransformerBlock(torch.nn.Module):
+    """One pre-norm transformer block over a 4x8x8 map's 64 tokens (ViT's encoder block):
+    y = x + MHA(LN(x)), z = y + MLP(LN(y)), the tokens' mean out (no weight after)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ln_1, self.ln_2 = torch.nn.LayerNorm(4), torch.nn.LayerNorm(4)
+        self.self_attention = torch.nn.MultiheadAttention(4, 2, batch_first=True)
+        self.mlp = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.GELU(),
+                                       torch.nn.Linear(8, 4))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.flatten(2).transpose(1, 2)
+        h = self.ln_1(x)
+        y = x + self.self_attention(h, h, h, need_weights=False)[0]
+        return (y + self.mlp(self.ln_2(y))).mean(1)
+
+
+def test_attention_paths_by_hand() -> None:
+    # y = x + attention: the shortcut, and the q, k and v routes of two layers each (their
+    # projection, the output's): 1 + 3x^2; z = y + MLP: (1 + 3x^2)(1 + x^2)
+    graph = resgraph.analyze(_TransformerBlock().eval(), input_shape=(4, 8, 8)).graph
+    [attention] = [n for n in graph if n.op == "attention"]
+    q, k, _ = attention.inputs
+    assert gate_inputs(graph)[attention.name] == frozenset({q, k})
+    assert length_distribution(graph).counts == [1, 0, 4, 0, 3]
+    # gate-free, the attention weights held: the value route alone, (1 + x^2)(1 + x^2)
+    assert length_distribution(graph, gates=False).counts == [1, 0, 2, 0, 1]
+    assert gate_distribution(graph).counts == [4, 4]  # each q or k route takes one gate
+    assert analyze_graph(graph).paths.nominal_depth == 4
 
 
 def test_shortcut_only_where_shapes_allow_by_hand() -> None:
