@@ -21,7 +21,12 @@ def param_count(graph: Graph) -> int:
 
 
 def summarise(graph: Graph) -> dict[str, Any]:
-    return {"network": graph.name, "nodes": len(graph) - 1, "blocks": len(graph.blocks),
-            "stages": [s.name for s in graph.stages], "params": param_count(graph),
-            "input": fmt_shape(graph.input_shape), "output": fmt_shape(graph.nodes[graph.output].shape),
-            "parameters": graph.params, "notes": graph.notes}
+    """What ``resgraph check`` says of a network; ``outputs`` (each output's shape by its key)
+    only for a network of several, whose ``output`` is the first's."""
+    out = {"network": graph.name, "nodes": len(graph) - 1, "blocks": len(graph.blocks),
+           "stages": [s.name for s in graph.stages], "params": param_count(graph),
+           "input": fmt_shape(graph.input_shape), "output": fmt_shape(graph.nodes[graph.output].shape),
+           "parameters": graph.params, "notes": graph.notes}
+    if graph.output_form != "one":
+        out["outputs"] = {k: fmt_shape(graph.nodes[n].shape) for k, n in graph.outputs.items()}
+    return out

@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from rich.markup import escape
+
 from resgraph import api
 from resgraph.cli.args import json_argument, parse_sets, read_spec, spec_arguments
 from resgraph.cli.output import out, print_json
@@ -32,9 +34,12 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"ok": True, **summary})
         return 0
+    outputs = summary.get("outputs")
+    made = (f"outputs {', '.join(f'{escape(k)} {v}' for k, v in outputs.items())}" if outputs
+            else f"output {summary['output']}")
     out.print(f"[green]ok[/]: {graph.name}: {summary['nodes']} ops, {summary['blocks']} blocks "
               f"in {len(graph.stages)} stages, {summary['params']:,} parameters, "
-              f"input {summary['input']}, output {summary['output']}")
+              f"input {summary['input']}, {made}")
     for note in graph.notes:
         out.print(f"  note: {note}", markup=False)
     return 0

@@ -78,6 +78,9 @@ def figures(r: Report, extras: Extras) -> list[tuple[str, str, str]]:
            ("depth", str(r.paths.nominal_depth), "weighted layers on the longest path"),
            ("paths", _count(lengths.total),
             f"lengths {lengths.shortest}–{lengths.longest}, median {lengths.median}"),
+           *[(f"paths to {key}", _count(d.total),
+              f"lengths {d.shortest}–{d.longest}, median {d.median}")
+             for key, d in r.paths_by_output.items()],
            ("receptive field", "x".join(map(str, r.receptive_fields[-1].size))
             if r.receptive_fields else "-", "input pixels seen by one output pixel")]
     if extras.profile:

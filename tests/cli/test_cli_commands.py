@@ -14,6 +14,15 @@ def test_check_json(capsys):
     assert data["params"] == 25_557_032 and data["output"] == "1000"
 
 
+def test_check_names_every_output_of_a_network_of_several(capsys):
+    assert main(["check", "fcn_resnet50", "--set", "image=64"]) == 0
+    assert "outputs out 21x64x64, aux 21x64x64" in capsys.readouterr().out
+    assert main(["check", "fcn_resnet50", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["outputs"] == {"out": "21x520x520", "aux": "21x520x520"}
+    assert data["output"] == "21x520x520"
+
+
 def test_explain_names_every_block(capsys):
     assert main(["explain", "resnet18", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)

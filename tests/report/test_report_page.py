@@ -122,3 +122,20 @@ def test_the_path_chart_of_a_gated_network_shows_the_paths_its_curves_are_over()
     assert [b["tip"] for b in curved.bars] == ["k=0: 0.5 of the gate-free paths",
                                                "k=1: 0.5 of the gate-free paths"]
     assert "gate-free" in curved.caption and len(curved.lines) == 2
+
+
+def test_a_network_of_several_outputs_lists_the_paths_to_each() -> None:
+    # resunet_small has one output; the FPN five: a figure per level, beside the sum
+    from resgraph.analysis.report import analyze_graph
+    from resgraph.report.page import Extras, figures
+
+    report = analyze_graph(resgraph.load("resnet50_fpn", image=64))
+    rows = {what: (figure, how) for what, figure, how in figures(report, Extras())}
+    levels = [f"paths to {k}" for k in ("0", "1", "2", "3", "pool")]
+    assert all(level in rows for level in levels)
+    totals = [report.paths_by_output[k].total for k in ("0", "1", "2", "3", "pool")]
+    assert rows["paths"][0] == f"{sum(totals):,}"
+    # the finest level reads every stage (its lateral, and the top-down path from the others)
+    assert rows["paths to 0"][0] == f"{totals[0]:,}" and totals[0] > totals[3]
+    one = figures(analyze_graph(resgraph.load("resunet_small")), Extras())
+    assert not any(what.startswith("paths to") for what, _, _ in one)

@@ -173,3 +173,19 @@ def test_accept_stops_drawing_once_enough_pass_and_a_rerun_asking_more_goes_on(
     assert more[:len(first)] == first and _accepted(more)[:20] == full[:20]
     with pytest.raises(UsageError, match="--accept takes 1 to the sweep's 160 candidates"):
         run(tmp_path / "t", accept=161, **space)
+
+
+def test_a_network_of_several_outputs_sweeps_with_the_paths_to_all(tmp_path):
+    """The FPN's five levels: a candidate's figures count the paths to every output, as
+    ``resgraph analyze`` does."""
+    from resgraph.api import sweep
+
+    sweep("resnet50_fpn", tmp_path / "s", grid={"out_channels": "64,128"},
+          params={"image": 64}, workers=1)
+    recs = records(tmp_path / "s")
+    assert [r["status"] for r in recs] == ["ok", "ok"]
+    for r in recs:
+        report = resgraph.analyze(resgraph.load("resnet50_fpn", **r["params"])).to_json()
+        assert set(report["paths_by_output"]) == {"0", "1", "2", "3", "pool"}
+        assert r["figures"]["path_longest"] == report["paths"]["lengths"]["longest"]
+        assert r["metrics"]["paths_by_output"] == report["paths_by_output"]
