@@ -199,10 +199,11 @@ def add_into(acc: Poly, p: Poly) -> Poly:
 # decomposition at articulation nodes --------------------------------------------------------------
 
 
-def relevant_order(graph: Graph, output: str | None = None) -> list[Node]:
-    """Nodes on some path from the input to ``output`` (the first output by default), in
-    topological order (dead ends, and the parts only another output reads, carry no path)."""
-    reaches = {output or graph.output}
+def relevant_order(graph: Graph, *outputs: str) -> list[Node]:
+    """Nodes on some path from the input to one of ``outputs`` (the first output by default),
+    in topological order (dead ends, and the parts only another output reads, carry no
+    path)."""
+    reaches = set(outputs) or {graph.output}
     for node in reversed(list(graph)):
         if node.name in reaches:
             reaches.update(node.inputs)
@@ -229,6 +230,12 @@ def cut_positions(order: Sequence[Node]) -> list[int]:
 
 def segment_poly(segment: Sequence[Node], node_exp: NodeExp, edge_exp: EdgeExp) -> Poly:
     """The paths from the segment's first node (weight excluded) to its last (included)."""
+    return node_polys(segment, node_exp, edge_exp)[segment[-1].name]
+
+
+def node_polys(segment: Sequence[Node], node_exp: NodeExp, edge_exp: EdgeExp) -> dict[str, Poly]:
+    """The paths from the segment's first node (weight excluded) to each of its nodes: the
+    plain dynamic programme."""
     polys: dict[str, Poly] = {segment[0].name: [1]}
     for node in segment[1:]:
         acc: Poly = []
@@ -237,16 +244,30 @@ def segment_poly(segment: Sequence[Node], node_exp: NodeExp, edge_exp: EdgeExp) 
             if e is not None:
                 acc = add_into(acc, shift(polys[i], e))
         polys[node.name] = shift(acc, node_exp(node))
-    return polys[segment[-1].name]
+    return polys
 
 
 def path_polynomial(graph: Graph, node_exp: NodeExp, edge_exp: EdgeExp) -> Poly:
     """The exact input-to-output path distribution under the given exponents; of a network
     of several outputs, the paths to each output together (a path is one to one output)."""
     total: Poly = []
-    for output in graph.output_nodes().values():
-        total = add_into(total, output_polynomial(graph, node_exp, edge_exp, output))
+    for poly in output_polynomials(graph, node_exp, edge_exp).values():
+        total = add_into(total, poly)
     return total
+
+
+def output_polynomials(graph: Graph, node_exp: NodeExp, edge_exp: EdgeExp) -> dict[str, Poly]:
+    """Each output's distribution by its key. Of a network of several, one plain dynamic
+    programme over the nodes that reach any output gives them all: their long skips and
+    merges leave few cuts (an FPN's finest level bypasses all but 13 of its 184 nodes), so
+    decomposing for each output again would repeat the whole graph's work per output."""
+    outputs = graph.output_nodes()
+    if len(outputs) == 1:
+        return {key: output_polynomial(graph, node_exp, edge_exp, node)
+                for key, node in outputs.items()}
+    order = relevant_order(graph, *outputs.values())
+    polys, first = node_polys(order, node_exp, edge_exp), node_exp(order[0])
+    return {key: shift(polys[node], first) for key, node in outputs.items()}
 
 
 def output_polynomial(graph: Graph, node_exp: NodeExp, edge_exp: EdgeExp, output: str) -> Poly:
@@ -346,12 +367,10 @@ def length_distribution(graph: Graph, gates: bool = True) -> Distribution:
 def lengths_by_output(graph: Graph) -> dict[str, Distribution]:
     """Each output's paths by the number of weighted layers on them, for a network of several
     outputs (an auxiliary head's paths are short beside the main one's); empty for one."""
-    outputs = graph.output_nodes()
-    if len(outputs) < 2:
+    if len(graph.output_nodes()) < 2:
         return {}
-    edges = _edges(graph, True, {})
-    return {key: Distribution(output_polynomial(graph, lambda n: int(n.weighted), edges, node))
-            for key, node in outputs.items()}
+    polys = output_polynomials(graph, lambda n: int(n.weighted), _edges(graph, True, {}))
+    return {key: Distribution(poly) for key, poly in polys.items()}
 
 
 def branch_distribution(graph: Graph, gates: bool = True) -> Distribution:
@@ -378,7 +397,11 @@ def nominal_depth(graph: Graph, lengths: Distribution) -> int:
 @analysis_pass("path_distributions")
 def annotate_path_distributions(graph: Graph) -> None:
     """The distributions of the input-to-output paths, on the graph."""
-    graph.meta[PATH_LENGTHS] = length_distribution(graph)
+    by_output = lengths_by_output(graph)
+    total: Poly = []
+    for d in by_output.values():  # a network's paths are each output's together
+        total = add_into(total, d.counts)
+    graph.meta[PATH_LENGTHS] = Distribution(total) if by_output else length_distribution(graph)
     graph.meta[PATH_BRANCHES] = branch_distribution(graph)
     graph.meta[PATH_GATES] = gate_distribution(graph)
-    graph.meta[PATH_LENGTHS_BY_OUTPUT] = lengths_by_output(graph)
+    graph.meta[PATH_LENGTHS_BY_OUTPUT] = by_output

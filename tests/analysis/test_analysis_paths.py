@@ -23,6 +23,8 @@ from resgraph.analysis.paths import (
     gate_inputs,
     length_distribution,
     multiply,
+    output_polynomial,
+    output_polynomials,
     power,
     relevant_order,
     residual_inputs,
@@ -140,6 +142,15 @@ def test_decomposition_equals_plain_dp(graph: Graph) -> None:
     order = relevant_order(graph)
     plain = segment_poly(order, lambda n: int(n.weighted), lambda u, v: 0)
     assert length_distribution(graph).counts == shift(plain, int(order[0].weighted))
+
+
+@pytest.mark.parametrize("name", ["resnet50_fpn", "deeplabv3_resnet50"])
+def test_one_programme_for_several_outputs_equals_each_outputs_decomposition(name: str) -> None:
+    graph = resgraph.load(name, image=64)
+    weights, edges = (lambda n: int(n.weighted)), (lambda u, v: 0)
+    assert output_polynomials(graph, weights, edges) == {
+        key: output_polynomial(graph, weights, edges, node)
+        for key, node in graph.output_nodes().items()}
 
 
 def test_residual_branch_is_the_deeper_input() -> None:
