@@ -39,6 +39,7 @@ from torch.utils.flop_counter import FlopCounterMode
 import resgraph
 from resgraph import cache
 from resgraph.analysis.paths import Distribution, branch_distribution, length_distribution
+from resgraph.analysis.report import Report
 from resgraph.api import load
 from resgraph.ir import Graph
 
@@ -77,10 +78,8 @@ def new_settings(fn: Callable[[], T]) -> Callable[[], T]:
 def analysis_vs_forward(name: str, repeat: int) -> tuple[bool, float, float]:
     """Whether the MACs agree and the targets are met; the cold and the new analysis's ms
     per op."""
-    analysis = partial(resgraph.analyze, name)
-    t_cold, report = best(uncached(analysis), repeat)
-    t_new, _ = best(new_settings(analysis), repeat)
-    t_warm, _ = best(analysis, repeat)
+    t_cold, t_new, report = analysis_times(name, repeat)
+    t_warm, _ = best(partial(resgraph.analyze, name), repeat)
     module = torchvision_module(name)
     x = torch.randn(1, *report.input_shape)
 
@@ -102,11 +101,18 @@ def analysis_vs_forward(name: str, repeat: int) -> tuple[bool, float, float]:
     return met, ms_per_op, 1000 * t_new / len(report.graph.nodes)
 
 
-def new_per_op(name: str, repeat: int) -> float:
-    """The ms per IR op of a shipped network's analysis with its tree kept (and cold)."""
+def analysis_times(name: str, repeat: int) -> tuple[float, float, Report]:
+    """Seconds of a shipped network's analysis cold and with its tree kept (``new``), and the
+    report."""
     analysis = partial(resgraph.analyze, name)
     t_cold, report = best(uncached(analysis), repeat)
     t_new, _ = best(new_settings(analysis), repeat)
+    return t_cold, t_new, report
+
+
+def new_per_op(name: str, repeat: int) -> float:
+    """The ms per IR op of a shipped network's analysis with its tree kept (and cold)."""
+    t_cold, t_new, report = analysis_times(name, repeat)
     ops = len(report.graph.nodes)
     print(f"{name:19s} {ops:4d} ops   new {1000 * t_new:6.1f} ms, {1000 * t_new / ops:.3f} "
           f"ms/op   cold {1000 * t_cold:6.1f} ms, {1000 * t_cold / ops:.3f} ms/op")

@@ -9,6 +9,7 @@ import re
 from collections import deque
 
 from resgraph import syntax as s
+from resgraph.parse import KEYWORDS
 
 INDENT = "  "
 WIDTH = 96
@@ -123,9 +124,10 @@ def _output(out: s.Output) -> str:
 
 
 def _key(key: str) -> str:
-    """An output's key as written: bare where it is a name, else a string (FPN's "0")."""
-    return key if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) else f'"{key}"'
-
+    """An output's key as written: bare where it is a name, else a string (FPN's "0", or a
+    keyword)."""
+    bare = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key) and key not in KEYWORDS
+    return key if bare else f'"{key}"'
 
 
 def _step(step: s.Step) -> str:

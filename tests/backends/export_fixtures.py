@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import onnx
 import onnxruntime
@@ -71,12 +70,6 @@ def ort_outputs(path: Path, x: torch.Tensor) -> list[torch.Tensor]:
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     return [torch.from_numpy(a) for a in session.run(None, {"input": x.numpy()})]
 
-
-def tensors(out: Any) -> list[torch.Tensor]:
-    """A module's result as a list: one tensor, a tuple's or a dict's in their order."""
-    if isinstance(out, dict):
-        return list(out.values())
-    return list(out) if isinstance(out, (tuple, list)) else [out]
 
 
 def op_counts(model: onnx.ModelProto) -> Counter[str]:
