@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from resgraph.errors import Span
 from resgraph.ops import OPS, OpDef, Shape, fmt_shape
@@ -160,3 +160,44 @@ def _fmt_attr(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     return str(v)
+
+
+class Multihead(NamedTuple):
+    """The groups of nodes that are one ``nn.MultiheadAttention`` (:func:`multihead_groups`)."""
+
+    #: each group's attention node → the group's path (the module's)
+    scope: dict[str, str]
+    #: each group's out-projection → its attention node, whose value it is
+    out: dict[str, str]
+    #: the in-projections, computed inside the module
+    within: frozenset[str]
+
+
+def multihead_groups(graph: Graph) -> Multihead:
+    """Where nodes are what the import makes of ``nn.MultiheadAttention`` at a path P (the
+    linear layers ``P.q_proj``, ``P.k_proj``, ``P.v_proj`` read by nothing but the heads'
+    ``P.attention``, read by nothing but the linear ``P.out_proj``, biases alike), one module
+    computes them: ``lower_fx`` makes it, so that its parameters have torch's names
+    (``P.in_proj_weight``), and the counters count them as they count that module."""
+    users: dict[str, list[str]] = {}
+    for n in graph:
+        for i in n.inputs:
+            users.setdefault(i, []).append(n.name)
+    scope: dict[str, str] = {}
+    out: dict[str, str] = {}
+    within: set[str] = set()
+    for n in graph:
+        p = n.name.removesuffix(".attention")
+        projections = [graph.nodes.get(f"{p}.{part}_proj") for part in "qkv"]
+        last = graph.nodes.get(f"{p}.out_proj")
+        if n.op != "attention" or "heads" not in n.attrs or n.attrs["causal"] or p == n.name \
+                or last is None \
+                or n.inputs != tuple(f"{p}.{part}_proj" for part in "qkv") \
+                or users.get(n.name) != [last.name] or last.op != "linear":
+            continue
+        if any(x is None or x.op != "linear" or users.get(x.name) != [n.name] for x in projections) \
+                or len({x.attrs["bias"] for x in [*projections, last]}) != 1:  # type: ignore[union-attr]
+            continue
+        scope[n.name], out[last.name] = p, n.name
+        within.update(x.name for x in projections)  # type: ignore[union-attr]
+    return Multihead(scope, out, frozenset(within))

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import fx, nn
 
 from resgraph.analysis import keys
-from resgraph.ir import Graph, Node
+from resgraph.ir import Graph, Node, multihead_groups
 
 
 def pad_channels(x: torch.Tensor, out: int, stride: int) -> torch.Tensor:
@@ -192,11 +192,22 @@ _TENSOR_OPS: dict[str, Callable[[Node, list[fx.Node]], Lowered]] = {
     "matmul": lambda n, a: ("call_function", torch.matmul, tuple(a), {}),
     "softmax": lambda n, a: ("call_function", F.softmax, (a[0], n.attrs["dim"] + 1), {}),
     "attention": lambda n, a: ("call_function", F.scaled_dot_product_attention, tuple(a),
-                               {"is_causal": n.attrs["causal"]}),
+                               {"is_causal": n.attrs["causal"]}) if "heads" not in n.attrs
+    else ("call_function", heads_attention, (*a, n.attrs["heads"], n.attrs["causal"]), {}),
     "interpolate": lambda n, a: _interpolate(n, a[0]),
     "einsum": lambda n, a: ("call_function", torch.einsum, (n.attrs["equation"], *a), {}),
     "elementwise": _elementwise,
 }
+
+
+def heads_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, heads: int,
+                    causal: bool) -> torch.Tensor:
+    """Attention of heads folded into the last side (L x E, as between nn.MultiheadAttention's
+    projections): each head's E / heads features apart, their results side by side again."""
+    def split(t: torch.Tensor) -> torch.Tensor:
+        return t.unflatten(-1, (heads, -1)).transpose(-3, -2)
+    out = F.scaled_dot_product_attention(split(q), split(k), split(v), is_causal=causal)
+    return out.transpose(-3, -2).flatten(-2)
 
 
 class _Layers:
@@ -266,14 +277,26 @@ def _lower(graph: Graph, dev: torch.device) -> fx.GraphModule:
     layers = _Layers(dev)
     modules: dict[str, Any] = {}  # submodules and layer scales' parameters, by path
     values: dict[str, fx.Node] = {}
+    heads = multihead_groups(graph)
     for n in graph:
+        if n.name in heads.within:
+            continue  # made by the nn.MultiheadAttention of their group
+        if n.name in heads.out:
+            values[n.name] = values[heads.out[n.name]]
+            continue
         ins = [graph.nodes[i] for i in n.inputs]
-        args = [values[i] for i in n.inputs]
+        args = [values[i] for i in n.inputs if i not in heads.within]
         safe = n.name.replace(".", "_")
         if n.op == "input":
             fxn = fxg.placeholder("x")
+        elif n.name in heads.scope:
+            fxn = _multihead_call(fxg, modules, graph, n, values, heads.scope[n.name], dev)
         elif n.op == "layer_scale":
             fxn = _layer_scale(fxg, modules, n, args[0], dev)
+        elif n.op == "param":
+            fxn = _param(fxg, modules, n, dev)
+        elif n.op == "cat" and any(i.op == "param" for i in ins):
+            fxn = _cat_params(fxg, n, ins, args, values["input"])
         elif n.op == "spatial_mean":  # a method call, as torchvision's MNASNet makes it
             fxn = fxg.create_node("call_method", "mean", (args[0], [2, 3]), name=safe)
         elif n.op in _TENSOR_OPS:
@@ -317,6 +340,42 @@ def _layer_scale(fxg: fx.Graph, modules: dict[str, Any], n: Node, x: fx.Node,
                                               device=dev))
     scale = fxg.get_attr(n.name)
     return fxg.create_node("call_method", "mul", (x, scale), name=n.name.replace(".", "_"))
+
+
+def _param(fxg: fx.Graph, modules: dict[str, Any], n: Node, dev: torch.device) -> fx.Node:
+    """A learned tensor at the node's own path, of a batch side of 1 (torchvision's
+    ``class_token``, ``encoder.pos_embedding``): zeros, or drawn from a normal distribution."""
+    value = torch.zeros((1, *n.shape), device=dev)
+    if n.attrs["std"] and dev.type != "meta":
+        nn.init.normal_(value, std=float(n.attrs["std"]))
+    modules[n.name] = nn.Parameter(value)
+    return fxg.get_attr(n.name)
+
+
+def _cat_params(fxg: fx.Graph, n: Node, ins: list[Node], args: list[fx.Node],
+                x: fx.Node) -> fx.Node:
+    """A cat of learned tensors beside the data flow's: each parameter expanded over the
+    batch first (torch.cat does not broadcast), as ViT's ``class_token.expand(n, -1, -1)``."""
+    batch = fxg.call_method("size", (x, 0))
+    parts = [fxg.call_method("expand", (a, batch, *[-1] * len(i.shape))) if i.op == "param"
+             else a for i, a in zip(ins, args)]
+    return fxg.call_function(torch.cat, (parts, n.attrs["dim"] + 1),
+                             name=n.name.replace(".", "_"))
+
+
+def _multihead_call(fxg: fx.Graph, modules: dict[str, Any], graph: Graph, n: Node,
+                    values: dict[str, fx.Node], path: str, dev: torch.device) -> fx.Node:
+    """nn.MultiheadAttention at ``path`` called on the in-projections' inputs, batch first,
+    as torchvision's ViT calls it (``need_weights`` as the node says; not causal, which
+    torch asks a mask for); its first result."""
+    q, k, v = (graph.nodes[graph.nodes[i].inputs[0]] for i in n.inputs)
+    a = n.attrs
+    modules[path] = nn.MultiheadAttention(
+        n.shape[-1], a["heads"], bias=graph.nodes[n.inputs[0]].attrs["bias"], batch_first=True,
+        kdim=k.shape[-1], vdim=v.shape[-1], device=dev)
+    call = fxg.call_module(path, (values[q.name], values[k.name], values[v.name]),
+                           {"need_weights": a["weights"]})
+    return fxg.call_function(operator.getitem, (call, 0), name=n.name.replace(".", "_"))
 
 
 def _class_name(name: str) -> str:

@@ -610,6 +610,23 @@ def _attention(a: Attrs, s: Sequence[Shape]) -> Shape:
     return (*q[:-1], v[-1])
 
 
+def _derive_attention(a: Attrs, s: Sequence[Shape]) -> Attrs:
+    """What an import records: ``causal`` alone for F.scaled_dot_product_attention; for
+    nn.MultiheadAttention's heads, folded into the last side (L x E between its projections),
+    also their number, whether the weights are asked for, and ``vdim``, the value's width
+    before its projection (E unless given)."""
+    if a["heads"] is None:
+        if a["weights"] or a["vdim"] is not None:
+            raise OpError("weights and vdim are those of heads folded into the last side: "
+                          "give heads as well")
+        return {"causal": a["causal"]}
+    for what, side in (("q", s[0][-1]), ("v", s[2][-1])):
+        if side % a["heads"]:
+            raise OpError(f"{a['heads']} heads cannot split {what}'s {side} features evenly")
+    vdim = s[2][-1] if a["vdim"] is None else a["vdim"]
+    return {"causal": a["causal"], "heads": a["heads"], "weights": a["weights"], "vdim": vdim}
+
+
 def _attention_macs(a: Attrs, s: Sequence[Shape], o: Shape) -> int:
     """q·kᵀ and the weights times v: L·S·E and L·S·Ev per head, as FlopCounterMode counts
     (``sdpa_flop_count``); heads folded into the last side (``nn.MultiheadAttention``'s
@@ -698,6 +715,19 @@ ELEMENTWISE_FNS = ("add", "sub", "mul", "div", "neg")
 #: the resampling modes resgraph counts
 INTERPOLATION_MODES = tuple(INTERPOLATION_FLOPS)
 
+#: the most elements a ``param`` holds (ViT-H's position embedding holds 328,960)
+MAX_PARAM_ELEMENTS = 1 << 28
+
+
+def _param(a: Attrs, s: Sequence[Shape]) -> Shape:
+    if -1 in a["shape"]:
+        raise OpError("a parameter's shape has no side to infer: give every side")
+    if numel(a["shape"]) > MAX_PARAM_ELEMENTS:
+        raise OpError(f"a parameter of {fmt_shape(a['shape'])} is over the limit of "
+                      f"{MAX_PARAM_ELEMENTS:,} elements")
+    return tuple(a["shape"])
+
+
 def _opaque(a: Attrs, s: Sequence[Shape]) -> Shape:
     if "shape" not in a:
         raise OpError("'opaque' stands for what resgraph cannot count in a traced model; "
@@ -746,10 +776,11 @@ TENSOR_OPS = (
           "(F.scaled_dot_product_attention; nn.MultiheadAttention's heads, between its "
           "projections)",
           (Arg("q", "tensor"), Arg("k", "tensor"), Arg("v", "tensor"),
-           Arg("causal", "bool", False)),
+           Arg("causal", "bool", False), Arg("heads", "int", None, most=MAX_CHANNELS),
+           Arg("weights", "bool", False), Arg("vdim", "int", None, most=MAX_CHANNELS)),
           _attention, macs=_attention_macs,
           flops=lambda a, s, o: 2 * _attention_macs(a, s, o) + 6 * attention_scores(a, s),
-          arity=None, inputs=(3, 3)),
+          arity=None, inputs=(3, 3), derive=_derive_attention),
     OpDef("interpolate", "resampling of a feature map to a size (F.interpolate, nn.Upsample): "
           "nearest copies (free), bilinear weighs 4 neighbours (7 per output element)",
           (Arg("x", "tensor"), Arg("size", "size", None), Arg("scale", "number", None,
@@ -771,6 +802,13 @@ TENSOR_OPS = (
            Arg("by", "number", None, least=-_ANY_NUMBER, most=_ANY_NUMBER)),
           lambda a, s: broadcast(s), _read_params, flops=lambda a, s, o: numel(o), arity=None,
           inputs=(1, 2), derive=_derive_elementwise),
+    OpDef("param", "a learned tensor the network reads as data (ViT's class token and "
+          "position embedding): per sample of the given shape, one parameter of a batch side "
+          "of 1 named by the op's own scope and broadcast over the batch, drawn from a normal "
+          "distribution of std (0: zeros)",
+          (Arg("shape", "shape", most=MAX_CHANNELS), Arg("std", "number", 0, least=0, most=1)),
+          _param, params=lambda a, s: {"": (1, *a["shape"])}, arity=0,
+          derive=lambda a, s: {**a, "shape": tuple(a["shape"])}),
     OpDef("opaque", "an op resgraph cannot count: its shape from the trace, its cost unknown",
           (Arg("xs", "tensor"),), _opaque, _read_params, arity=None),
 )

@@ -144,3 +144,12 @@ block fused_mbconv(out, kernel = 3, stride = 1, expanded = 0, act = silu, eps = 
   res = res -> stochastic_depth: stochastic_depth(drop)
   add(res, input)
 }
+
+block multihead_attention(heads, bias = true, weights = false) "self-attention of tokens NxE (Vaswani et al. 2017), torch's nn.MultiheadAttention batch first: q, k and v each a linear layer of the tokens, the heads' scaled dot-product attention, the out-projection; compiled to one nn.MultiheadAttention, whose parameters have torch's names (in_proj_weight, in_proj_bias, out_proj.weight)" {
+  let width = shape(input)[len(shape(input)) - 1]
+  q = input -> q_proj: linear(width, bias=bias)
+  k = input -> k_proj: linear(width, bias=bias)
+  v = input -> v_proj: linear(width, bias=bias)
+  a = attention: attention(q, k, v, heads=heads, weights=weights)
+  a -> out_proj: linear(width, bias=bias)
+}

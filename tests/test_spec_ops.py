@@ -68,6 +68,14 @@ def merges(m: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 TOKENS = "t = reshape([4, -1]) -> permute([1, 0])"
 
+
+def learned(m: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """ViT's class token and position embedding, then its self-attention."""
+    t = tokens(x)
+    t = torch.cat([m.tok.expand(t.shape[0], -1, -1), t], 1) + m.pos
+    return m.self_attention(t, t, t, need_weights=False)[0]
+
+
 CASES = {
     "conv_bn_relu": Case("conv(3, 6, stride=2) -> bn -> relu",
                          lambda: Model(lambda m, x: F.relu(m.b(m.c(x))),
@@ -122,6 +130,13 @@ CASES = {
                       lambda: Model(lambda m, x: F.scaled_dot_product_attention(
                           *[tokens(x).reshape(-1, 64, 2, 2).transpose(1, 2)] * 3,
                           is_causal=True)), {"reshape", "permute", "attention"}),
+    "learned": Case(f"{TOKENS}\nk = tok: param([1, 4])\nc = cat(k, t, dim=0)\n"
+                    "p = pos: param([65, 4], std=0.02)\nadd(c, p) -> self_attention: "
+                    "multihead_attention(2)",
+                    lambda: Model(learned, tok=nn.Parameter(torch.zeros(1, 1, 4)),
+                                  pos=nn.Parameter(torch.randn(1, 65, 4) * 0.02),
+                                  self_attention=nn.MultiheadAttention(4, 2, batch_first=True)),
+                    {"param", "cat", "add", "linear", "attention"}),
     "broadcast": Case("m = mean(dims=[0], keepdim=true)\nelementwise(input, m, fn=\"sub\")",
                       lambda: Model(lambda m, x: x - x.mean(1, keepdim=True)),
                       {"mean", "elementwise"}),

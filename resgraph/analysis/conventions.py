@@ -85,11 +85,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import replace
 
 from resgraph.analysis.costs import input_shapes, signature
 from resgraph.analysis.keys import CALLED, COUNTERS, FLOPS, MACS
 from resgraph.analysis.passes import analysis_pass
-from resgraph.ir import Graph, Node
+from resgraph.ir import Graph, Node, multihead_groups
 from resgraph.ops import Shape, attention_scores, numel
 
 Rule = Callable[[Node, Sequence[Shape]], int]
@@ -325,16 +326,31 @@ CONVENTIONS: dict[str, tuple[Rule, str]] = {
 }
 
 
+def _multihead_calls(graph: Graph) -> dict[str, str]:
+    """How a spec's nodes that compile to one nn.MultiheadAttention (:func:`multihead_groups`)
+    are called, as the import of that module records them: the counters' hooks see the
+    module, and its ``out_proj`` uncalled."""
+    calls = {}
+    for out, attention in multihead_groups(graph).out.items():
+        for name in (*graph.nodes[attention].inputs, attention):
+            calls[name] = "module:MultiheadAttention"
+        calls[out] = "module:MultiheadAttention.out_proj"
+    return {n: c for n, c in calls.items() if CALLED not in graph.nodes[n].meta}
+
+
 @analysis_pass("conventions")
 def annotate_conventions(graph: Graph, batch: int = 1) -> None:
     """The figure every convention gives for the whole network at ``batch``, on the graph."""
+    calls = _multihead_calls(graph)
     per_signature: Counter[Hashable] = Counter()
     example: dict[Hashable, Node] = {}
     for node in graph:
         if node.op != "input":
-            key: Hashable = (signature(graph, node), node.meta.get(CALLED))  # calls differ
+            called = calls.get(node.name)
+            key: Hashable = (signature(graph, node), called or node.meta.get(CALLED))  # calls differ
             per_signature[key] += 1
-            example.setdefault(key, node)
+            example.setdefault(key, replace(node, meta={**node.meta, CALLED: called})
+                               if called else node)
     totals = dict.fromkeys(CONVENTIONS, 0)
     for key, times in per_signature.items():
         node = example[key]

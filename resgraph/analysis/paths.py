@@ -93,35 +93,45 @@ EdgeExp = Callable[[str, Node], int | None]
 
 @analysis_pass("paths")
 def annotate_paths(graph: Graph) -> None:
-    """Path count, shortest and longest length from the input to every node."""
+    """Path count, shortest and longest length from the input to every node it reaches (a
+    learned tensor, ViT's position embedding, is reached by none and gets none)."""
     for node in graph:
         w = int(node.weighted)
-        if not node.inputs:
+        if node.op == "input":
             node.meta[PATHS] = {"count": 1, "shortest": w, "longest": w}
             continue
-        ins = [graph.nodes[i].meta[PATHS] for i in node.inputs]
+        ins = [graph.nodes[i].meta[PATHS] for i in node.inputs if PATHS in graph.nodes[i].meta]
+        if not ins:
+            node.meta.pop(PATHS, None)
+            continue
         node.meta[PATHS] = {"count": sum(p["count"] for p in ins),
                             "shortest": w + min(p["shortest"] for p in ins),
                             "longest": w + max(p["longest"] for p in ins)}
 
 
 def _depths(graph: Graph) -> dict[str, tuple[int, int]]:
-    """The longest path from the input to each node, its own included: (weighted layers, ops)."""
+    """The longest path from the input to each node it reaches, its own included: (weighted
+    layers, ops). A node it does not reach (a learned tensor) has none: an add of one is no
+    merge of paths, and none of its inputs a shortcut or a branch."""
     out: dict[str, tuple[int, int]] = {}
     for node in graph:
-        w, n = max((out[i] for i in node.inputs), default=(0, -1))
-        out[node.name] = (w + int(node.weighted), n + 1)
+        reached = [out[i] for i in node.inputs if i in out]
+        if reached or node.op == "input":
+            w, n = max(reached, default=(0, -1))
+            out[node.name] = (w + int(node.weighted), n + 1)
     return out
 
 
 def shortcut_inputs(graph: Graph) -> dict[str, str]:
     """For every ``add``: its shortcut, the shallowest input, the last of equals (see above)."""
     depth = _depths(graph)
-    return {node.name: _shallowest(node, depth) for node in graph if node.op == "add"}
+    return {node.name: shallow for node in graph if node.op == "add"
+            if (shallow := _shallowest(node, depth)) is not None}
 
 
-def _shallowest(node: Node, depth: dict[str, tuple[int, int]]) -> str:
-    return min(reversed(node.inputs), key=depth.__getitem__)
+def _shallowest(node: Node, depth: dict[str, tuple[int, int]]) -> str | None:
+    reached = [i for i in reversed(node.inputs) if i in depth]
+    return min(reached, key=depth.__getitem__) if reached else None
 
 
 def _deeper_inputs(graph: Graph, op: str) -> dict[str, frozenset[str]]:
@@ -131,7 +141,7 @@ def _deeper_inputs(graph: Graph, op: str) -> dict[str, frozenset[str]]:
     for node in graph:
         if node.op == op:
             shallow = _shallowest(node, depth)
-            out[node.name] = frozenset(i for i in node.inputs if i != shallow)
+            out[node.name] = frozenset(i for i in node.inputs if i != shallow and i in depth)
     return out
 
 

@@ -6,13 +6,14 @@ padding ``p`` and dilation ``d`` on an input with ``(size, jump, start)`` gives
 ``size + (k − 1)·d·jump``, ``jump·s`` and ``start − p·jump``; ``pad_channels`` subsamples
 like a 1×1 window of stride ``s``; element-wise ops keep the field; where branches merge
 (``add``, ``mul``, ``concat``) a pixel sees the union of its inputs' fields (the intervals
-overlap, so the union is one interval). ``global_avgpool``, ``spatial_mean`` and everything
-after them see the whole input: the field is the input's, widened by the whole feature map. The centre offset is
+overlap, so the union is one interval); a learned tensor (``param``) sees no pixel and has
+no field. ``global_avgpool``, ``spatial_mean``, ``attention`` and everything after them see
+the whole input: the field is the input's, widened by the whole feature map. The centre offset is
 ``start + (size − 1)/2``: where the centre of output pixel 0's field lies in input pixels
 (negative when padding shifts it off the image). Ceil-mode pooling changes how many outputs
 there are, not where they look.
 
-It writes :data:`~resgraph.analysis.keys.RF` on every node.
+It writes :data:`~resgraph.analysis.keys.RF` on every node the input reaches.
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ def _axes(node: Node, ins: list[tuple[Field, Field]], graph: Graph) -> tuple[Fie
     if node.op in ("global_avgpool", "spatial_mean"):
         h, w = graph.nodes[node.inputs[0]].shape[1:]
         return (ins[0][0].window(h, 1, 0), ins[0][1].window(w, 1, 0))
+    if node.op == "attention":  # each token weighs every token: the whole input
+        return tuple(Field(side, f.jump, 0)  # type: ignore[return-value]
+                     for side, f in zip(graph.input_shape[1:], ins[-1]))
     fields = ins[0]
     for other in ins[1:]:
         if other[0].jump != fields[0].jump:
@@ -71,10 +75,13 @@ def annotate_receptive_fields(graph: Graph) -> None:
     """Write every node's field: size, effective stride and start, per axis."""
     fields: dict[str, tuple[Field, Field]] = {}
     for node in graph:
-        if not node.inputs:
+        ins = [fields[i] for i in node.inputs if i in fields]
+        if node.op == "input":
             fields[node.name] = (Field(1, 1, 0), Field(1, 1, 0))
+        elif not ins:
+            continue  # a learned tensor: it sees no input pixel
         else:
-            fields[node.name] = _axes(node, [fields[i] for i in node.inputs], graph)
+            fields[node.name] = _axes(node, ins, graph)
         h, w = fields[node.name]
         node.meta[RF] = {"size": (h.size, w.size), "stride": (h.jump, w.jump),
                          "start": (h.start, w.start)}

@@ -18,10 +18,15 @@ _MODULES = frozenset({"dropout", "stochastic_depth"})
 _PLAIN_LABEL = re.compile(r"[A-Za-z_]\w*(\.([A-Za-z_]\w*|\d+))*|\d+")
 
 
+def _multihead(node: Node) -> bool:
+    """The heads of an nn.MultiheadAttention, whose path names the module it compiles to."""
+    return node.op == "attention" and "heads" in node.attrs
+
+
 def _label(node: Node, prefix: str) -> str:
     """The step's label: its module path where it must keep it, as an f-string where the
     path is no label's plain form (``0.layer_norm1``, ``stem``)."""
-    if not (stateful(node) or node.op in _MODULES):
+    if not (stateful(node) or node.op in _MODULES or _multihead(node)):
         return ""
     path = node.name.removeprefix(prefix)
     plain = _PLAIN_LABEL.fullmatch(path) and path not in KEYWORDS  # ``stem`` is a keyword

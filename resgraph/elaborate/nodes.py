@@ -29,11 +29,13 @@ class Nodes(Expressions):
 
     def call_multi(self, call: s.Call, env: Env, label: str | None) -> Tensor:
         """An op of several tensors, or of any number: the tensors are its positional
-        arguments (``cat(a, b, dim=1)``), its attributes keywords."""
+        arguments (``cat(a, b, dim=1)``), its attributes keywords; an op of none (``param``)
+        takes its attributes by position too."""
         op = self.multi_input_op(call, env)
         assert op is not None
         inputs: list[Tensor] = []
-        for a in call.args:
+        given = [] if op.arity != 0 else [(self.eval(a, env), a.span) for a in call.args]
+        for a in call.args if op.arity != 0 else []:
             v = self.eval(a, env)
             # a list of tensors stands for them in an op of any number (Res2Net's pieces)
             spread = op.arity is None and isinstance(v, (list, tuple)) and bool(v)
@@ -44,7 +46,7 @@ class Nodes(Expressions):
                 inputs.append(t)
         self.check_inputs(op, len(inputs), call.span)
         kwargs = {k.name: (self.eval(k.value, env), k.span, f"{k.span}") for k in call.kwargs}
-        attrs = self.bind_op(self.checked_call(Partial(op, call.func, [], kwargs)), call.span)
+        attrs = self.bind_op(self.checked_call(Partial(op, call.func, given, kwargs)), call.span)
         return self.make_node(op, inputs, attrs, label, call.span)
 
     def check_inputs(self, op: OpDef, given: int, span: Span) -> None:

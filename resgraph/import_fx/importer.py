@@ -79,6 +79,8 @@ class Importer:
             self._result(node, first)
             return
         source = first if isinstance(first, fx.Node) and first in self.tuples else None
+        if target_name(node) in _DATA_READERS:
+            self._lift_params(node)
         inputs = self.tuples[source] if source is not None else input_names(node, self.alias)
         if node.op == "call_module" and self._attention(node, inputs):
             return
@@ -106,6 +108,23 @@ class Importer:
         found: set[str] = set()
         fx.node.map_arg((node.args, node.kwargs), lambda a: found.update(self.reads.get(a, ())))
         return found
+
+    def _lift_params(self, node: fx.Node) -> None:
+        """A parameter of a batch side of 1 that a cat or a sum reads as data, as it is or
+        expanded over the batch (ViT's class token and position embedding), is a ``param``
+        node named by its path, the spec's ``param``; its ``std`` is the weights' own to one
+        significant digit (torchvision draws the position embedding with 0.02: a ViT-B's
+        151,296 weights give 0.02 however drawn), zeros 0."""
+        for a in node.all_input_nodes:
+            read = self.reads.get(a, set()) - self.claimed
+            path = next(iter(read)) if len(read) == 1 and a not in self.alias else None
+            shape = tuple(self.parameters[path]) if path else ()
+            if not path or len(shape) < 2 or shape[0] != 1 or shape_of(a) != shape[1:]:
+                continue
+            self.claimed.add(path)
+            value = self.gm.get_parameter(path)
+            std = 0 if value.is_meta or not value.any() else float(f"{value.std().item():.1g}")
+            self._add(a, ("param", {"shape": shape[1:], "std": std}), [], shape[1:], a, path)
 
     def _with_params(self, node: fx.Node, kind: tuple[str, Attrs]) -> tuple[str, Attrs]:
         """An op of the data flow that reads parameters no module holds for it (ViT's class
@@ -193,7 +212,7 @@ class Importer:
              shape: tuple[int, ...], origin: fx.Node, name: str | None = None) -> str:
         op, attrs = kind
         scopes = self.scopes
-        ir_name = scopes.demangled(node) if node.op != "call_module" else name
+        ir_name = name or (scopes.demangled(node) if node.op != "call_module" else None)
         if op == "layer_scale":  # named by its parameter, as a spec's layer scale is
             ir_name = str(scale_param(node).target)  # type: ignore[union-attr]
         elif op in _OWNED and node.op == "call_function" and _owner(node):
@@ -216,6 +235,9 @@ def _owner(node: fx.Node) -> str | None:
               if a.op == "get_attr"}
     return owners.pop() if len(owners) == 1 and "" not in owners else None
 
+
+#: the calls that read a parameter of a batch side of 1 as data (:meth:`Importer._lift_params`)
+_DATA_READERS = frozenset({"torch.cat", "operator.add", "torch.add", "Tensor.add"})
 
 #: what returns several tensors that getitem takes apart, each part free
 SPLITS = frozenset({"chunk", "split", "unbind", "tensor_split", "split_with_sizes"})

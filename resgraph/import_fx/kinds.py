@@ -136,18 +136,20 @@ def _channels_first(m: nn.Linear | nn.LayerNorm, c: Call) -> Kind:
 def _last_dims(m: nn.Linear | nn.LayerNorm, c: Call) -> Kind:
     if isinstance(m, nn.Linear):
         return "linear", {"out": m.out_features, "bias": m.bias is not None}
-    return _layer_norm(c, m.normalized_shape, m.weight)
+    return _layer_norm(c, m.normalized_shape, m.weight, m.eps)
 
 
-def _layer_norm(c: Call, normalized: Any, weight: Any) -> Kind:
+def _layer_norm(c: Call, normalized: Any, weight: Any, eps: Any) -> Kind:
     """A layer norm over the last ``len(normalized_shape)`` dimensions, affine when it has a
-    weight; opaque (None) when those reach the batch. Shape propagation ran it, so torch has
-    checked that they are the input's last sides, which a model often writes as
+    weight, its eps where it is not torch's 1e-5 (ViT's 1e-6; a spec's ``layer_norm`` says it
+    the same way); opaque (None) when those reach the batch. Shape propagation ran it, so
+    torch has checked that they are the input's last sides, which a model often writes as
     ``x.shape[-1]`` (a traced value, not a number)."""
     dims = len(normalized) if isinstance(normalized, (tuple, list, torch.Size)) else 1
-    if dims > len(c.ins[0]):
+    if dims > len(c.ins[0]) or not isinstance(eps, float):
         return None
-    return "layer_norm", {"dims": dims, "affine": weight is not None}
+    given = {"eps": eps} if eps != 1e-5 else {}
+    return "layer_norm", {"dims": dims, "affine": weight is not None, **given}
 
 
 _MODULE_ACTIVATIONS = {nn.ReLU: "relu", nn.Sigmoid: "sigmoid", nn.ReLU6: "relu6", nn.SiLU: "silu",
@@ -324,7 +326,7 @@ _FUNCTIONS: dict[str, Callable[[Call], Kind]] = {
     "mean": lambda c: _reduction(c, "mean"), "sum": lambda c: _reduction(c, "sum"),
     **dict.fromkeys(("view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze"), _layout),
     **dict.fromkeys(("permute", "transpose", "swapaxes"), lambda c: _permute(c, _dims(c))),
-    "getitem": lambda c: ("part", {"shape": c.shape}),
+    "getitem": lambda c: _index(c, c.node.args[1]),
     "narrow": lambda c: _narrow(c, c.arg(2, "start"), c.arg(3, "length"), True),
     "select": lambda c: _narrow(c, c.arg(2, "index"), 1, False),
     **dict.fromkeys(("matmul", "bmm"), lambda c: ("matmul", {}) if len(c.ins) == 2 else None),
@@ -336,7 +338,8 @@ _FUNCTIONS: dict[str, Callable[[Call], Kind]] = {
     **dict.fromkeys(("dropout", "dropout2d", "alpha_dropout"),
                     lambda c: ("dropout", {"p": c.arg(1, "p", 0.5)})),
     "stochastic_depth": lambda c: ("stochastic_depth", {"p": c.arg(1, "p")}),
-    "layer_norm": lambda c: _layer_norm(c, c.arg(1, "normalized_shape"), c.arg(2, "weight")),
+    "layer_norm": lambda c: _layer_norm(c, c.arg(1, "normalized_shape"), c.arg(2, "weight"),
+                                        c.arg(4, "eps", 1e-5)),
     "interpolate": _interpolate_call, "upsample": _interpolate_call,
     "einsum": _einsum_call,
     "batch_norm": lambda c: ("bn", {"zero_init": False}) if len(c.ins[0]) == 3 else None,
@@ -362,8 +365,37 @@ def _narrow(c: Call, start: Any, size: Any, keep: bool) -> Kind:
     d = _sample_dim(c.arg(1, "dim"), len(c.ins[0])) if c.ins else None
     if d is None or not isinstance(start, int) or not isinstance(size, int):
         return "part", {"shape": c.shape}
+    return _narrow_at(c, d, start, size, keep)
+
+
+def _narrow_at(c: Call, d: int, start: int, size: int, keep: bool) -> Kind:
+    """A part of ``size`` sides from ``start`` (from the end where negative) along ``d``."""
     start += c.ins[0][d] if start < 0 else 0
     return "part", {"dim": d, "start": start, "size": size, "keep": keep, "shape": c.shape}
+
+
+def _index(c: Call, index: Any) -> Kind:
+    """``x[:, 0]`` or ``x[:, 1:3]`` as a spec's part: the batch's side whole and one other
+    indexed or sliced by constants (step 1), the rest whole; only its shape otherwise."""
+    index = index if isinstance(index, tuple) else (index,)
+    whole = slice(None)
+    picks = [(d, i) for d, i in enumerate(index[1:]) if not _is_whole(i)]
+    if not c.ins or not index or not _is_whole(index[0]) or len(picks) != 1 \
+            or len(index) - 1 > len(c.ins[0]):
+        return "part", {"shape": c.shape}
+    d, i = picks[0]
+    if isinstance(i, int) and not isinstance(i, bool):
+        return _narrow_at(c, d, i, 1, False)
+    if isinstance(i, slice) and i != whole and i.step in (None, 1) \
+            and all(x is None or type(x) is int for x in (i.start, i.stop)):
+        start, stop, _ = i.indices(c.ins[0][d])
+        if stop > start:
+            return _narrow_at(c, d, start, stop - start, True)
+    return "part", {"shape": c.shape}
+
+
+def _is_whole(i: Any) -> bool:
+    return isinstance(i, slice) and i == slice(None)
 
 
 def split_part(c: Call, source: fx.Node) -> Kind:

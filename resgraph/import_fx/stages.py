@@ -220,8 +220,10 @@ def structure(graph: Graph, scopes: Scopes) -> None:
         parts = node.name.split(".")
         for k in range(1, len(parts)):
             order.setdefault(".".join(parts[:k]), i)
-    scopes.find_stages({n.name.rsplit(".", 1)[0] for n in graph if n.op in ("add", "concat")},
-                       order)
+    # a learned tensor added to the data flow (ViT's position embedding) merges nothing
+    merges = {n.name.rsplit(".", 1)[0] for n in graph if n.op in ("add", "concat")
+              and sum(graph.nodes[i].op != "param" for i in n.inputs) >= 2}
+    scopes.find_stages(merges, order)
     runs = _root_runs(graph, scopes.root_blocks)
     for flat, its_blocks in scopes.flat_stages(order).items():
         runs.update(_flat_runs(graph, flat, its_blocks))

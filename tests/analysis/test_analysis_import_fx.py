@@ -319,7 +319,8 @@ def test_stages_from_the_module_tree(name: str, stages: dict[str, bool]) -> None
 
 def test_parameters_read_as_tensors_are_counted_once() -> None:
     """ViT's class token and position embedding, and an einsum's weight: parameters the
-    model reads directly, owned by the op that uses them."""
+    model reads directly, each counted once: the first two are ``param`` nodes named by
+    their paths (a spec's learned tensors), the weight owned by the op that uses it."""
     from analyze_factories import tiny_fpn, tiny_vit
 
     from resgraph.analysis.report import analyze_graph
@@ -329,5 +330,8 @@ def test_parameters_read_as_tensors_are_counted_once() -> None:
         total = sum(p.numel() for p in model.parameters())
         assert analyze_graph(graph).module_params == {"total": total, "traced": total,
                                                       "not_reached": []}
-    owners = {p: n.op for n in import_fx(tiny_vit(), (3, 32, 32)) for p, _ in n.attrs.get("params", ())}
-    assert owners == {"class_token": "cat", "encoder.pos_embedding": "elementwise"}
+    vit = import_fx(tiny_vit(), (3, 32, 32))
+    assert {n.name for n in vit if n.op == "param"} == {"class_token", "encoder.pos_embedding"}
+    assert not any("params" in n.attrs for n in vit)
+    owners = {p: n.op for n in import_fx(tiny_fpn(), (3, 16, 16)) for p, _ in n.attrs.get("params", ())}
+    assert set(owners.values()) == {"einsum"}

@@ -27,7 +27,7 @@ SHAPE = (3, 64, 64)
 TORCHVISION = ["resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2",
                "efficientnet_b0", "efficientnet_v2_s", "mobilenet_v2", "mobilenet_v3_small",
                "mobilenet_v3_large", "mnasnet1_0", "regnet_x_400mf", "regnet_y_400mf",
-               "shufflenet_v2_x0_5", "shufflenet_v2_x1_0"]
+               "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "vit_b_16"]
 TIMM = ["resnet18", "resnet26d", "resnet50d", "seresnet50", "seresnext26d_32x4d",
         "res2net50_26w_4s", "res2next50", "resnest14d", "resnest26d", "skresnet18",
         "mobilenetv2_100", "efficientnet_b0", "efficientnet_lite0", "mnasnet_100",
@@ -39,6 +39,10 @@ def build(source: str, name: str) -> nn.Module:
     torch.manual_seed(0)
     if source == "timm":
         return timm.create_model(name, pretrained=False).eval()
+    if name.startswith("vit"):  # at the test's resolution, and a head drawn (torchvision's is 0)
+        model = getattr(torchvision.models, name)(image_size=SHAPE[1]).eval()
+        nn.init.normal_(model.heads.head.weight, std=0.02)
+        return model
     return getattr(torchvision.models, name)().eval()
 
 
