@@ -12,7 +12,7 @@ efficientnet_b7 (600x600), regnet_y_128gf and convnext_large, with the cold anal
 IR op, which must stay what it is for the ResNets (within 2x of the slower ResNet's). Then
 the networks that are not a chain or split their blocks (issue 18: resunet's long skips,
 the FPN's five outputs, DeepLabV3's two heads, Res2Net's splits, ResNeSt's split
-attention): their time per op with the spec's tree kept (``new``: elaboration and analysis,
+attention, ViT-B/16's tokens and heads): their time per op with the spec's tree kept (``new``: elaboration and analysis,
 the work that grows with the ops; parsing is per file, and a spec of 70 ops pays for its
 56 lines and the prelude's as resnet152's 500 ops do), within 1.5x of the slower ResNet's;
 the cold time per op is printed beside it.
@@ -119,8 +119,10 @@ def new_per_op(name: str, repeat: int) -> float:
     return 1000 * t_new / ops
 
 
-#: issue 18's networks beyond a chain of stages, whose per-op cost is held to the ResNets'
-DATAFLOW = ("resunet", "resnet50_fpn", "deeplabv3_resnet50", "res2net50_26w_4s", "resnest50d")
+#: issue 18's networks beyond a chain of stages or of feature maps, whose per-op cost is held
+#: to the ResNets'
+DATAFLOW = ("resunet", "resnet50_fpn", "deeplabv3_resnet50", "res2net50_26w_4s", "resnest50d",
+            "vit_b_16")
 
 
 def torchvision_module(name: str) -> torch.nn.Module:

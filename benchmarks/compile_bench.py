@@ -113,11 +113,11 @@ def _met(met: bool) -> str:
 
 
 #: each network and its target, the most its time may be of the baseline's (issue 21), or
-#: None for no target (resnet50 and regnet_y_128gf are shown against the baseline beside
-#: them; the deep ones have no baseline)
+#: None for no target (resnet50, regnet_y_128gf and vit_b_16 are shown against the baseline
+#: beside them; the deep ones have no baseline)
 NETWORKS: list[tuple[str, float | None]] = [
     ("resnet50", float("inf")), ("resnet152", 0.35), ("efficientnet_b7", 0.35),
-    ("regnet_y_128gf", float("inf")), ("convnext_large", 0.35),
+    ("regnet_y_128gf", float("inf")), ("convnext_large", 0.35), ("vit_b_16", float("inf")),
     ("cifar_resnet1202", None), ("generated_10000", None)]
 
 
