@@ -15,6 +15,7 @@ from resgraph.import_fx.kinds import (
     Kind,
     function_op,
     module_op,
+    permutation,
     scale_param,
     split_part,
     target_name,
@@ -40,6 +41,9 @@ class Importer:
         self.parameters = {name: p.shape for name, p in gm.named_parameters()}
         self.reads: dict[fx.Node, set[str]] = {}
         self.claimed: set[str] = set()
+        #: a permute that moves the batch, and the unbind(0) of it: the input's IR node and
+        #: the permutation (:meth:`_moves_batch`)
+        self.moved: dict[fx.Node, tuple[str, tuple[int, ...]]] = {}
 
     def run(self) -> None:
         for node in self.gm.graph.nodes:
@@ -78,11 +82,16 @@ class Importer:
         if isinstance(first, fx.Node) and first in self.results:
             self._result(node, first)
             return
+        if isinstance(first, fx.Node) and first in self.moved:
+            self._piece(node, first)
+            return
         source = first if isinstance(first, fx.Node) and first in self.tuples else None
         if target_name(node) in _DATA_READERS:
             self._lift_params(node)
         inputs = self.tuples[source] if source is not None else input_names(node, self.alias)
         if node.op == "call_module" and self._attention(node, inputs):
+            return
+        if self._moves_batch(node, inputs):
             return
         if shape is None:
             if inputs and node.op.startswith("call_"):
@@ -108,6 +117,39 @@ class Importer:
         found: set[str] = set()
         fx.node.map_arg((node.args, node.kwargs), lambda a: found.update(self.reads.get(a, ())))
         return found
+
+    def _moves_batch(self, node: fx.Node, inputs: list[str]) -> bool:
+        """A permute that moves the batch behind one side, whose result only ``unbind(0)``
+        takes apart (timm's attention: ``qkv.permute(2, 0, 3, 1, 4).unbind(0)``), makes no
+        node: each piece is a part of its input along that side, then a permute of the rest
+        (:meth:`_piece`), what a spec writes. Any other permute of the batch stays opaque."""
+        if target_name(node) not in ("Tensor.permute", "torch.permute") or len(inputs) != 1 \
+                or not node.users or not all(_unbinds_first(u) for u in node.users):
+            return False
+        dims = permutation(Call(node, [self.graph.nodes[inputs[0]].shape], ()))
+        dims = tuple(d % len(dims) for d in dims)
+        if dims[0] == 0 or dims[1] != 0:
+            return False
+        self.moved[node] = (inputs[0], dims)
+        self.moved.update(dict.fromkeys(node.users, (inputs[0], dims)))
+        return True
+
+    def _piece(self, node: fx.Node, source: fx.Node) -> None:
+        """The unbind of a moved permute (nothing), or its piece ``k``: the part at ``k``
+        along the side the permute put first, then the permute of the other sides."""
+        x, dims = self.moved[source]
+        if node in self.moved:
+            return  # the unbind itself: its pieces are made where getitem takes them
+        index, shape = node.args[1], self.graph.nodes[x].shape
+        side = dims[0] - 1  # per sample
+        piece = shape[:side] + shape[side + 1:]
+        part = self._add(node, ("part", {"dim": side, "start": index, "size": 1, "keep": False,
+                                         "shape": piece}), [x], piece, node)
+        rest = [d - (d > dims[0]) for d in dims[1:]]  # the piece's torch dimensions, batch first
+        if rest != sorted(rest):
+            order = tuple(d - 1 for d in rest[1:])
+            self._add(node, ("permute", {"dims": order}), [part],
+                      tuple(piece[d] for d in order), node)
 
     def _lift_params(self, node: fx.Node) -> None:
         """A parameter of a batch side of 1 that a cat or a sum reads as data, as it is or
@@ -225,8 +267,9 @@ class Importer:
         return ir_name
 
 #: ops that a module traced through may compute with a function of its own parameters
-#: (timm's BatchNormAct2d calls F.batch_norm): named by that module, as its state_dict is
-_OWNED = frozenset({"bn", "conv"})
+#: (timm's BatchNormAct2d calls F.batch_norm, its LayerNorm F.layer_norm): named by that
+#: module, as its state_dict is
+_OWNED = frozenset({"bn", "conv", "layer_norm"})
 
 
 def _owner(node: fx.Node) -> str | None:
@@ -234,6 +277,12 @@ def _owner(node: fx.Node) -> str | None:
     owners = {str(a.target).rpartition(".")[0] for a in node.all_input_nodes
               if a.op == "get_attr"}
     return owners.pop() if len(owners) == 1 and "" not in owners else None
+
+
+def _unbinds_first(node: fx.Node) -> bool:
+    """Whether the node is ``unbind`` along the first dimension."""
+    dim = node.args[1] if len(node.args) > 1 else node.kwargs.get("dim", 0)
+    return target_name(node).rsplit(".", 1)[-1] == "unbind" and isinstance(dim, int) and dim == 0
 
 
 #: the calls that read a parameter of a batch side of 1 as data (:meth:`Importer._lift_params`)

@@ -176,7 +176,7 @@ def _permute(c: Call, dims: tuple[int, ...]) -> Kind:
     return "permute", {"dims": tuple(d - 1 for d in dims[1:])}
 
 
-def _dims(c: Call) -> tuple[int, ...]:
+def permutation(c: Call) -> tuple[int, ...]:
     """The dimensions of permute(*dims) or permute(dims), of transpose(d0, d1) as a permutation."""
     rank = len(c.ins[0]) + 1
     if target_name(c.node) in ("Tensor.permute", "torch.permute"):
@@ -325,7 +325,7 @@ _FUNCTIONS: dict[str, Callable[[Call], Kind]] = {
     "adaptive_max_pool2d": lambda c: _adaptive("maxpool", c, c.arg(1, "output_size")),
     "mean": lambda c: _reduction(c, "mean"), "sum": lambda c: _reduction(c, "sum"),
     **dict.fromkeys(("view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze"), _layout),
-    **dict.fromkeys(("permute", "transpose", "swapaxes"), lambda c: _permute(c, _dims(c))),
+    **dict.fromkeys(("permute", "transpose", "swapaxes"), lambda c: _permute(c, permutation(c))),
     "getitem": lambda c: _index(c, c.node.args[1]),
     "narrow": lambda c: _narrow(c, c.arg(2, "start"), c.arg(3, "length"), True),
     "select": lambda c: _narrow(c, c.arg(2, "index"), 1, False),

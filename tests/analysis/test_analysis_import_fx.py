@@ -335,3 +335,38 @@ def test_parameters_read_as_tensors_are_counted_once() -> None:
     assert not any("params" in n.attrs for n in vit)
     owners = {p: n.op for n in import_fx(tiny_fpn(), (3, 16, 16)) for p, _ in n.attrs.get("params", ())}
     assert set(owners.values()) == {"einsum"}
+
+
+class _PackedHeads(nn.Module):
+    """timm's attention: one linear layer for q, k and v, their heads split by a permute that
+    moves the batch, then unbind(0)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.qkv = nn.Linear(8, 24)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        t = x.flatten(2).transpose(1, 2)
+        q, k, v = self.qkv(t).reshape(t.shape[0], 16, 3, 2, 4).permute(2, 0, 3, 1, 4).unbind(0)
+        return torch.nn.functional.scaled_dot_product_attention(q, k, v)
+
+
+def test_a_permute_of_the_batch_taken_apart_by_unbind_is_parts_and_permutes() -> None:
+    model = _PackedHeads().eval()
+    graph = import_fx(model, (8, 4, 4))
+    assert [n.op for n in graph][4:] == ["reshape", "part", "permute", "part", "permute",
+                                         "part", "permute", "attention"]
+    assert [n.attrs["start"] for n in graph if n.op == "part"] == [0, 1, 2]
+    ours = resgraph.compile(graph).eval()
+    ours.load_state_dict(model.state_dict(), strict=True)
+    x = torch.randn(2, 8, 4, 4)
+    with torch.no_grad():
+        torch.testing.assert_close(ours(x), model(x))
+
+
+def test_a_permute_of_the_batch_read_otherwise_stays_opaque() -> None:
+    class Moves(nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return x.permute(1, 0, 2, 3).sum(0)
+
+    assert "opaque" in {n.op for n in import_fx(Moves(), (8, 4, 4))}

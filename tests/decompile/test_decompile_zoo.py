@@ -31,19 +31,25 @@ TORCHVISION = ["resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "re
 TIMM = ["resnet18", "resnet26d", "resnet50d", "seresnet50", "seresnext26d_32x4d",
         "res2net50_26w_4s", "res2next50", "resnest14d", "resnest26d", "skresnet18",
         "mobilenetv2_100", "efficientnet_b0", "efficientnet_lite0", "mnasnet_100",
-        "spnasnet_100", "semnasnet_100", "fbnetc_100", "mixnet_s"]
+        "spnasnet_100", "semnasnet_100", "fbnetc_100", "mixnet_s", "vit_tiny_patch16_224",
+        "deit_tiny_patch16_224"]
+#: the transformers, built at the test's resolution
+TRANSFORMERS = ("vit", "deit")
 MODELS = [("torchvision", n) for n in TORCHVISION] + [("timm", n) for n in TIMM]
 
 
 def build(source: str, name: str) -> nn.Module:
     torch.manual_seed(0)
-    if source == "timm":
-        return timm.create_model(name, pretrained=False).eval()
-    if name.startswith("vit"):  # at the test's resolution, and a head drawn (torchvision's is 0)
-        model = getattr(torchvision.models, name)(image_size=SHAPE[1]).eval()
-        nn.init.normal_(model.heads.head.weight, std=0.02)
-        return model
-    return getattr(torchvision.models, name)().eval()
+    if not name.startswith(TRANSFORMERS):
+        if source == "timm":
+            return timm.create_model(name, pretrained=False).eval()
+        return getattr(torchvision.models, name)().eval()
+    model = timm.create_model(name, pretrained=False, img_size=SHAPE[1]) if source == "timm" \
+        else getattr(torchvision.models, name)(image_size=SHAPE[1])
+    for p in model.parameters():  # drawn where they start at 0 (a head would make outputs 0)
+        if not p.any():
+            nn.init.normal_(p, std=0.02)
+    return model.eval()
 
 
 @cache
