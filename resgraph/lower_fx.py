@@ -123,6 +123,8 @@ def _call(n: Node, args: list[Any]) -> tuple[Callable[..., Any], tuple[Any, ...]
     a = n.attrs
     if n.op in _ACTIVATIONS:
         return _ACTIVATIONS[n.op], (args[0],), {}
+    if n.op == "leaky_relu":
+        return F.leaky_relu, (args[0], float(a["slope"])), {}
     if n.op == "maxpool":
         return F.max_pool2d, (args[0], a["kernel"], a["stride"], a["pad"]), {"ceil_mode": a["ceil"]}
     if n.op == "avgpool":

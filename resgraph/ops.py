@@ -373,6 +373,10 @@ OPS: dict[str, OpDef] = {op.name: op for op in [
           _pad_infer),
     *(OpDef(name, doc, (Arg("x", "tensor"),), _same, flops=_per_element(cost))
       for name, doc, cost in _ACTIVATIONS),
+    OpDef("leaky_relu", "x where positive, slope·x elsewhere (CSPNet, DarkNet): a multiply "
+          "and a max per element", (Arg("x", "tensor"), Arg("slope", "number", 0.01, least=0,
+                                                             most=1)),
+          _same, flops=_per_element(2)),
     OpDef("layernorm", "layer normalisation over the channels of each pixel (ConvNeXt's "
           "LayerNorm2d), eps 1e-6", (Arg("x", "tensor"),), _bn_infer,
           params=lambda a, s: {"weight": (s[0][0],), "bias": (s[0][0],)},

@@ -81,10 +81,12 @@ CASES = {
                          lambda: Model(lambda m, x: F.relu(m.b(m.c(x))),
                                        c=nn.Conv2d(4, 6, 3, 2, 1, bias=False),
                                        b=nn.BatchNorm2d(6)), {"conv", "bn", "relu"}),
-    "activations": Case("sigmoid -> relu6 -> silu -> hardsigmoid -> hardswish -> gelu",
-                        lambda: Model(lambda m, x: F.gelu(F.hardswish(F.hardsigmoid(
-                            F.silu(F.relu6(torch.sigmoid(x))))))),
-                        {"sigmoid", "relu6", "silu", "hardsigmoid", "hardswish", "gelu"}),
+    "activations": Case("sigmoid -> relu6 -> silu -> hardsigmoid -> hardswish -> gelu "
+                        "-> leaky_relu(0.1)",
+                        lambda: Model(lambda m, x: F.leaky_relu(F.gelu(F.hardswish(
+                            F.hardsigmoid(F.silu(F.relu6(torch.sigmoid(x)))))), 0.1)),
+                        {"sigmoid", "relu6", "silu", "hardsigmoid", "hardswish", "gelu",
+                         "leaky_relu"}),
     "pools": Case("maxpool(2) -> avgpool(2) -> global_avgpool -> flatten -> linear(5)",
                   lambda: Model(lambda m, x: m.fc(torch.flatten(F.adaptive_avg_pool2d(
                       F.avg_pool2d(F.max_pool2d(x, 2), 2), 1), 1)), fc=nn.Linear(4, 5)),

@@ -99,7 +99,8 @@ Rule = Callable[[Node, Sequence[Shape]], int]
 _TORCHVISION = {"conv": "module:Conv2d", "bn": "module:BatchNorm2d", "relu": "module:ReLU",
                 "relu6": "module:ReLU6", "sigmoid": "module:Sigmoid", "silu": "module:SiLU",
                 "hardsigmoid": "module:Hardsigmoid", "hardswish": "module:Hardswish",
-                "gelu": "module:GELU", "maxpool": "module:MaxPool2d",
+                "gelu": "module:GELU", "leaky_relu": "module:LeakyReLU",
+                "maxpool": "module:MaxPool2d",
                 "avgpool": "module:AvgPool2d", "global_avgpool": "module:AdaptiveAvgPool2d",
                 "linear": "module:Linear", "channel_linear": "module:Linear",
                 "layernorm": "module:LayerNorm2d", "add": "function:operator.add",
@@ -207,6 +208,7 @@ _THOP_UPSAMPLE_OPS = {"nearest": 1, "bilinear": 11}
 #: its "in"put or "out"put; the factor 2 is the hook and the patched function its forward calls
 _PTFLOPS_MODULES = {"Conv2d": ("macs", 1), "Linear": ("macs", 1), "BatchNorm2d": ("out", 2),
                     "LayerNorm": ("out", 1), "ReLU": ("out", 2), "ReLU6": ("out", 1),
+                    "LeakyReLU": ("out", 1),
                     "SiLU": ("in", 1), "GELU": ("out", 2), "Softmax": ("in", 1),
                     **dict.fromkeys(("MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
                                      "AdaptiveMaxPool2d"), ("in", 2))}
@@ -271,7 +273,8 @@ def _ptflops_aten(n: Node, s: Sequence[Shape]) -> int:
 
 
 #: DeepSpeed patches functions, which modules call too: what each op's patched call counts
-_DEEPSPEED_PER_ELEMENT = {"relu": 1, "relu6": 1, "silu": 1, "gelu": 1, "softmax": 1, "bn": 2,
+_DEEPSPEED_PER_ELEMENT = {"relu": 1, "relu6": 1, "silu": 1, "gelu": 1, "leaky_relu": 1,
+                          "softmax": 1, "bn": 2,
                           "layernorm": 5, "layer_norm": 5}
 _DEEPSPEED_FUNCTIONS = ("torch.add", "Tensor.add", "torch.mul", "Tensor.mul")
 

@@ -110,6 +110,8 @@ def module_op(m: nn.Module, c: Call) -> Kind:
         return _interpolation(c, m.mode, given) or c.opaque(type(m).__name__)
     if isinstance(m, nn.Softmax):
         return _softmax(c, m.dim) or c.opaque("Softmax")
+    if isinstance(m, nn.LeakyReLU):
+        return "leaky_relu", {"slope": m.negative_slope}
     if isinstance(m, nn.GELU) and m.approximate != "none":
         return c.opaque("GELU(approximate='tanh')")
     for cls, op in _MODULE_ACTIVATIONS.items():
@@ -313,6 +315,8 @@ _FUNCTIONS: dict[str, Callable[[Call], Kind]] = {
     **{name: _plain(name) for name in ("relu", "sigmoid", "relu6", "silu", "hardsigmoid",
                                        "hardswish")},
     "gelu": lambda c: ("gelu", {}) if c.arg(1, "approximate", "none") == "none" else None,
+    "leaky_relu": lambda c: ("leaky_relu", {"slope": c.arg(1, "negative_slope", 0.01)})
+    if isinstance(c.arg(1, "negative_slope", 0.01), float) else None,
     "add": lambda c: _arith(c, "add"), "iadd": lambda c: _arith(c, "add"),
     "mul": lambda c: _arith(c, "mul"), "imul": lambda c: _arith(c, "mul"),
     "sub": lambda c: _arith(c, "sub"), "isub": lambda c: _arith(c, "sub"),

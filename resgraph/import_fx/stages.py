@@ -23,6 +23,10 @@ def _heights(model: nn.Module) -> dict[str, int]:
     return heights
 
 
+#: the network's parts that a model's top-level module of that name is, never a stage
+_PARTS = ("stem", "head")
+
+
 class Scopes:
     """Module scopes of FX nodes, and stage and block membership from the module tree."""
 
@@ -100,6 +104,8 @@ class Scopes:
             if self.heights[top] >= 2 and not any(s == top or s.startswith(top + ".")
                                                   for s in self.stages):
                 self.stages[top] = True
+        for part in _PARTS:  # timm's top-level stem and head are what their names say
+            self.stages.pop(part, None)
 
     def _siblings(self, container: str, found: set[str], order: dict[str, int]) -> None:
         kids = sorted((f"{container}.{n}" if container else n

@@ -193,3 +193,21 @@ class TokenNorms(nn.Module):
 
 def token_norms() -> nn.Module:
     return TokenNorms()
+
+
+class LeakyNet(nn.Module):
+    """CSPNet's activation as a module (nn.LeakyReLU, a slope of its own) and as a function."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.act = nn.LeakyReLU(0.1)
+        self.fc = nn.Linear(8, 4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = torch.nn.functional.leaky_relu(self.act(self.conv(x)))
+        return self.fc(x.mean([2, 3]))
+
+
+def leaky_net() -> nn.Module:
+    return LeakyNet()

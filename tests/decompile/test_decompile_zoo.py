@@ -32,7 +32,7 @@ TIMM = ["resnet18", "resnet26d", "resnet50d", "seresnet50", "seresnext26d_32x4d"
         "res2net50_26w_4s", "res2next50", "resnest14d", "resnest26d", "skresnet18",
         "mobilenetv2_100", "efficientnet_b0", "efficientnet_lite0", "mnasnet_100",
         "spnasnet_100", "semnasnet_100", "fbnetc_100", "mixnet_s", "vit_tiny_patch16_224",
-        "deit_tiny_patch16_224"]
+        "deit_tiny_patch16_224", "cspresnet50", "cspresnext50"]
 #: the transformers, built at the test's resolution
 TRANSFORMERS = ("vit", "deit")
 MODELS = [("torchvision", n) for n in TORCHVISION] + [("timm", n) for n in TIMM]

@@ -26,9 +26,10 @@ FACTORIES = Path(__file__).resolve().parents[1] / "analysis"
 MODELS = {"resnet50": 32, "densenet121": 32, "inception_v3": 75, "mobilenet_v3_large": 32,
           "convnext_tiny": 32,
           "functional_net": 16, "tiny_vit": 32, "cross_attention": 32, "tiny_fpn": 16,
-          "token_norms": 4}
-#: the small networks of analyze_factories: attention, interpolation, einsum, layer norms
-OWN = ("functional_net", "tiny_vit", "cross_attention", "tiny_fpn", "token_norms")
+          "token_norms": 4, "leaky_net": 8}
+#: the small networks of analyze_factories: attention, interpolation, einsum, layer norms,
+#: leaky ReLU
+OWN = ("functional_net", "tiny_vit", "cross_attention", "tiny_fpn", "token_norms", "leaky_net")
 
 
 def _model(name: str, monkeypatch: pytest.MonkeyPatch) -> torch.nn.Module:
