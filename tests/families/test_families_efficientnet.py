@@ -6,6 +6,7 @@ import pytest
 from torchvision_families import (
     bn_settings,
     check_names_params_and_macs,
+    check_refused_at_require,
     check_same_outputs,
     on_meta,
 )
@@ -52,7 +53,5 @@ def test_stochastic_depth_grows_over_blocks_as_torchvisions(name):
     ({"width_mult": 0.0}, "width_mult must be more than 0"),
     ({"depth_mult": -1.0}, "depth_mult must be more than 0")])
 def test_a_multiplier_outside_its_domain_is_refused_at_its_require(setting, message):
-    with pytest.raises(resgraph.SpecError, match=message) as info:
-        resgraph.load("efficientnet_b0", **setting)
-    assert info.value.span.file.endswith("efficientnet.rg")
+    check_refused_at_require("efficientnet_b0", setting, message)
 

@@ -6,7 +6,12 @@ stages, and the family's domain."""
 import pytest
 import torch
 from torchvision.models import segmentation
-from torchvision_families import check_computes_as, check_names_params_and_macs, shapes
+from torchvision_families import (
+    check_computes_as,
+    check_names_params_and_macs,
+    check_refused_at_require,
+    shapes,
+)
 
 import resgraph
 
@@ -75,6 +80,4 @@ def test_classes_and_rates_are_torchvisions_beyond_the_variants():
     ({"rates": [6, 12]}, "rates are the ASPP's three dilations"),
     ({"image": 16}, "image must be at least 32")])
 def test_a_parameter_outside_its_domain_is_refused_at_its_require(setting, message):
-    with pytest.raises(resgraph.SpecError, match=message) as info:
-        resgraph.load("deeplabv3_resnet50", **setting)
-    assert info.value.span.file.endswith("segmentation.rg")
+    check_refused_at_require("deeplabv3_resnet50", setting, message)

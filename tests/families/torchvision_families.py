@@ -2,12 +2,14 @@
 names and shapes, parameter counts, MACs as FlopCounterMode counts them, and outputs in eval
 within the derived fp32 bound."""
 
+import pytest
 import torch
 import torchvision
 from torch.utils.flop_counter import FlopCounterMode
 
 import resgraph
 from resgraph.backends.tolerance import tolerance
+from resgraph.catalog import catalog
 from resgraph.ir import Graph
 
 
@@ -75,3 +77,11 @@ def check_computes_as(graph: Graph, theirs: torch.nn.Module, size: int) -> None:
         pairs = [(a, b)]
     for mine, their in pairs:
         assert (mine - their).norm() / their.norm() <= tolerance(graph, "fp32")
+
+
+def check_refused_at_require(name: str, setting: dict, message: str) -> None:
+    """Loading variant ``name`` with ``setting`` fails at the family's ``require`` line,
+    in the family's own spec file, with ``message``."""
+    with pytest.raises(resgraph.SpecError, match=message) as info:
+        resgraph.load(name, **setting)
+    assert info.value.span.file.endswith(catalog()[name].file)
