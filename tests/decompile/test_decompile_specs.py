@@ -19,10 +19,12 @@ SHAPE = (3, 64, 64)
 #: one network of each spec file (its first variant by name)
 FIRSTS = sorted({e.file: name for name, e in sorted(catalog().items(), reverse=True)}.values())
 #: networks that are not a chain of blocks, and the cause each is refused with: the U-Net's
-#: decoder and the FPN's levels read the encoder's tensors, which a decompiled stage line
-#: cannot yet pass; the segmentation networks' backbone is a module whose stem the import
-#: sees as layers outside the blocks of one stage (issue: decompiling dataflow networks)
+#: decoder, the FPN's levels and HRNet's exchange units read other stages' tensors, which a
+#: decompiled stage line cannot yet pass; the segmentation networks' backbone is a module
+#: whose stem the import sees as layers outside the blocks of one stage (issue: decompiling
+#: dataflow networks)
 DATAFLOW = {"resunet": "a tensor from outside it", "resnet101_fpn": "a tensor from outside it",
+            "hrnet_w18": "a tensor from outside it",
             "deeplabv3_resnet101": "a layer of stage backbone outside its blocks"}
 _PRELUDE_CALL = re.compile(r"\b(basic|bottleneck|mbconv|fused_mbconv)\(")
 
