@@ -10,7 +10,17 @@ from resgraph import cache
 from resgraph import syntax as s
 from resgraph.elaborate import reuse
 from resgraph.elaborate.bodies import Bodies
-from resgraph.elaborate.values import BlockValue, Bound, Env, Partial, Tensor, fits, show, type_name
+from resgraph.elaborate.values import (
+    BlockValue,
+    Bound,
+    Env,
+    Partial,
+    Tensor,
+    described,
+    fits,
+    show,
+    type_name,
+)
 from resgraph.errors import Span
 from resgraph.ir import BlockInfo
 
@@ -118,7 +128,7 @@ class Blocks(Bodies):
                 if p.default is not None and not fits(v, default):
                     self.fail(f"block '{defn.name}' parameter '{p.name}' takes "
                               f"{type_name(default)} (default {show(default)}), got "
-                              f"{type_name(v)} {show(v)}", sp)
+                              f"{described(v)}", sp)
                 bound[p.name] = Bound(v, origin)
             elif p.default is None:
                 self.fail(f"block '{defn.name}' needs '{p.name}'", span,

@@ -7,7 +7,7 @@ from typing import Any
 
 from resgraph import syntax as s
 from resgraph.elaborate.nodes import Nodes
-from resgraph.elaborate.values import Env, Partial, Tensor, show, type_name
+from resgraph.elaborate.values import Env, Partial, Tensor, described, show, type_name
 from resgraph.errors import Span
 from resgraph.ops import OpDef
 
@@ -61,7 +61,7 @@ class Bodies(Nodes):
         if not isinstance(items, (list, tuple)):
             hint = f"range({items}) counts 0 to {items - 1}" if isinstance(items, int) \
                 and not isinstance(items, bool) and items > 0 else None
-            self.fail(f"'for' goes over a list, got {type_name(items)} {show(items)}",
+            self.fail(f"'for' goes over a list, got {described(items)}",
                       expr.span, hint=hint)
         return items
 

@@ -19,6 +19,7 @@ from resgraph.elaborate.values import (
     Partial,
     Tensor,
     brief,
+    described,
     equal,
     inner_values,
     is_int,
@@ -48,7 +49,7 @@ class Expressions(Checks):
     def eval_int(self, expr: s.Expr, env: Env, what: str) -> int:
         v = self.eval(expr, env)
         if not isinstance(v, int) or isinstance(v, bool):
-            self.fail(f"{what} must be an integer, got {type_name(v)} {show(v)}", expr.span)
+            self.fail(f"{what} must be an integer, got {described(v)}", expr.span)
         return v
 
     def eval_Int(self, e: s.Int, env: Env) -> int:
@@ -69,7 +70,7 @@ class Expressions(Checks):
             v = self.eval(part, env)
             if not (is_number(v) or isinstance(v, str)):
                 self.fail(f"an f-string shows integers, numbers and strings, got "
-                          f"{type_name(v)} {show(v)}", part.span)
+                          f"{described(v)}", part.span)
             out.append(show(v) if not isinstance(v, str) else v)
         text = "".join(out)
         if len(text) > limits.MAX_STRING:
@@ -80,7 +81,7 @@ class Expressions(Checks):
         """``[expr for v in items if test]``, each value in a scope of its own."""
         items = self.eval(e.items, env)
         if not isinstance(items, (list, tuple)):
-            self.fail(f"'for' goes over a list or shape, got {type_name(items)} {show(items)}",
+            self.fail(f"'for' goes over a list or shape, got {described(items)}",
                       e.items.span)
         out = []
         for v in items:
@@ -106,7 +107,7 @@ class Expressions(Checks):
 
     def table_key(self, key: Any, span: Span) -> int | str:
         if not (is_int(key) or isinstance(key, str)):
-            self.fail(f"table keys are integers or strings, got {type_name(key)} {show(key)}",
+            self.fail(f"table keys are integers or strings, got {described(key)}",
                       span)
         return key
 
@@ -142,7 +143,7 @@ class Expressions(Checks):
             return target[key]
         if isinstance(target, (list, tuple)):
             if not is_int(key):
-                self.fail(f"an index must be an integer, got {type_name(key)} {show(key)}",
+                self.fail(f"an index must be an integer, got {described(key)}",
                           e.key.span)
             if not -len(target) <= key < len(target):
                 self.fail(f"index {key} is out of range for {show(target)} "
@@ -239,7 +240,7 @@ class Expressions(Checks):
             return self.checked_value(a + b, e.span)  # bounded as any list
         for v, sub in ((a, e.left), (b, e.right)):
             if not is_number(v):
-                self.fail(f"'{e.op}' works on numbers, got {type_name(v)} {show(v)}", sub.span)
+                self.fail(f"'{e.op}' works on numbers, got {described(v)}", sub.span)
         if e.op in ("/", "//", "%") and b == 0:
             self.fail("division by zero", e.right.span)
         if e.op == "**":
@@ -290,7 +291,7 @@ class Expressions(Checks):
             return equal(a, b) == (e.op == "==")
         for v, sub in ((a, e.left), (b, e.right)):
             if not is_number(v):
-                self.fail(f"'{e.op}' compares numbers, got {type_name(v)} {show(v)}", sub.span)
+                self.fail(f"'{e.op}' compares numbers, got {described(v)}", sub.span)
         return bool(ARITH[e.op](a, b))
 
     def contains(self, container: Any, item: Any, e: s.Compare) -> bool:
@@ -324,7 +325,7 @@ class Expressions(Checks):
     def eval_bool(self, expr: s.Expr, env: Env, what: str) -> bool:
         v = self.eval(expr, env)
         if not isinstance(v, bool):
-            self.fail(f"'{what}' needs true or false, got {type_name(v)} {show(v)}", expr.span)
+            self.fail(f"'{what}' needs true or false, got {described(v)}", expr.span)
         return v
 
     def eval_Not(self, e: s.Not, env: Env) -> bool:
@@ -333,7 +334,7 @@ class Expressions(Checks):
     def eval_Neg(self, e: s.Neg, env: Env) -> float:
         v = self.eval(e.operand, env)
         if not is_number(v):
-            self.fail(f"'-' must be a number, got {type_name(v)} {show(v)}", e.operand.span)
+            self.fail(f"'-' must be a number, got {described(v)}", e.operand.span)
         return -v
 
     def eval_Cond(self, e: s.Cond, env: Env) -> Any:

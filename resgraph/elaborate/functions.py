@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from resgraph.elaborate import limits
-from resgraph.elaborate.values import Tensor, is_int, is_number, show, type_name
+from resgraph.elaborate.values import Tensor, described, is_int, is_number, show, type_name
 from resgraph.ops import OPS
 
 
@@ -36,7 +36,7 @@ def _sum(values: Any) -> float:
 
 def _number(v: Any) -> float:
     if not is_number(v):
-        raise TypeError(f"takes a number, got {type_name(v)} {show(v)}")
+        raise TypeError(f"takes a number, got {described(v)}")
     return v
 
 

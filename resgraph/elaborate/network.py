@@ -17,6 +17,7 @@ from resgraph.elaborate.values import (
     BlockValue,
     Env,
     Tensor,
+    described,
     fits,
     is_int,
     show,
@@ -160,7 +161,7 @@ class Elaborator(Dataflow):
                 self.checked_int(value, item.span)
             if not fits(value, default):
                 self.fail(f"parameter '{item.name}' takes {type_name(default)} "
-                          f"(default {show(default)}), got {type_name(value)} {show(value)}",
+                          f"(default {show(default)}), got {described(value)}",
                           item.span)
         if isinstance(default, float):
             value = float(self.checked_number(value, item.span))

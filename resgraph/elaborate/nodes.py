@@ -11,7 +11,7 @@ from typing import Any
 from resgraph import syntax as s
 from resgraph.elaborate import limits
 from resgraph.elaborate.expressions import Expressions
-from resgraph.elaborate.values import Env, Partial, Tensor, show, signature, type_name
+from resgraph.elaborate.values import Env, Partial, Tensor, described, signature
 from resgraph.errors import Span
 from resgraph.ir import Node
 from resgraph.ops import REQUIRED, OpDef, OpError, fmt_shape, normalise
@@ -41,7 +41,7 @@ class Nodes(Expressions):
             spread = op.arity is None and isinstance(v, (list, tuple)) and bool(v)
             for t in v if spread else [v]:
                 if not isinstance(t, Tensor):
-                    self.fail(f"'{op.name}' takes tensors, got {type_name(t)} {show(t)}",
+                    self.fail(f"'{op.name}' takes tensors, got {described(t)}",
                               a.span, hint=signature(op) + "; attributes are given by name")
                 inputs.append(t)
         self.check_inputs(op, len(inputs), call.span)
@@ -87,7 +87,7 @@ class Nodes(Expressions):
             v, sp = values[a.name]
             if not a.typed(v):
                 self.fail(f"'{op.name}' argument '{a.name}' takes {a.words}, got "
-                          f"{type_name(v)} {show(v)}", sp, hint=signature(op))
+                          f"{described(v)}", sp, hint=signature(op))
             problem = a.out_of_range(v) if a.type != "bool" else None
             if problem:
                 self.fail(f"'{op.name}' argument '{a.name}' {problem}", sp, hint=signature(op))

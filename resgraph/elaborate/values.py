@@ -83,6 +83,13 @@ def type_name(v: Any) -> str:
             }.get(type(v), type(v).__name__)
 
 
+def described(v: Any) -> str:
+    """A value as an error names what it got: ``an integer 3``, ``a tensor of 64x4``."""
+    if isinstance(v, Tensor):
+        return f"a tensor of {fmt_shape(v.shape)}"
+    return f"{type_name(v)} {show(v)}"
+
+
 def brief(v: Any) -> str:
     """A number as a note shows it: floats to 6 significant digits (13.8, not
     13.799999999999999)."""

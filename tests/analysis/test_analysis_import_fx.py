@@ -370,3 +370,20 @@ def test_a_permute_of_the_batch_read_otherwise_stays_opaque() -> None:
             return x.permute(1, 0, 2, 3).sum(0)
 
     assert "opaque" in {n.op for n in import_fx(Moves(), (8, 4, 4))}
+
+
+@pytest.mark.parametrize(("index", "attrs"), [
+    ((slice(None), 0), {"dim": 0, "start": 0, "size": 1, "keep": False}),
+    ((slice(None), -1), {"dim": 0, "start": 7, "size": 1, "keep": False}),
+    ((slice(None), slice(None), slice(1, 3)), {"dim": 1, "start": 1, "size": 2, "keep": True}),
+    ((slice(None), slice(None, None, 2)), None),  # a step: only its shape
+    ((Ellipsis, 0), None),
+])
+def test_indexing_of_one_side_is_a_part(index: tuple, attrs: dict | None) -> None:
+    class Index(nn.Module):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return x[index]
+
+    node = list(import_fx(Index(), (8, 4, 4)))[-1]
+    assert node.op == "part"
+    assert {k: v for k, v in node.attrs.items() if k != "shape"} == (attrs or {})
