@@ -10,6 +10,7 @@ import re
 from resgraph.decompile.canon import stateful
 from resgraph.decompile.opcall import Literal, Unwritable, call, plain, value
 from resgraph.ir import Node
+from resgraph.ops import REQUIRED
 from resgraph.parse import KEYWORDS
 
 #: free ops that are modules of their own in a model, named as the model names them
@@ -39,10 +40,61 @@ def _named(names: dict[str, str], tensor: str) -> str:
     return names[tensor]
 
 
+#: the op of a stand-in for nn.MultiheadAttention's five nodes (:func:`_self_attention`)
+_SELF_ATTENTION = "multihead_attention"
+
+
+def _self_attention(nodes: list[Node]) -> list[Node]:
+    """``nodes`` with each self-attention of one nn.MultiheadAttention at a path P (its q, k
+    and v projections of one tensor, the heads, ``P.out_proj``; biases alike, no weights
+    asked for) as one stand-in node, written as the prelude's ``P: multihead_attention``:
+    named by its output, reading the tensor, its path and heads as attributes."""
+    by_name = {n.name: n for n in nodes}
+    out: list[Node] = []
+    skip: set[str] = set()
+    for n in nodes:
+        if n.name in skip:
+            continue
+        path = n.name.removesuffix(".q_proj")
+        group = [by_name.get(f"{path}.{part}") for part in
+                 ("q_proj", "k_proj", "v_proj", "attention", "out_proj")]
+        if path == n.name or any(g is None for g in group):
+            out.append(n)
+            continue
+        q, k, v, heads, last = group  # type: ignore[misc]
+        linears = (q, k, v, last)
+        if not (all(x.op == "linear" for x in linears) and heads.op == "attention"
+                and q.inputs == k.inputs == v.inputs
+                and heads.inputs == (q.name, k.name, v.name) and last.inputs == (heads.name,)
+                and len({x.attrs["bias"] for x in linears}) == 1
+                and heads.attrs.get("heads") and not heads.attrs["weights"]
+                and not heads.attrs["causal"] and heads.attrs["vdim"] == v.shape[-1]
+                and {x.attrs["out"] for x in linears} == {q.shape[-1]}):
+            out.append(n)
+            continue
+        skip.update(x.name for x in group[1:])  # type: ignore[union-attr]
+        out.append(Node(last.name, _SELF_ATTENTION, q.inputs,
+                        {"path": path, "heads": heads.attrs["heads"], "bias": q.attrs["bias"]},
+                        last.shape, last.stage, last.block))
+    return out
+
+
+def _self_attention_call(node: Node, prefix: str, literal: Literal) -> str:
+    path = node.attrs["path"].removeprefix(prefix)
+    args = [literal("heads", node.attrs["heads"], REQUIRED)]
+    if not node.attrs["bias"]:
+        args.append("bias=false")
+    label = f"{path}: " if _PLAIN_LABEL.fullmatch(path) and path not in KEYWORDS \
+        else f"f{value(path)}: "
+    return f"{label}{_SELF_ATTENTION}({', '.join(a for a in args if a)})"
+
+
 def body_lines(nodes: list[Node], entry: str, prefix: str = "",
                literal: Literal = plain) -> list[str]:
     """The steps computing ``nodes`` from ``entry`` (the tensor the body starts from, named
-    ``input`` where it must be named), each argument written by ``literal``."""
+    ``input`` where it must be named), each argument written by ``literal``; a
+    self-attention of nn.MultiheadAttention is the prelude's block."""
+    nodes = _self_attention(nodes)
     users: dict[str, list[str]] = {n.name: [] for n in nodes}  # the body's own readers only
     for n in nodes:
         for i in n.inputs:
@@ -53,18 +105,19 @@ def body_lines(nodes: list[Node], entry: str, prefix: str = "",
     chain: list[str] = []
     for k, node in enumerate(nodes):
         ins = list(node.inputs)
-        label = _label(node, prefix)
+        step = _self_attention_call(node, prefix, literal) if node.op == _SELF_ATTENTION \
+            else None
         if len(ins) == 1 and ins[0] == current:
-            chain.append(label + call(node, literal=literal))
+            chain.append(step or _label(node, prefix) + call(node, literal=literal))
         else:
             if chain:
                 lines.append(" -> ".join(chain))
                 chain = []
             read = [_named(names, i) for i in ins]
             if len(ins) == 1:  # a named tensor, then the step: ``t1 -> conv1: conv(...)``
-                chain += [read[0], label + call(node, literal=literal)]
+                chain += [read[0], step or _label(node, prefix) + call(node, literal=literal)]
             else:
-                chain.append(label + call(node, read, literal))
+                chain.append(_label(node, prefix) + call(node, read, literal))
         current = node.name
         nxt = nodes[k + 1] if k + 1 < len(nodes) else None
         later = [u for u in users[node.name] if nxt is None or u != nxt.name

@@ -141,3 +141,29 @@ def test_a_keyword_is_neither_a_block_name_nor_a_plain_label() -> None:
     text = decompile(Net(), (3, 8, 8))
     assert "block stage_2() " in text and "stage_2() x 2" in text
     assert 'f"stem": conv(1, 8, bias=true)' in text
+
+
+class _SelfAttention(nn.Module):
+    """Tokens through nn.MultiheadAttention (no biases) as self-attention, and an added
+    position embedding."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pos = nn.Parameter(torch.randn(1, 16, 8) * 0.02)
+        self.attn = nn.MultiheadAttention(8, 2, bias=False, batch_first=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        t = x.flatten(2).transpose(1, 2) + self.pos
+        return self.attn(t, t, t, need_weights=False)[0]
+
+
+def test_a_self_attention_is_the_prelude_s_multihead_attention() -> None:
+    model = _SelfAttention().eval()
+    text = decompile(model, (8, 4, 4))
+    assert "attn: multihead_attention(2, bias=false)" in text
+    assert "q_proj" not in text
+    ours = resgraph.compile(resgraph.Source(text)).eval()
+    ours.load_state_dict(model.state_dict(), strict=True)
+    x = torch.randn(2, 8, 4, 4)
+    with torch.no_grad():
+        torch.testing.assert_close(ours(x), model(x))

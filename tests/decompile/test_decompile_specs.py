@@ -26,7 +26,7 @@ FIRSTS = sorted({e.file: name for name, e in sorted(catalog().items(), reverse=T
 DATAFLOW = {"resunet": "a tensor from outside it", "resnet101_fpn": "a tensor from outside it",
             "hrnet_w18": "a tensor from outside it",
             "deeplabv3_resnet101": "a layer of stage backbone outside its blocks"}
-_PRELUDE_CALL = re.compile(r"\b(basic|bottleneck|mbconv|fused_mbconv)\(")
+_PRELUDE_CALL = re.compile(r"\b(basic|bottleneck|mbconv|fused_mbconv|multihead_attention)\(")
 
 
 def _figures(graph: resgraph.Graph) -> dict[str, object]:
