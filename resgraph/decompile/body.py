@@ -56,27 +56,31 @@ def _self_attention(nodes: list[Node]) -> list[Node]:
         if n.name in skip:
             continue
         path = n.name.removesuffix(".q_proj")
-        group = [by_name.get(f"{path}.{part}") for part in
-                 ("q_proj", "k_proj", "v_proj", "attention", "out_proj")]
-        if path == n.name or any(g is None for g in group):
+        group = [by_name[f"{path}.{part}"] for part in _PARTS if f"{path}.{part}" in by_name]
+        if path == n.name or len(group) != len(_PARTS) or not _is_self_attention(*group):
             out.append(n)
             continue
-        q, k, v, heads, last = group  # type: ignore[misc]
-        linears = (q, k, v, last)
-        if not (all(x.op == "linear" for x in linears) and heads.op == "attention"
-                and q.inputs == k.inputs == v.inputs
-                and heads.inputs == (q.name, k.name, v.name) and last.inputs == (heads.name,)
-                and len({x.attrs["bias"] for x in linears}) == 1
-                and heads.attrs.get("heads") and not heads.attrs["weights"]
-                and not heads.attrs["causal"] and heads.attrs["vdim"] == v.shape[-1]
-                and {x.attrs["out"] for x in linears} == {q.shape[-1]}):
-            out.append(n)
-            continue
-        skip.update(x.name for x in group[1:])  # type: ignore[union-attr]
+        q, _, _, heads, last = group
+        skip.update(x.name for x in group[1:])
         out.append(Node(last.name, _SELF_ATTENTION, q.inputs,
                         {"path": path, "heads": heads.attrs["heads"], "bias": q.attrs["bias"]},
                         last.shape, last.stage, last.block))
     return out
+
+
+#: the nodes the import makes of nn.MultiheadAttention, under its path
+_PARTS = ("q_proj", "k_proj", "v_proj", "attention", "out_proj")
+
+
+def _is_self_attention(q: Node, k: Node, v: Node, heads: Node, last: Node) -> bool:
+    linears = (q, k, v, last)
+    return (all(x.op == "linear" for x in linears) and heads.op == "attention"
+            and q.inputs == k.inputs == v.inputs
+            and heads.inputs == (q.name, k.name, v.name) and last.inputs == (heads.name,)
+            and len({x.attrs["bias"] for x in linears}) == 1
+            and bool(heads.attrs.get("heads")) and not heads.attrs["weights"]
+            and not heads.attrs["causal"] and heads.attrs["vdim"] == v.shape[-1]
+            and {x.attrs["out"] for x in linears} == {q.shape[-1]})
 
 
 def _self_attention_call(node: Node, prefix: str, literal: Literal) -> str:
