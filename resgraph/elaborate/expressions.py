@@ -191,7 +191,10 @@ class Expressions(Checks):
             return self.checked_call(Partial(fn.target, e.func, fn.args + args, merged))
         if callable(fn):
             return self.call_builtin(e, fn, args, kwargs)
-        self.fail(f"'{e.func}' is {type_name(fn)}, not a block or function", e.span)
+        hidden = e.func in OPS or e.func in BUILTINS
+        self.fail(f"'{e.func}' is {type_name(fn)}, not a block or function", e.span,
+                  hint=f"a name of this spec hides the {'op' if e.func in OPS else 'function'} "
+                       f"'{e.func}': rename it" if hidden else None)
 
     def checked_call(self, call: Partial) -> Partial:
         """A layer or block whose arguments fit its parameters: checked where the call is
