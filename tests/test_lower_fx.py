@@ -175,3 +175,17 @@ def test_layers_copied_on_meta_are_the_layers_constructed(name):
     convs[1].register_forward_hook(lambda *a: None)
     assert [bool(c._forward_hooks) for c in convs].count(True) == 1  # nor a hook
     meta.to_empty(device="cpu").load_state_dict(cpu.state_dict(), strict=True)
+
+
+def test_attention_of_heads_folded_into_the_last_side_splits_them() -> None:
+    """Not the import's nn.MultiheadAttention group (no q_proj, ...): the heads are split
+    off the last side, attended apart and put side by side again."""
+    spec = resgraph.Source(
+        "resgraph 1\nnetwork heads\ninput 4x8x8\nstem {\n"
+        "  t = reshape([4, -1]) -> permute([1, 0])\n  attention(t, t, t, heads=2)\n}\n", "h.rg")
+    module = resgraph.compile(spec)
+    x = torch.randn(2, 4, 8, 8)
+    t = x.flatten(2).transpose(1, 2).reshape(2, 64, 2, 2).transpose(1, 2)
+    expected = torch.nn.functional.scaled_dot_product_attention(t, t, t)
+    torch.testing.assert_close(module(x), expected.transpose(1, 2).reshape(2, 64, 4))
+    assert not any(isinstance(m, torch.nn.MultiheadAttention) for m in module.modules())
