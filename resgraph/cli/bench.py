@@ -51,9 +51,10 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
     p.add_argument("spec", help="a spec file, a shipped network's name, or NAME.engine")
     set_argument(p)
-    p.add_argument("--backend", metavar="NAME[,NAME...]",
-                   help="backends in order; ratios are to the first (default for a spec: "
-                        "onnxruntime,torch,torch-compile; for an engine: tensorrt, then these)")
+    p.add_argument("--backend", metavar="NAME[,NAME...]", action="append",
+                   help="backends in order, given once with commas or repeated; ratios are "
+                        "to the first (default for a spec: onnxruntime,torch,torch-compile; "
+                        "for an engine: tensorrt, then these)")
     batch_argument(p, "N", "N,N", default=None,
                    help="batch sizes (default 1; for an engine its profile's OPT)")
     p.add_argument("--warmup", type=seconds(600), default=0.2, metavar="S",
@@ -99,7 +100,7 @@ def _bench(args: argparse.Namespace) -> Any:
     with BenchDisplay() as display:
         if args.spec.endswith(".engine"):
             _engine_only(args)
-            return api.bench_engine(args.spec, parse_backends(args.backend or ""),
+            return api.bench_engine(args.spec, parse_backends(args.backend),
                                     api.BenchOptions(**timing), batches=batches or None,
                                     progress=display, **backend_options)
         options = api.BenchOptions(batches=batches or (1,), precision=args.precision or "fp32",
@@ -117,8 +118,10 @@ def _engine_only(args: argparse.Namespace) -> None:
                          "built (rebuild it with 'resgraph build')")
 
 
-def parse_backends(text: str) -> list[str]:
-    """``onnxruntime,torch`` → the names (checked against the registry by the harness)."""
+def parse_backends(given: list[str] | None) -> list[str]:
+    """``--backend onnxruntime,torch`` (or the flag repeated) → the names, in order (checked
+    against the registry by the harness)."""
+    text = ",".join(given or [])
     names = [n.strip() for n in text.split(",")] if text else []
     if text and not all(names):
         raise UsageError(f"--backend takes names separated by commas, got '{text}'")

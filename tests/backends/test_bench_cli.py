@@ -60,6 +60,14 @@ def test_a_wrong_output_exits_1_with_its_figures_flagged(capsys):
 
 
 @pytest.mark.usefixtures("registered")
+def test_a_repeated_backend_flag_adds_to_the_list(capsys):
+    code, out, _ = bench(capsys, "--backend", "events", "--backend", "recording")
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()
+            if line.split()[:1] in (["events"], ["recording"])] == ["events", "recording"]
+
+
+@pytest.mark.usefixtures("registered")
 def test_a_backends_own_figures_get_their_column(capsys):
     code, out, _ = bench(capsys, "--backend", "events,recording")
     header = next(line for line in out.splitlines() if "p99" in line)
