@@ -382,7 +382,6 @@ def _index(c: Call, index: Any) -> Kind:
     """``x[:, 0]`` or ``x[:, 1:3]`` as a spec's part: the batch's side whole and one other
     indexed or sliced by constants (step 1), the rest whole; only its shape otherwise."""
     index = index if isinstance(index, tuple) else (index,)
-    whole = slice(None)
     picks = [(d, i) for d, i in enumerate(index[1:]) if not _is_whole(i)]
     if not c.ins or not index or not _is_whole(index[0]) or len(picks) != 1 \
             or len(index) - 1 > len(c.ins[0]):
@@ -390,7 +389,7 @@ def _index(c: Call, index: Any) -> Kind:
     d, i = picks[0]
     if isinstance(i, int) and not isinstance(i, bool):
         return _narrow_at(c, d, i, 1, False)
-    if isinstance(i, slice) and i != whole and i.step in (None, 1) \
+    if isinstance(i, slice) and i.step in (None, 1) \
             and all(x is None or type(x) is int for x in (i.start, i.stop)):
         start, stop, _ = i.indices(c.ins[0][d])
         if stop > start:
