@@ -2,8 +2,10 @@
 
 One step per module: :mod:`.canon` (when two graphs compute the same), :mod:`.opcall` (a node
 as an op call), :mod:`.match` (an imported block as a prelude block's call, found by
-elaborating the calls its layers suggest), :mod:`.stages` (runs of calls as stage lines with
-overrides), :mod:`.body` (a stem or head as op steps). The model is imported with
+elaborating the calls its layers suggest), :mod:`.define` (the other blocks as definitions),
+:mod:`.stages` (runs of calls as stage lines with overrides), :mod:`.body` (a stem, head or
+defined block as op steps), :mod:`.flow` (the network's parts in the order its data flows,
+with the results each reads and its outputs). The model is imported with
 :func:`resgraph.import_fx.import_fx`; the text is formatted as ``resgraph fmt`` formats it and
 elaborated again, and it is handed out only if that gives the imported computation, with the
 same state names: what cannot be written is an error naming each cause, never a spec that
@@ -16,17 +18,15 @@ import re
 
 from torch import nn
 
-from resgraph.decompile.body import body_lines
 from resgraph.decompile.canon import same_graph
 from resgraph.decompile.define import define
+from resgraph.decompile.flow import network_lines, open_blocks
 from resgraph.decompile.match import Call, match
-from resgraph.decompile.opcall import Unwritable
-from resgraph.decompile.stages import stage_lines
 from resgraph.elaborate import elaborate
 from resgraph.errors import ResgraphError
 from resgraph.format import format_module
 from resgraph.import_fx import import_fx
-from resgraph.ir import Graph, Node
+from resgraph.ir import Graph
 from resgraph.lower_fx import lower_fx
 from resgraph.ops import fmt_shape
 from resgraph.parse import parse
@@ -93,52 +93,22 @@ def _network_name(name: str) -> str:
 def _text(graph: Graph, name: str, where: str) -> str:
     causes = [f"{n.name}: '{n.op}' is an op the language lacks ({n.attrs.get('target', '')})"
               .replace(" ()", "") for n in graph if n.op == "opaque"]
-    causes += [f"{n.name}: a layer of stage {n.stage} outside its blocks" for n in graph
-               if n.stage not in ("stem", "head") and n.block is None]
     if causes:
         raise DecompileError(where, causes)
+    blocks = [b for b in graph.blocks if b not in open_blocks(graph)]
     calls: dict[str, Call] = {}
-    for block in graph.blocks:
+    for block in blocks:
         found = match(graph, block)
         if found is not None:
             calls[block] = found
-    definitions, defined = define(graph, [b for b in graph.blocks if b not in calls], causes)
+    definitions, defined = define(graph, [b for b in blocks if b not in calls], causes)
     calls.update(defined)
     lines = ["resgraph 1", (f"# decompiled by resgraph import from {where}, input "
                             f"{fmt_shape(graph.input_shape)}"), ""]
     for definition in definitions:
         lines += [definition.text(), ""]
     lines += [f"network {name}", f"input {fmt_shape(graph.input_shape)}"]
-    params = {d.name: d.params for d in definitions}
-    lines += _body(graph, "stem", "input", causes)
-    for k, stage in enumerate(graph.stages):
-        if all(b in calls for b in stage.blocks):
-            lines += stage_lines(stage, [calls[b] for b in stage.blocks], k + 1, params)
-    lines += _body(graph, "head", _head_entry(graph), causes)
+    lines += network_lines(graph, calls, {d.name: d.params for d in definitions}, causes)
     if causes:
         raise DecompileError(where, causes)
     return "\n".join(lines) + "\n"
-
-
-def _head_entry(graph: Graph) -> str:
-    """The tensor the head starts from: the one it reads from before it where it reads one
-    (the last block's output, or the stem's where no stage has blocks)."""
-    head = {n.name for n in graph if n.stage == "head"}
-    outside = {i for n in graph if n.name in head for i in n.inputs if i not in head}
-    if len(outside) == 1:
-        return outside.pop()
-    return graph.blocks[graph.stages[-1].blocks[-1]].output if graph.stages else "input"
-
-
-def _body(graph: Graph, part: str, entry: str, causes: list[str]) -> list[str]:
-    """``stem { ... }`` or ``head { ... }``, or nothing where the model has none; what cannot
-    be written is added to ``causes``."""
-    nodes: list[Node] = [n for n in graph if n.stage == part and n.op != "input"]
-    if not nodes:
-        return []
-    try:
-        steps = body_lines(nodes, entry)
-    except Unwritable as exc:
-        causes.append(f"{part}: {exc}")
-        return []
-    return [f"{part} {{", *(f"  {s}" for s in steps), "}"]

@@ -6,11 +6,12 @@ tensor read again later, or by a merge, is kept under a name (``t1 = ...``)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from resgraph.decompile.canon import stateful
 from resgraph.decompile.opcall import Literal, Unwritable, call, plain, value
 from resgraph.ir import Node
-from resgraph.ops import REQUIRED
+from resgraph.ops import OPS, REQUIRED
 from resgraph.parse import KEYWORDS
 
 #: free ops that are modules of their own in a model, named as the model names them
@@ -94,16 +95,22 @@ def _self_attention_call(node: Node, prefix: str, literal: Literal) -> str:
 
 
 def body_lines(nodes: list[Node], entry: str, prefix: str = "",
-               literal: Literal = plain) -> list[str]:
+               literal: Literal = plain, names: dict[str, str] | None = None,
+               keep: Mapping[str, str] | None = None) -> list[str]:
     """The steps computing ``nodes`` from ``entry`` (the tensor the body starts from, named
     ``input`` where it must be named), each argument written by ``literal``; a
-    self-attention of nn.MultiheadAttention is the prelude's block."""
+    self-attention of nn.MultiheadAttention is the prelude's block. ``names`` gives the
+    other tensors from outside the body it may read (a block's tensor parameters, the
+    network's results) and receives the names the body gives its own; every tensor in
+    ``keep`` (one a later part of the network reads) is named, read later here or not, by
+    the name it maps to where that is not empty."""
     nodes = _self_attention(nodes)
     users: dict[str, list[str]] = {n.name: [] for n in nodes}  # the body's own readers only
     for n in nodes:
         for i in n.inputs:
             users.get(i, []).append(n.name)
-    names = {entry: "input"}
+    table = names if names is not None else {}
+    local = {**table, entry: "input"}
     lines: list[str] = []
     current = entry  # the flow's value after the last line
     chain: list[str] = []
@@ -111,25 +118,40 @@ def body_lines(nodes: list[Node], entry: str, prefix: str = "",
         ins = list(node.inputs)
         step = _self_attention_call(node, prefix, literal) if node.op == _SELF_ATTENTION \
             else None
-        if len(ins) == 1 and ins[0] == current:
+        if len(ins) == 1 and ins[0] == current and not _listed(node):
             chain.append(step or _label(node, prefix) + call(node, literal=literal))
         else:
             if chain:
                 lines.append(" -> ".join(chain))
                 chain = []
-            read = [_named(names, i) for i in ins]
-            if len(ins) == 1:  # a named tensor, then the step: ``t1 -> conv1: conv(...)``
+            read = [_named(local, i) for i in ins]
+            if len(ins) == 1 and not _listed(node):  # a named tensor, then the step: ``t1 -> conv1: conv(...)``
                 chain += [read[0], step or _label(node, prefix) + call(node, literal=literal)]
             else:
                 chain.append(_label(node, prefix) + call(node, read, literal))
         current = node.name
         nxt = nodes[k + 1] if k + 1 < len(nodes) else None
         later = [u for u in users[node.name] if nxt is None or u != nxt.name
-                 or len(nxt.inputs) > 1]
-        if later:
-            names[node.name] = f"t{len(names)}"
-            lines.append(f"{names[node.name]} = " + " -> ".join(chain))
+                 or len(nxt.inputs) > 1 or _listed(nxt)]
+        kept = (keep or {}).get(node.name)
+        if later or kept is not None:
+            local[node.name] = table[node.name] = kept or _fresh({*local.values(), *table.values()})
+            lines.append(f"{local[node.name]} = " + " -> ".join(chain))
             chain = []
     if chain:
         lines.append(" -> ".join(chain))
     return lines
+
+
+def _listed(node: Node) -> bool:
+    """Whether the op's call names its tensors even where it reads one (``concat(t1)``)."""
+    op = OPS.get(node.op)
+    return op is not None and op.arity is None
+
+
+def _fresh(taken: set[str]) -> str:
+    """``t1``, ``t2`` …: the first not taken."""
+    k = 1
+    while f"t{k}" in taken:
+        k += 1
+    return f"t{k}"

@@ -75,9 +75,12 @@ class Canon:
 
 
 def same_graph(a: Graph, b: Graph) -> bool:
-    """Whether two whole graphs compute the same with the same state names."""
+    """Whether two whole graphs compute the same with the same state names, and return it
+    alike (every output by its key, in one form)."""
     canon = Canon()
     ia = canon.forms(a, a, None, "")
     ib = canon.forms(b, b, None, "")
-    return a.input_shape == b.input_shape and ia[a.output] == ib[b.output] \
-        and sorted(ia.values()) == sorted(ib.values())
+    outs_a = {k: ia[v] for k, v in a.output_nodes().items()}
+    outs_b = {k: ib[v] for k, v in b.output_nodes().items()}
+    return a.input_shape == b.input_shape and list(outs_a.items()) == list(outs_b.items()) \
+        and a.output_form == b.output_form and sorted(ia.values()) == sorted(ib.values())

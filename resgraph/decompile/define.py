@@ -5,7 +5,9 @@ blocks of one module class whose bodies are then the same text are one definitio
 A number equal in every block of the form stays a literal; the numbers that differ become
 parameters, one for each pattern of values (two numbers that differ alike, as a conv's width
 and its batch norm's, are one parameter), and a number that is always the block's input width
-is written ``in_channels``. Each block is then a call of its form passing its own numbers.
+is written ``in_channels``. A tensor the block reads from outside it, besides its input (a
+U-Net decoder's skip), is a tensor parameter (``skip``, or ``skip1``, ``skip2`` …). Each
+block is then a call of its form passing its own numbers and tensors.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ from typing import Any
 
 from resgraph import syntax as s
 from resgraph.decompile.body import body_lines
-from resgraph.decompile.match import Call, block_nodes
+from resgraph.decompile.match import Call, Tensor, block_nodes
 from resgraph.decompile.opcall import Unwritable, plain, value
 from resgraph.elaborate.functions import BUILTINS
 from resgraph.elaborate.network import prelude_module
-from resgraph.ir import Graph
+from resgraph.ir import Graph, Node
 from resgraph.ops import OPS, REQUIRED
 from resgraph.parse import KEYWORDS
 
@@ -73,6 +75,18 @@ class _Member:
     block: str
     numbers: _Numbers
     in_channels: int
+    #: the tensors it reads from outside it, besides its input
+    tensors: list[str]
+
+
+def _outside(nodes: list[Node], entry: str) -> list[str]:
+    """The tensors ``nodes`` read from outside them, besides ``entry``, in the order read."""
+    inside = {n.name for n in nodes} | {entry}
+    return list(dict.fromkeys(i for n in nodes for i in n.inputs if i not in inside))
+
+
+def _tensor_params(count: int) -> list[str]:
+    return ["skip"] if count == 1 else [f"skip{k + 1}" for k in range(count)]
 
 
 def define(graph: Graph, blocks: list[str], causes: list[str]
@@ -84,13 +98,15 @@ def define(graph: Graph, blocks: list[str], causes: list[str]
     for block in blocks:
         numbers = _Numbers()
         info = graph.blocks[block]
+        nodes = block_nodes(graph, block)
+        tensors = _outside(nodes, info.input)
         try:
-            lines = body_lines(block_nodes(graph, block), info.input, block + ".",
-                               numbers)
+            lines = body_lines(nodes, info.input, block + ".", numbers,
+                               dict(zip(tensors, _tensor_params(len(tensors)))))
         except Unwritable as exc:
             causes.append(f"{block}: {exc}")
             continue
-        member = _Member(block, numbers, graph.nodes[info.input].shape[0])
+        member = _Member(block, numbers, graph.nodes[info.input].shape[0], tensors)
         forms.setdefault((info.type, "\n".join(lines)), []).append(member)
     taken = set(BUILTINS) | set(OPS) | set(KEYWORDS) | {
         i.name for i in prelude_module().items if isinstance(i, s.BlockDef)}
@@ -99,7 +115,9 @@ def define(graph: Graph, blocks: list[str], causes: list[str]
         name = _fresh(_snake(kind), taken)
         definition, args = _generalise(name, kind, body, members)
         definitions.append(definition)
-        calls.update({m.block: Call(name, a) for m, a in zip(members, args)})
+        calls.update({m.block: Call(name, a, tuple(
+            (p, Tensor(t)) for p, t in zip(_tensor_params(len(m.tensors)), m.tensors)))
+            for m, a in zip(members, args)})
     return definitions, calls
 
 
@@ -131,7 +149,8 @@ def _generalise(name: str, kind: str, body: str, members: list[_Member]
     lines = body.replace("(, ", "(").replace("()", "").split("\n")
     doc = f"the model's {kind}, as traced"
     args = [tuple(column[i] for column in names) for i in range(len(members))]
-    return Definition(name, tuple(names.values()), doc, lines), args
+    params = (*names.values(), *_tensor_params(len(members[0].tensors)))
+    return Definition(name, params, doc, lines), args
 
 
 def _numbered(names: list[str]) -> list[str]:

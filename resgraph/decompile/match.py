@@ -41,13 +41,22 @@ class Call:
 
 
 def word(v: Any) -> str:
-    """An argument's text: an activation is the op's name, anything else a literal."""
-    return v.name if isinstance(v, Op) else value(v)
+    """An argument's text: an activation is the op's name, a tensor its result's, anything
+    else a literal."""
+    return v.name if isinstance(v, (Op, Tensor)) else value(v)
 
 
 @dataclass(frozen=True)
 class Op:
     """An op passed as an argument (``act=relu6``)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """A tensor passed as an argument (``skip=enc3``): the IR node it is, until the network
+    names it; then the result's name."""
 
     name: str
 

@@ -59,9 +59,12 @@ def _override_text(base: Call, call: Call, defaults: Mapping[str, Any]) -> str:
 
 
 def stage_lines(info: StageInfo, calls: list[Call], number: int,
-                defined: Mapping[str, tuple[str, ...]]) -> list[str]:
-    """The stage's lines: one per run of calls of the same block (``defined``: the
-    parameters of the blocks the spec defines, by name)."""
+                defined: Mapping[str, tuple[str, ...]], taken: set[str],
+                on: str = "") -> tuple[list[str], str]:
+    """The stage's lines, one per run of calls of the same block (``defined``: the
+    parameters of the blocks the spec defines, by name; ``on``: the result the first reads,
+    where it is not the one made just before), and the name of the last, its output's
+    result. Each name is new to ``taken`` (the results named so far), and is added to it."""
     runs: list[list[int]] = []
     for i, c in enumerate(calls):
         if runs and calls[runs[-1][0]].block == c.block:
@@ -71,19 +74,31 @@ def stage_lines(info: StageInfo, calls: list[Call], number: int,
     # blocks not numbered one after another are a stage line each
     runs = [part for run in runs for part in (
         [run] if _numbering(info.blocks[run[0]:run[-1] + 1]) else [[i] for i in run])]
-    lines = []
+    lines, name = [], ""
     for k, run in enumerate(runs):
-        name = info.name
-        if len(runs) > 1 or not _IDENT.fullmatch(name) or name in KEYWORDS:
-            name = f"stage{number}" + (f"_{k + 1}" if len(runs) > 1 else "")
+        name = _name(info.name, number, k if len(runs) > 1 else None, taken)
         at = _scope(name, info.blocks[run[0]:run[-1] + 1])
         block = calls[run[0]].block
         defaults = BLOCK_DEFAULTS.get(block) or {"__positional__": defined[block]}
-        lines.append(_stage(name, at, [calls[i] for i in run], defaults))
-    return lines
+        lines.append(_stage(name, at, [calls[i] for i in run], defaults,
+                            on if not k else ""))
+    return lines, name
 
 
-def _stage(name: str, at: str, calls: list[Call], defaults: Mapping[str, Any]) -> str:
+def _name(stage: str, number: int, run: int | None, taken: set[str]) -> str:
+    """A stage line's name: the stage's where it is a name (``layer1``), else its path's
+    last part where that is one (``body.layer1``), else ``stageN`` (``_K`` for the K-th of
+    several runs); never one of ``taken``, to which it is added."""
+    last = stage.rsplit(".", 1)[-1]
+    words = [w for w in (stage, last) if _IDENT.fullmatch(w) and w not in KEYWORDS]
+    name = f"stage{number}_{run + 1}" if run is not None else next(
+        (w for w in words if w not in taken), f"stage{number}")
+    taken.add(name)
+    return name
+
+
+def _stage(name: str, at: str, calls: list[Call], defaults: Mapping[str, Any],
+           on: str) -> str:
     stride = calls[0].get("stride", 1)
     if stride != 1 and all(c.get("stride", 1) == 1 for c in calls[1:]):
         calls = [calls[0].without("stride"), *calls[1:]]
@@ -97,6 +112,7 @@ def _stage(name: str, at: str, calls: list[Call], defaults: Mapping[str, Any]) -
     line = f"stage {name}: {base.text()} x {len(calls)}"
     line += f" stride {stride}" if stride != 1 else ""
     line += f" {at}" if at else ""
+    line += f" on {on}" if on else ""
     if groups:
         body = "\n".join(f"  {', '.join(map(str, ix))}: {text}" for text, ix in groups.items())
         line += " {\n" + body + "\n}"

@@ -267,9 +267,9 @@ class Importer:
         return ir_name
 
 #: ops that a module traced through may compute with a function of its own parameters
-#: (timm's BatchNormAct2d calls F.batch_norm, its LayerNorm F.layer_norm): named by that
-#: module, as its state_dict is
-_OWNED = frozenset({"bn", "conv", "layer_norm"})
+#: (timm's BatchNormAct2d calls F.batch_norm, its LayerNorm F.layer_norm, its Linear
+#: F.linear): named by that module, as its state_dict is
+_OWNED = frozenset({"bn", "conv", "layer_norm", "linear"})
 
 
 def _owner(node: fx.Node) -> str | None:

@@ -254,7 +254,12 @@ def _interpolation(c: Call, mode: str, given: tuple[str, Any]) -> Kind:
 
 
 def _interpolate_call(c: Call) -> Kind:
+    """A size read off another tensor's shape (torchvision's FPN: ``size=x.shape[-2:]``) is
+    the size it had when traced."""
     size = c.arg(1, "size")
+    if isinstance(size, fx.Node) or (isinstance(size, (tuple, list))
+                                     and any(isinstance(s, fx.Node) for s in size)):
+        size = tuple(c.shape[1:])
     given = ("size", size) if size is not None else ("scale", c.arg(2, "scale_factor"))
     return _interpolation(c, c.arg(3, "mode", "nearest"), given)
 
@@ -287,6 +292,10 @@ def _einsum_call(c: Call) -> Kind:
 
 
 def _cat(c: Call) -> Kind:
+    """A concatenation; of one tensor (DenseNet's first layer: ``torch.cat([x], 1)``) it is
+    that tensor."""
+    if len(c.ins) == 1:
+        return None
     dim = c.arg(1, "dim", 0) % (len(c.shape) + 1)
     return ("concat", {}) if dim == 1 and len(c.shape) == 3 else ("cat", {"dim": dim - 1})
 
@@ -310,7 +319,7 @@ def _plain(op: str) -> Callable[[Call], Kind]:
 _PASS = frozenset({"contiguous", "clone", "detach"})
 #: rules that return None to drop a node that changes nothing, not to give up on it
 _MAYBE_NONE = frozenset({"view", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze",
-                         "permute", "transpose", "swapaxes"})
+                         "permute", "transpose", "swapaxes", "cat", "concat"})
 _FUNCTIONS: dict[str, Callable[[Call], Kind]] = {
     **{name: _plain(name) for name in ("relu", "sigmoid", "relu6", "silu", "hardsigmoid",
                                        "hardswish")},
@@ -347,7 +356,18 @@ _FUNCTIONS: dict[str, Callable[[Call], Kind]] = {
     "interpolate": _interpolate_call, "upsample": _interpolate_call,
     "einsum": _einsum_call,
     "batch_norm": lambda c: ("bn", {"zero_init": False}) if len(c.ins[0]) == 3 else None,
+    "linear": lambda c: _linear(c, c.arg(1, "weight"), c.arg(2, "bias")),
 }
+
+
+def _linear(c: Call, weight: Any, bias: Any) -> Kind:
+    """``F.linear`` of a module's own weight (timm's ``Linear``, traced through): the spec's
+    ``linear``, named by that module. Another weight (one computed) stays opaque."""
+    shape = weight.meta.get(IMPORT_SHAPE) if isinstance(weight, fx.Node) \
+        and weight.op == "get_attr" else None
+    if shape is None or len(shape) != 2 or len(c.ins) != 1:
+        return None
+    return "linear", {"out": shape[0], "bias": bias is not None}
 
 
 def _sample_dim(dim: Any, rank: int) -> int | None:

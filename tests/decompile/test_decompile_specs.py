@@ -11,21 +11,13 @@ import pytest
 
 import resgraph
 from resgraph.catalog import catalog
-from resgraph.decompile import DecompileError, decompile
+from resgraph.decompile import decompile
 from resgraph.decompile.canon import same_graph
 
 #: small enough for a CPU, large enough for every stride of the shipped networks
 SHAPE = (3, 64, 64)
 #: one network of each spec file (its first variant by name)
 FIRSTS = sorted({e.file: name for name, e in sorted(catalog().items(), reverse=True)}.values())
-#: networks that are not a chain of blocks, and the cause each is refused with: the U-Net's
-#: decoder, the FPN's levels and HRNet's exchange units read other stages' tensors, which a
-#: decompiled stage line cannot yet pass; the segmentation networks' backbone is a module
-#: whose stem the import sees as layers outside the blocks of one stage (issue: decompiling
-#: dataflow networks)
-DATAFLOW = {"resunet": "a tensor from outside it", "resnet101_fpn": "a tensor from outside it",
-            "hrnet_w18": "a tensor from outside it",
-            "deeplabv3_resnet101": "a layer of stage backbone outside its blocks"}
 _PRELUDE_CALL = re.compile(r"\b(basic|bottleneck|mbconv|fused_mbconv|multihead_attention)\(")
 
 
@@ -34,7 +26,7 @@ def _figures(graph: resgraph.Graph) -> dict[str, object]:
     return {k: report[k] for k in ("macs", "params", "paths")}
 
 
-@pytest.mark.parametrize("name", [n for n in FIRSTS if n not in DATAFLOW])
+@pytest.mark.parametrize("name", FIRSTS)
 def test_a_shipped_spec_decompiles_to_the_same_network(name: str) -> None:
     shipped = resgraph.load(name, input_shape=SHAPE)
     text = decompile(resgraph.compile(shipped), SHAPE)
@@ -43,10 +35,3 @@ def test_a_shipped_spec_decompiles_to_the_same_network(name: str) -> None:
     assert _figures(rebuilt) == _figures(shipped)
     spec_text = (resgraph.catalog.specs_dir() / catalog()[name].file).read_text()
     assert set(_PRELUDE_CALL.findall(spec_text)) <= set(_PRELUDE_CALL.findall(text))
-
-
-@pytest.mark.parametrize("name", sorted(DATAFLOW))
-def test_a_dataflow_network_says_what_it_cannot_write(name: str) -> None:
-    with pytest.raises(DecompileError) as info:
-        decompile(resgraph.compile(resgraph.load(name, input_shape=SHAPE)), SHAPE)
-    assert all(DATAFLOW[name] in c for c in info.value.causes)

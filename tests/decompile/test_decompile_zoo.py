@@ -27,19 +27,31 @@ SHAPE = (3, 64, 64)
 TORCHVISION = ["resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d", "wide_resnet50_2",
                "efficientnet_b0", "efficientnet_v2_s", "mobilenet_v2", "mobilenet_v3_small",
                "mobilenet_v3_large", "mnasnet1_0", "regnet_x_400mf", "regnet_y_400mf",
-               "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "vit_b_16"]
+               "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "vit_b_16", "densenet121", "googlenet",
+               "fasterrcnn_resnet50_fpn.backbone"]
 TIMM = ["resnet18", "resnet26d", "resnet50d", "seresnet50", "seresnext26d_32x4d",
         "res2net50_26w_4s", "res2next50", "resnest14d", "resnest26d", "skresnet18",
         "mobilenetv2_100", "efficientnet_b0", "efficientnet_lite0", "mnasnet_100",
         "spnasnet_100", "semnasnet_100", "fbnetc_100", "mixnet_s", "vit_tiny_patch16_224",
-        "deit_tiny_patch16_224", "cspresnet50", "cspresnext50"]
+        "deit_tiny_patch16_224", "cspresnet50", "cspresnext50", "ghostnet_100"]
 #: the transformers, built at the test's resolution
 TRANSFORMERS = ("vit", "deit")
 MODELS = [("torchvision", n) for n in TORCHVISION] + [("timm", n) for n in TIMM]
 
 
+#: models not built by their name alone: GoogLeNet without its auxiliary heads (in eval they
+#: return nothing, so a traced model has no use for their weights), Faster R-CNN's FPN backbone
+SPECIAL = {
+    "googlenet": lambda: torchvision.models.googlenet(aux_logits=False, init_weights=False),
+    "fasterrcnn_resnet50_fpn.backbone": lambda: torchvision.models.detection.
+    fasterrcnn_resnet50_fpn(weights=None, weights_backbone=None).backbone,
+}
+
+
 def build(source: str, name: str) -> nn.Module:
     torch.manual_seed(0)
+    if name in SPECIAL:
+        return SPECIAL[name]().eval()
     if not name.startswith(TRANSFORMERS):
         if source == "timm":
             return timm.create_model(name, pretrained=False).eval()
@@ -72,9 +84,17 @@ def test_the_spec_rebuilds_the_model(source: str, name: str) -> None:
     ours.load_state_dict(theirs.state_dict(), strict=True)
     x = torch.randn(2, *SHAPE)
     with torch.no_grad():
-        a, b = ours(x), theirs(x)
-    assert (a - b).norm() / b.norm() <= tolerance(graph, "fp32")
+        a, b = _tensors(ours(x)), _tensors(theirs(x))
+    assert len(a) == len(b)
+    assert all((u - v).norm() / v.norm() <= tolerance(graph, "fp32") for u, v in zip(a, b))
     assert _figures(graph) == _figures(theirs)
+
+
+def _tensors(out: object) -> list[torch.Tensor]:
+    """A model's outputs in order: one tensor, a tuple's or a dict's (the FPN's levels)."""
+    if isinstance(out, torch.Tensor):
+        return [out]
+    return list(out.values() if isinstance(out, dict) else out)  # type: ignore[attr-defined]
 
 
 def code_lines(text: str) -> int:
