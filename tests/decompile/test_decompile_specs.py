@@ -35,3 +35,15 @@ def test_a_shipped_spec_decompiles_to_the_same_network(name: str) -> None:
     assert _figures(rebuilt) == _figures(shipped)
     spec_text = (resgraph.catalog.specs_dir() / catalog()[name].file).read_text()
     assert set(_PRELUDE_CALL.findall(spec_text)) <= set(_PRELUDE_CALL.findall(text))
+
+
+def test_a_dataflow_network_reads_its_results_by_name() -> None:
+    # the U-Net's decoder blocks take the encoder's level as a tensor parameter, passed by
+    # the stage's name; the FPN's layers outside blocks are a head that names its outputs
+    unet = decompile(resgraph.compile(resgraph.load("resunet", input_shape=SHAPE)), SHAPE)
+    assert re.search(r"^block \w+\(.*\bskip\)", unet, re.MULTILINE)
+    assert re.search(r"^stage dec1: \w+\(.*skip=enc1\) x 1", unet, re.MULTILINE), unet
+    fpn = decompile(resgraph.compile(resgraph.load("resnet50_fpn", input_shape=SHAPE)), SHAPE)
+    assert re.search(r"^head on \w+ \{\n  pool = maxpool", fpn, re.MULTILINE), fpn
+    assert fpn.rstrip().endswith('output { "0": stage11, "1": stage9, "2": stage7, '
+                                 '"3": layer_blocks, pool: pool }'), fpn
