@@ -13,18 +13,15 @@ written as before: ``stem``, its stage lines and one ``head``, none of them with
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from resgraph.decompile.body import body_lines
 from resgraph.decompile.match import Call, Tensor
 from resgraph.decompile.opcall import Unwritable, value
-from resgraph.decompile.stages import stage_lines
+from resgraph.decompile.stages import IDENT, stage_lines
 from resgraph.ir import Graph, Node, StageInfo
 from resgraph.parse import KEYWORDS
-
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass
@@ -104,7 +101,7 @@ def _kept(graph: Graph, parts: list[_Part]) -> dict[str, str]:
     (empty: the next free ``tK``): the outputs where there are several, and those a later
     part reads other than as the value made just before."""
     outputs = graph.outputs if graph.output_form != "one" else {}
-    kept = {node: key if _IDENT.fullmatch(key) and key not in KEYWORDS
+    kept = {node: key if IDENT.fullmatch(key) and key not in KEYWORDS
             else f"out{key}" if key.isdigit() else "" for key, node in outputs.items()}
     for k, part in enumerate(parts[1:], 1):
         before = parts[k - 1].nodes[-1].name
@@ -198,6 +195,6 @@ def _output_line(graph: Graph, results: Mapping[str, str], last: str,
         return []
     if graph.output_form == "tuple":
         return ["output " + ", ".join(results[t] for t in graph.outputs.values())]
-    entries = [f"{k if _IDENT.fullmatch(k) and k not in KEYWORDS else value(k)}: {results[t]}"
+    entries = [f"{k if IDENT.fullmatch(k) and k not in KEYWORDS else value(k)}: {results[t]}"
                for k, t in graph.outputs.items()]
     return ["output { " + ", ".join(entries) + " }"]

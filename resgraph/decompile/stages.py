@@ -14,7 +14,8 @@ from resgraph.decompile.opcall import value
 from resgraph.ir import StageInfo
 from resgraph.parse import KEYWORDS
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: a name as the grammar reads it
+IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: a block's scope: what comes before its number, and the number
 _NUMBERED = re.compile(r"(.*\D)(0|[1-9][0-9]*)")
 
@@ -90,7 +91,7 @@ def _name(stage: str, number: int, run: int | None, taken: set[str]) -> str:
     last part where that is one (``body.layer1``), else ``stageN`` (``_K`` for the K-th of
     several runs); never one of ``taken``, to which it is added."""
     last = stage.rsplit(".", 1)[-1]
-    words = [w for w in (stage, last) if _IDENT.fullmatch(w) and w not in KEYWORDS]
+    words = [w for w in (stage, last) if IDENT.fullmatch(w) and w not in KEYWORDS]
     name = f"stage{number}_{run + 1}" if run is not None else next(
         (w for w in words if w not in taken), f"stage{number}")
     taken.add(name)
