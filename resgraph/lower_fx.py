@@ -132,6 +132,8 @@ def _call(n: Node, args: list[Any]) -> tuple[Callable[..., Any], tuple[Any, ...]
             "ceil_mode": a["ceil"], "count_include_pad": a["count_pad"]}
     if n.op == "global_avgpool":
         return F.adaptive_avg_pool2d, (args[0], 1), {}
+    if n.op == "adaptive_avgpool":
+        return F.adaptive_avg_pool2d, (args[0], a["size"]), {}
     if n.op == "flatten":
         return torch.flatten, (args[0], 1), {}
     if n.op == "add":

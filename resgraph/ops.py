@@ -254,6 +254,29 @@ def _gap_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
     return (c, 1, 1)
 
 
+def adaptive_windows(size: int, out: int) -> list[tuple[int, int]]:
+    """The windows of adaptive pooling along one side, as torch takes them: the i-th of
+    ``out`` runs from floor(i * size / out) to ceil((i + 1) * size / out)."""
+    return [(i * size // out, -(-(i + 1) * size // out)) for i in range(out)]
+
+
+def _adaptive_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
+    c, h, w = _feature_map(s[0], "adaptive_avgpool")
+    oh, ow = a["size"]
+    if oh > h or ow > w:
+        raise OpError(f"adaptive_avgpool to {oh}x{ow} on a {h}x{w} input: the output may not "
+                      "be larger than the input")
+    return (c, oh, ow)
+
+
+def _adaptive_flops(a: Attrs, s: Sequence[Shape], o: Shape) -> int:
+    """One add or divide per element of each window: the windows' areas, summed."""
+    (h, w), (oh, ow) = s[0][1:], a["size"]
+    rows = sum(e - b for b, e in adaptive_windows(h, oh))
+    cols = sum(e - b for b, e in adaptive_windows(w, ow))
+    return s[0][0] * rows * cols
+
+
 def _spatial_mean_infer(a: Attrs, s: Sequence[Shape]) -> Shape:
     return (_feature_map(s[0], "spatial_mean")[0],)
 
@@ -351,6 +374,10 @@ OPS: dict[str, OpDef] = {op.name: op for op in [
           _pool_infer("avgpool"), flops=lambda a, s, o: _window_elems(a) * numel(o)),
     OpDef("global_avgpool", "average over the whole feature map, to Cx1x1",
           (Arg("x", "tensor"),), _gap_infer, flops=lambda a, s, o: numel(s[0])),
+    OpDef("adaptive_avgpool", "average over size windows that tile the feature map, to "
+          "CxSIZE (torch's adaptive_avg_pool2d: windows of unequal sides where size does not "
+          "divide the input's, as GoogLeNet's auxiliary heads take 4x4 of 14x14)",
+          (Arg("x", "tensor"), Arg("size", "size")), _adaptive_infer, flops=_adaptive_flops),
     OpDef("spatial_mean", "the mean over height and width, CxHxW to a flat C (torchvision's "
           "x.mean([2, 3]), MNASNet): as mean, its sum and a divide per channel",
           (Arg("x", "tensor"),), _spatial_mean_infer, flops=lambda a, s, o: numel(s[0])),

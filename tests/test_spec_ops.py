@@ -91,6 +91,10 @@ CASES = {
                   lambda: Model(lambda m, x: m.fc(torch.flatten(F.adaptive_avg_pool2d(
                       F.avg_pool2d(F.max_pool2d(x, 2), 2), 1), 1)), fc=nn.Linear(4, 5)),
                   {"maxpool", "avgpool", "global_avgpool", "flatten", "linear"}),
+    # 8x8 to 3x3: windows of 3 and 4 pixels, overlapping (torch's adaptive rule)
+    "adaptive_avgpool": Case("adaptive_avgpool(3)",
+                             lambda: Model(lambda m, x: F.adaptive_avg_pool2d(x, (3, 3))),
+                             {"adaptive_avgpool"}),
     "spatial_mean": Case("spatial_mean", lambda: Model(lambda m, x: x.mean([2, 3])),
                          {"spatial_mean"}),
     "merges": Case("a = conv(1, 4)\nb = add(input, a)\ng = global_avgpool -> sigmoid\n"

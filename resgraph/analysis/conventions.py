@@ -102,6 +102,7 @@ _TORCHVISION = {"conv": "module:Conv2d", "bn": "module:BatchNorm2d", "relu": "mo
                 "gelu": "module:GELU", "leaky_relu": "module:LeakyReLU",
                 "maxpool": "module:MaxPool2d",
                 "avgpool": "module:AvgPool2d", "global_avgpool": "module:AdaptiveAvgPool2d",
+                "adaptive_avgpool": "function:F.adaptive_avg_pool2d",
                 "linear": "module:Linear", "channel_linear": "module:Linear",
                 "layernorm": "module:LayerNorm2d", "add": "function:operator.add",
                 "mul": "function:operator.mul", "flatten": "function:torch.flatten",
@@ -178,7 +179,7 @@ def _fvcore(n: Node, s: Sequence[Shape]) -> int:
         return 2 * numel(n.shape)
     if n.op in ("layernorm", "layer_norm"):
         return (5 if n.attrs.get("affine", True) else 4) * numel(n.shape)
-    if n.op in ("global_avgpool", "avgpool"):
+    if n.op in ("global_avgpool", "adaptive_avgpool", "avgpool"):
         return numel(s[0]) if _adaptive_avg(n) else 0
     return _macs(n, s)
 
@@ -289,7 +290,7 @@ def _deepspeed(n: Node, s: Sequence[Shape]) -> int:
         return 2 * n.opdef.macs(n.attrs, s, n.shape) + weights
     if n.op in ("conv", "linear", "channel_linear", "matmul"):
         return 2 * n.opdef.macs(n.attrs, s, n.shape) + (_bias(n) if n.op == "conv" else 0)
-    if n.op in ("maxpool", "avgpool", "global_avgpool"):
+    if n.op in ("maxpool", "avgpool", "global_avgpool", "adaptive_avgpool"):
         return 0 if _called(n)[1].endswith("mean") else numel(s[0])
     if n.op == "layer_norm" and not n.attrs["affine"]:
         return 4 * numel(n.shape)

@@ -7,7 +7,7 @@ padding ``p`` and dilation ``d`` on an input with ``(size, jump, start)`` gives
 like a 1×1 window of stride ``s``; element-wise ops keep the field; where branches merge
 (``add``, ``mul``, ``concat``) a pixel sees the union of its inputs' fields (the intervals
 overlap, so the union is one interval); a learned tensor (``param``) sees no pixel and has
-no field. ``global_avgpool``, ``spatial_mean``, ``attention`` and everything after them see
+no field. Adaptive pooling sees its widest window, stepping by its shortest step. ``global_avgpool``, ``spatial_mean``, ``attention`` and everything after them see
 the whole input: the field is the input's, widened by the whole feature map. The centre offset is
 ``start + (size − 1)/2``: where the centre of output pixel 0's field lies in input pixels
 (negative when padding shifts it off the image). Ceil-mode pooling changes how many outputs
@@ -20,10 +20,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 
 from resgraph.analysis.keys import RF
 from resgraph.analysis.passes import analysis_pass
 from resgraph.ir import Graph, Node
+from resgraph.ops import adaptive_windows
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,10 @@ def _axes(node: Node, ins: list[tuple[Field, Field]], graph: Graph) -> tuple[Fie
     if node.op in ("global_avgpool", "spatial_mean"):
         h, w = graph.nodes[node.inputs[0]].shape[1:]
         return (ins[0][0].window(h, 1, 0), ins[0][1].window(w, 1, 0))
+    if node.op == "adaptive_avgpool":
+        return tuple(_adaptive_axis(f, side, out)  # type: ignore[return-value]
+                     for f, side, out in zip(ins[0], graph.nodes[node.inputs[0]].shape[1:],
+                                             node.attrs["size"]))
     if node.op == "attention":  # each token weighs every token: the whole input
         return tuple(Field(side, f.jump, 0)  # type: ignore[return-value]
                      for side, f in zip(graph.input_shape[1:], ins[-1]))
@@ -68,6 +74,15 @@ def _axes(node: Node, ins: list[tuple[Field, Field]], graph: Graph) -> tuple[Fie
             other = fields  # a broadcast gate (Cx1x1, field already global) merges as is
         fields = (fields[0].union(other[0]), fields[1].union(other[1]))
     return fields
+
+
+def _adaptive_axis(field: Field, side: int, out: int) -> Field:
+    """Adaptive pooling's windows differ by a pixel where out does not divide the side: the
+    field of its widest window, stepping by the shortest step between windows' starts."""
+    windows = adaptive_windows(side, out)
+    widest = max(e - b for b, e in windows)
+    step = min((b2 - b1 for (b1, _), (b2, _) in pairwise(windows)), default=side)
+    return field.window(widest, step, 0)
 
 
 @analysis_pass("receptive_fields")

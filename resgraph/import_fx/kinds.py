@@ -68,7 +68,8 @@ class Call:
 
 
 def _adaptive(op: str, c: Call, size: Any) -> Kind:
-    """Adaptive pooling: global for 1x1, else a plain window where the sides divide."""
+    """Adaptive pooling: global for 1x1, a plain window where the sides divide, else (of an
+    average) windows of unequal sides."""
     out = pair(size) if size is not None else (1, 1)
     if len(c.ins[0]) != 3:
         return None
@@ -77,7 +78,7 @@ def _adaptive(op: str, c: Call, size: Any) -> Kind:
     if op == "avgpool" and out == (1, 1):
         return "global_avgpool", {}
     if h % out[0] or w % out[1]:
-        return None
+        return ("adaptive_avgpool", {"size": out}) if op == "avgpool" else None
     k = (h // out[0], w // out[1])
     attrs = _pool_attrs(k, k, 0, False)
     return (op, {**attrs, "count_pad": True}) if op == "avgpool" else (op, attrs)

@@ -62,3 +62,14 @@ def test_live_bytes_by_hand() -> None:
 
     report = resgraph.analyze(MEMORY_SPEC, batch=2, dtype="fp16")
     assert live_bytes(report.graph) == [64, 192, 256, 128, 140]
+
+
+def test_adaptive_pooling_by_hand() -> None:
+    # 14 to 4 (GoogLeNet's auxiliary heads): torch's windows [0, 4), [3, 7), [7, 11), [10, 14),
+    # each 4 wide, starting 3 or 4 apart: a field of 4 stepping by 3; 4 + 4 + 4 + 4 = 16 rows
+    # and 16 columns per channel, one add or divide each: 2 * 16 * 16 FLOPs
+    spec = resgraph.Source("resgraph 1\nnetwork a\ninput 2x14x14\nstem { p: adaptive_avgpool(4) }\n")
+    report = resgraph.analyze(spec)
+    assert [(f.node, f.size, f.stride) for f in report.receptive_fields] == [
+        ("p", (4, 4), (3, 3))]
+    assert report.flops == 2 * 16 * 16
