@@ -118,9 +118,10 @@ def _head(head: s.Head) -> str:
 
 
 def _output(out: s.Output) -> str:
+    word = "output training " if out.training else "output "
     if out.form == "tuple":
-        return "output " + ", ".join(o.result for o in out.names)
-    return "output { " + ", ".join(f"{_key(o.key)}: {o.result}" for o in out.names) + " }"
+        return word + ", ".join(o.result for o in out.names)
+    return word + "{ " + ", ".join(f"{_key(o.key)}: {o.result}" for o in out.names) + " }"
 
 
 def _key(key: str) -> str:

@@ -375,6 +375,13 @@ class _ToAst(Transformer_NonRecursive):
     def output_dict(self, meta, *entries):
         return s.Output(self._span(meta), [e for e in entries if e is not None], "dict")
 
+    def training_tuple(self, meta, *names):
+        return s.Output(self._span(meta), list(names), "tuple", training=True)
+
+    def training_dict(self, meta, *entries):
+        return s.Output(self._span(meta), [e for e in entries if e is not None], "dict",
+                        training=True)
+
     def output_name(self, meta, name):
         return s.OutputName(self._span(meta), self._name(name), self._name(name))
 

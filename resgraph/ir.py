@@ -36,6 +36,11 @@ class Node:
     #: results of analyses, under the keys of :mod:`resgraph.analysis.keys`
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def fresh(self) -> Node:
+        """The node without analysis results (sharing what nothing changes)."""
+        return Node(self.name, self.op, self.inputs, self.attrs, self.shape, self.stage,
+                    self.block, self.span)
+
     @property
     def opdef(self) -> OpDef:
         return OPS[self.op]
@@ -100,6 +105,11 @@ class Graph:
     outputs: dict[str, str] = field(default_factory=dict)
     #: how the compiled module returns them: "one" (the tensor), "tuple" or "dict"
     output_form: str = "one"
+    #: a network with ``output training ...``: the graph of every node, whose outputs are
+    #: those of training mode. This graph is then the network in eval: only what its own
+    #: outputs read (:meth:`pruned`), which the analyses count; the compiled module is the
+    #: training graph's, returning this graph's outputs in eval.
+    training: Graph | None = field(default=None, repr=False)
 
     def output_nodes(self) -> dict[str, str]:
         """Every output's node by key; ``{"output": output}`` for a graph with one."""
@@ -120,11 +130,29 @@ class Graph:
         """The graph with new nodes and containers and no analysis results, sharing only what
         nothing changes after elaboration (attributes, shapes, spans, stage and block infos):
         what a cache hands out of a graph it keeps."""
-        nodes = {name: Node(n.name, n.op, n.inputs, n.attrs, n.shape, n.stage, n.block, n.span)
-                 for name, n in self.nodes.items()}
+        nodes = {name: n.fresh() for name, n in self.nodes.items()}
         return Graph(self.name, self.input_shape, nodes, self.output, self.summary,
                      dict(self.params), list(self.stages), dict(self.blocks), list(self.notes),
                      self.source, self.key, outputs=dict(self.outputs),
+                     output_form=self.output_form,
+                     training=self.training.copy() if self.training else None)
+
+    def pruned(self) -> Graph:
+        """The graph of the nodes its outputs read (new nodes, as :meth:`copy`'s), with the
+        stages and blocks they are in."""
+        kept: set[str] = set()
+        todo = list(self.output_nodes().values())
+        while todo:
+            name = todo.pop()
+            if name not in kept:
+                kept.add(name)
+                todo.extend(self.nodes[name].inputs)
+        blocks = {k: b for k, b in self.blocks.items() if b.output in kept}
+        stages = [st for st in self.stages if any(b in blocks for b in st.blocks)]
+        return Graph(self.name, self.input_shape,
+                     {k: n.fresh() for k, n in self.nodes.items() if k in kept},
+                     self.output, self.summary, dict(self.params), stages, blocks,
+                     list(self.notes), self.source, self.key, outputs=dict(self.outputs),
                      output_form=self.output_form)
 
     def add(self, node: Node) -> Node:
@@ -141,17 +169,23 @@ class Graph:
     def to_text(self) -> str:
         """A line per node: ``name = op(inputs) attrs -> shape``; stable, for golden files."""
         lines = [f"graph {self.name} input {fmt_shape(self.input_shape)}"]
-        for n in self:
-            attrs = ", ".join(f"{k}={_fmt_attr(v)}" for k, v in sorted(n.attrs.items()))
-            args = ", ".join(n.inputs)
-            lines.append(f"{n.name} = {n.op}({args}{', ' if args and attrs else ''}{attrs})"
-                         f" -> {fmt_shape(n.shape)}")
+        lines.extend(_node_line(n) for n in self)
         if self.output_form == "one":
             lines.append(f"output {self.output}")
         else:
             outs = ", ".join(f"{k}={v}" for k, v in self.outputs.items())
             lines.append(f"output {self.output_form} {outs}")
+        if self.training is not None:
+            lines.extend(_node_line(n) for n in self.training if n.name not in self.nodes)
+            outs = ", ".join(f"{k}={v}" for k, v in self.training.outputs.items())
+            lines.append(f"output training {self.training.output_form} {outs}")
         return "\n".join(lines) + "\n"
+
+
+def _node_line(n: Node) -> str:
+    attrs = ", ".join(f"{k}={_fmt_attr(v)}" for k, v in sorted(n.attrs.items()))
+    args = ", ".join(n.inputs)
+    return f"{n.name} = {n.op}({args}{', ' if args and attrs else ''}{attrs}) -> {fmt_shape(n.shape)}"
 
 
 def _fmt_attr(v: Any) -> str:

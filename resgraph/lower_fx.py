@@ -276,7 +276,8 @@ def lower_fx(graph: Graph, device: str | torch.device = "cpu",
         return _lower(graph, torch.device(device))
 
 
-def _lower(graph: Graph, dev: torch.device) -> fx.GraphModule:
+def _lower(network: Graph, dev: torch.device) -> fx.GraphModule:
+    graph = network.training or network  # every node, of a network with training outputs
     fxg = fx.Graph()
     layers = _Layers(dev)
     modules: dict[str, Any] = {}  # submodules and layer scales' parameters, by path
@@ -318,10 +319,23 @@ def _lower(graph: Graph, dev: torch.device) -> fx.GraphModule:
         fxn.meta.update({keys.SCOPE: n.name, keys.OP: n.op, keys.STAGE: n.stage,
                          keys.BLOCK: n.block, keys.SHAPE: n.shape, keys.SPAN: n.span})
         values[n.name] = fxn
-    fxg.output(_outputs(graph, values))
+    if network.training is None:
+        fxg.output(_outputs(network, values))
+    else:
+        modules["training"] = True  # a module's own flag, as nn.Module.train sets it
+        fxg.output(fxg.call_function(by_mode, (fxg.get_attr("training"), _outputs(network, values),
+                                               _outputs(network.training, values))))
     gm = fx.GraphModule(modules, fxg, class_name=_class_name(graph.name))
-    gm.meta[keys.GRAPH] = graph
+    gm.meta[keys.GRAPH] = network
     return gm
+
+
+def by_mode(training: bool, evaluated: Any, trained: Any) -> Any:
+    """The outputs of the mode the module is in: an FX graph has no branches, so a network
+    with training outputs computes them in eval too (its auxiliary heads, a fraction of a
+    percent of GoogLeNet's and Inception v3's MACs) and returns the eval outputs; an export
+    traced in eval drops them as dead code."""
+    return trained if training else evaluated
 
 
 def _outputs(graph: Graph, values: dict[str, fx.Node]) -> Any:

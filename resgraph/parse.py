@@ -40,8 +40,8 @@ WORD_TERMINALS = {**_KEYWORD_TERMINALS, **_SWEEP_TERMINALS}
 KEYWORDS = frozenset(_KEYWORD_TERMINALS.values())
 #: The words that are keywords only where a name cannot stand: 'x', 'stride', 'at' and 'on'
 #: after a stage's block ('stride' is a parameter of blocks), 'on' after 'head', 'output' as
-#: an item (a flow may still name a tensor 'output').
-CONTEXTUAL = frozenset({"x", "stride", "at", "on", "output"})
+#: an item (a flow may still name a tensor 'output'), 'training' after 'output'.
+CONTEXTUAL = frozenset({"x", "stride", "at", "on", "output", "training"})
 #: The keywords no parameter, value, block or label may be named.
 RESERVED = KEYWORDS - CONTEXTUAL
 #: the rules of the grammar that nest a level (see MAX_NESTING)

@@ -261,10 +261,12 @@ class OutputName(Node):
 @dataclass
 class Output(Stmt):
     """``output a, b`` (a tuple) or ``output { out: h, aux: a }`` (a table): the network's
-    outputs, as its compiled module returns them."""
+    outputs, as its compiled module returns them; ``output training ...``: what it returns
+    in training mode instead (GoogLeNet's auxiliary classifiers beside its logits)."""
 
     names: list[OutputName]
     form: str  # "tuple" | "dict"
+    training: bool = False
 
 
 @dataclass

@@ -1,27 +1,26 @@
 resgraph 1
 # Szegedy, Liu, Jia, Sermanet, Reed, Anguelov, Erhan, Vanhoucke, Rabinovich. "Going Deeper
 # with Convolutions", CVPR 2015: GoogLeNet (Table 1) in torchvision's layout and names
-# (torchvision.models.googlenet), as in eval: without the auxiliary classifiers, which
-# torchvision computes only in training. Every convolution is followed by batch norm (eps 1e-3)
-# and ReLU, as torchvision's BasicConv2d.
+# (torchvision.models.googlenet, with aux_logits as its builder's default): in eval the network
+# returns its logits; in training also the two auxiliary classifiers' (Section 5: on the
+# outputs of inception 4a and 4d, their losses added to the main one's during training), as
+# torchvision's GoogLeNetOutputs(logits, aux_logits2, aux_logits1). Every convolution is
+# followed by batch norm (eps 1e-3) and ReLU, as torchvision's BasicConv2d.
 
 variant googlenet() "GoogLeNet (Inception v1), torchvision's"
 
 # torchvision's "5x5" branch convolves 3x3 (pytorch/vision issue 906): 5 is the paper's
 param branch3_kernel = 3
 param dropout_p = 0.2
+param dropout_aux = 0.7
 param num_classes = 1000
 param image = 224
 
 require branch3_kernel in [3, 5], "branch3_kernel must be 3 (torchvision's) or 5 (the paper's)"
 require dropout_p >= 0 and dropout_p <= 1, "dropout_p must be between 0 and 1"
+require dropout_aux >= 0 and dropout_aux <= 1, "dropout_aux must be between 0 and 1"
 # Table 1: #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj of inception 3a ... 5b
 let table = [[64, 96, 128, 16, 32, 32], [128, 128, 192, 32, 96, 64], [192, 96, 208, 16, 48, 64], [160, 112, 224, 24, 64, 64], [128, 128, 256, 24, 64, 64], [112, 144, 288, 32, 64, 64], [256, 160, 320, 32, 128, 128], [256, 160, 320, 32, 128, 128], [384, 192, 384, 48, 128, 128]]
-# the inception blocks of stages 3, 4 and 5, and the max pool before stages 4 and 5 (torchvision's
-# maxpool3 and maxpool4: here the first block's, as a stage has blocks only)
-let depths = [2, 5, 2]
-let firsts = [0, 2, 7]
-let pools = [0, 3, 2]
 let letters = ["a", "b", "c", "d", "e"]
 
 block basic_conv(out, kernel = 1, stride = 1) "a convolution, batch norm (eps 1e-3) and ReLU: torchvision's BasicConv2d" {
@@ -40,6 +39,11 @@ block inception(row, kernel5 = 3, pool = 0) "Szegedy et al.'s inception module (
   concat(b1, b2, b3, b4)
 }
 
+block inception_aux(classes, drop) "an auxiliary classifier (Szegedy et al. 2015, Section 5, in torchvision's InceptionAux): an average pool to 4x4, a 1x1 convolution to 128, a fully connected layer of 1024 ReLUs, dropout and the classes' layer" {
+  adaptive_avgpool(4) -> conv: basic_conv(128) -> flatten -> fc1: linear(1024) -> relu
+    -> dropout: dropout(drop) -> fc2: linear(classes)
+}
+
 network googlenet "GoogLeNet (Szegedy et al. 2015), torchvision layout"
 input [3, image, image]
 stem {
@@ -47,12 +51,23 @@ stem {
   conv2: basic_conv(64) -> conv3: basic_conv(192, 3)
     -> maxpool2: maxpool(3, stride=2, ceil=true)
 }
-
-for k in range(len(depths)) {
-  stage f"inception{k + 3}": inception(table[firsts[k] + i], branch3_kernel, i == 0 ? pools[k] : 0) x depths[k] at f"inception{k + 3}{letters[i]}"
-}
-
+# the inception modules of Table 1 (the max pools before 4a and 5a, torchvision's maxpool3 and
+# maxpool4, are those blocks' own: a stage has blocks only); 4a and 4d end stages, whose
+# outputs the auxiliary classifiers read
+stage inception3: inception(table[i], branch3_kernel) x 2 at f"inception3{letters[i]}"
+stage inception4a: inception(table[2], branch3_kernel, 3) x 1 at "inception4a"
+stage inception4d: inception(table[3 + i], branch3_kernel) x 3 at f"inception4{letters[i + 1]}"
+stage inception4e: inception(table[6], branch3_kernel) x 1 at "inception4e"
+stage inception5: inception(table[7 + i], branch3_kernel, i == 0 ? 2 : 0) x 2 at f"inception5{letters[i]}"
 head {
   avgpool: global_avgpool -> flatten
-  dropout: dropout(dropout_p) -> fc: linear(num_classes)
+  logits = dropout: dropout(dropout_p) -> fc: linear(num_classes)
 }
+head on inception4a {
+  aux1 = aux1: inception_aux(num_classes, dropout_aux)
+}
+head on inception4d {
+  aux2 = aux2: inception_aux(num_classes, dropout_aux)
+}
+output logits
+output training logits, aux2, aux1

@@ -85,3 +85,48 @@ def test_blocks_reading_tensors_copy_as_they_run(monkeypatch):
     monkeypatch.setenv("RESGRAPH_NO_CACHE", "1")
     assert resgraph.load("resunet", depth=4).to_text() == kept
     assert "dec2.0.concat = concat(dec2.0.upsample, enc2.0.add1)" in kept
+
+
+TRAINING = AUX + "output logits\noutput training { logits: logits, aux: aux }\n"
+
+
+def test_training_outputs_are_returned_in_training_and_absent_in_eval(tmp_path):
+    graph = resgraph.load(spec(tmp_path, TRAINING))
+    # the graph is the network in eval: what its one output reads, the aux head left out
+    assert graph.output_form == "one" and graph.outputs == {"logits": "logits.fc"}
+    assert not any(n.startswith("aux.") for n in graph.nodes)
+    assert graph.training is not None and graph.training.output_form == "dict"
+    assert graph.training.outputs == {"logits": "logits.fc", "aux": "aux.fc"}
+    assert set(graph.nodes) < set(graph.training.nodes)
+    module = resgraph.compile(graph)
+    assert "aux.fc.weight" in module.state_dict()
+    x = torch.randn(2, 3, 32, 32)
+    out = module.train()(x)
+    assert set(out) == {"logits", "aux"} and out["aux"].shape == (2, 10)
+    logits = module.eval()(x)
+    assert isinstance(logits, torch.Tensor) and logits.shape == (2, 10)
+    assert graph.to_text().splitlines()[-1] == "output training dict logits=logits.fc, aux=aux.fc"
+
+
+def test_the_analysis_counts_the_eval_network_and_the_training_one_beside_it(tmp_path):
+    report = resgraph.analyze(spec(tmp_path, TRAINING))
+    plain = resgraph.analyze(spec(tmp_path, AUX.split("head aux")[0]))
+    # aux's linear layer: 16 features to 10 classes, and its bias
+    assert report.training is not None
+    assert (report.params, report.macs) == (plain.params, plain.macs)
+    assert report.training.params == report.params + 16 * 10 + 10
+    assert report.training.macs == report.macs + 16 * 10
+    paths = report.to_json()["training"]["paths_by_output"]
+    assert paths["aux"]["longest"] < paths["logits"]["longest"]
+    assert "training" not in plain.to_json()
+
+
+def test_a_result_read_only_in_training_is_used(tmp_path):
+    # without the training line, aux is made and never used: an error (tests/errors)
+    with_line = resgraph.load(spec(tmp_path, AUX + "output logits\noutput training logits, aux\n"))
+    assert with_line.training is not None and with_line.training.output_form == "tuple"
+
+
+def test_fmt_keeps_the_training_line(tmp_path):
+    text = resgraph.fmt(spec(tmp_path, TRAINING))
+    assert "output training { logits: logits, aux: aux }" in text

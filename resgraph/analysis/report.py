@@ -101,6 +101,17 @@ class Report:
     measured: Any = None
     #: each output's path lengths, for a network of several outputs
     paths_by_output: dict[str, Distribution] = field(default_factory=dict)
+    #: a network with training outputs (``output training``): the report of the whole
+    #: graph in training mode, its auxiliary heads counted; this report is the eval network's
+    training: Report | None = None
+
+    def training_json(self) -> dict[str, Any]:
+        """The figures that differ in training: costs, parameters, and the paths to each
+        output (an auxiliary head's are shorter: the reason it is there)."""
+        paths = self.paths_by_output or {"output": self.paths.lengths}
+        return {"macs": self.macs, "flops": self.flops, "params": self.params,
+                "buffers": self.buffers,
+                "paths_by_output": {k: d.to_json() for k, d in paths.items()}}
 
     @property
     def module_params(self) -> dict[str, Any] | None:
@@ -129,6 +140,8 @@ class Report:
         }
         if self.paths_by_output:
             out["paths_by_output"] = {k: d.to_json() for k, d in self.paths_by_output.items()}
+        if self.training is not None:
+            out["training"] = self.training.training_json()
         if any(keys.CALLED in n.meta for n in self.graph):  # an imported model
             out["uncounted_ops"] = [{"op": op, "count": len(names), "nodes": names}
                                     for op, names in uncounted_ops(self.graph).items()]
@@ -236,7 +249,9 @@ def _analyze(graph: Graph, batch: int, dtype: str, level: str) -> Report:
                   Paths(lengths, graph.meta[keys.PATH_BRANCHES], nominal_depth(graph, lengths),
                         graph.meta[keys.PATH_GATES]),
                   cost_rows(graph, level), graph,
-                  paths_by_output=graph.meta[keys.PATH_LENGTHS_BY_OUTPUT])
+                  paths_by_output=graph.meta[keys.PATH_LENGTHS_BY_OUTPUT],
+                  training=None if graph.training is None
+                  else analyze_graph(graph.training, batch=batch, dtype=dtype))
 
 
 @dataclass(frozen=True)

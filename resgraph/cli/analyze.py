@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
                  ("activations, all tensors", size(r.memory.activation_bytes)),
                  ("activations, peak live", (f"{size(r.memory.peak_bytes)} at "
                                              f"{r.memory.peak_at}")),
-                 ("paths", _paths_line(r))]:
+                 ("paths", _paths_line(r)), *_training_rows(r.training)]:
         head.add_row(k, v)
     out.print(head)
     kinds = Table(title="FLOPs by op kind")
@@ -84,6 +84,18 @@ def run(args: argparse.Namespace) -> int:
     if r.level != "network":
         _rows(r)
     return 0
+
+
+def _training_rows(t: Any) -> list[tuple[str, str]]:
+    """The training network's figures, for a spec with ``output training``: the rows above
+    are the network in eval."""
+    if t is None:
+        return []
+    paths = t.paths_by_output or {"output": t.paths.lengths}
+    return [("in training: MACs", f"{t.macs:,}  ({count(t.macs)})"),
+            ("in training: parameters", f"{t.params:,}  ({size(t.memory.param_bytes)})"),
+            *((f"in training: paths to {k}", (f"lengths {d.shortest}..{d.longest}, mean "
+               f"{float(d.mean):.1f}")) for k, d in paths.items())]
 
 
 def _paths_line(r: Any) -> str:

@@ -40,6 +40,10 @@ def run(args: argparse.Namespace) -> int:
     out.print(f"[green]ok[/]: {graph.name}: {summary['nodes']} ops, {summary['blocks']} blocks "
               f"in {len(graph.stages)} stages, {summary['params']:,} parameters, "
               f"input {summary['input']}, {made}")
+    if "training" in summary:
+        t = summary["training"]
+        out.print(f"  in training: {t['nodes']} ops, {t['params']:,} parameters, outputs "
+                  + ", ".join(f"{escape(k)} {v}" for k, v in t["outputs"].items()))
     for note in graph.notes:
         out.print(f"  note: {note}", markup=False)
     return 0

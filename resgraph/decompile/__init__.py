@@ -18,6 +18,7 @@ import re
 
 from torch import nn
 
+from resgraph.analysis.keys import MODULE_PARAMS
 from resgraph.decompile.canon import same_graph
 from resgraph.decompile.define import define
 from resgraph.decompile.flow import network_lines, open_blocks
@@ -51,7 +52,7 @@ def decompile(model: nn.Module, input_shape: tuple[int, ...] = (3, 224, 224),
     """The spec text of ``model`` traced on an ``input_shape`` input, canonical as ``resgraph
     fmt`` writes it; ``origin`` (``pkg.mod:factory``) is what its header says it came from."""
     where = origin or f"{type(model).__module__}.{type(model).__qualname__}"
-    graph = import_fx(model, tuple(input_shape))
+    graph = _imported(model, tuple(input_shape), where)
     text = _text(graph, _network_name(name or type(model).__name__), where)
     try:
         text = format_module(parse(text, "<decompiled>"))
@@ -65,6 +66,31 @@ def decompile(model: nn.Module, input_shape: tuple[int, ...] = (3, 224, 224),
     if differ:
         raise DecompileError(where, differ)
     return text
+
+
+def _imported(model: nn.Module, input_shape: tuple[int, ...], where: str) -> Graph:
+    """The model in eval; where eval leaves submodules unreached, the model in training too
+    (GoogLeNet's and Inception v3's auxiliary heads), as one graph with training outputs if
+    training reaches them all and computes what eval does."""
+    graph = import_fx(model, input_shape)
+    unreached = graph.meta[MODULE_PARAMS]["not_reached"]
+    if not unreached:
+        return graph
+    trained = import_fx(model, input_shape, train=True)
+    if trained.meta[MODULE_PARAMS]["not_reached"]:
+        return graph  # the state check says what is missing
+    evaluated = Graph(trained.name, trained.input_shape, trained.nodes, stages=trained.stages,
+                      blocks=trained.blocks, outputs={
+                          k: n for k, n in graph.output_nodes().items() if n in trained.nodes},
+                      output_form=graph.output_form)
+    evaluated.output = graph.output
+    if len(evaluated.outputs) != len(graph.output_nodes()) or \
+            not same_graph(graph, evaluated := evaluated.pruned()):
+        raise DecompileError(where, [(f"{', '.join(unreached)}: run only in training, and the "
+                                     "model in training computes otherwise what it computes "
+                                     "in eval")])
+    evaluated.training = trained
+    return evaluated
 
 
 def _state_differences(model: nn.Module, rebuilt: Graph) -> list[str]:
@@ -90,7 +116,8 @@ def _network_name(name: str) -> str:
     return word if not word[0].isdigit() else f"net_{word}"
 
 
-def _text(graph: Graph, name: str, where: str) -> str:
+def _text(network: Graph, name: str, where: str) -> str:
+    graph = network.training or network  # every node, of a network with training outputs
     causes = [f"{n.name}: '{n.op}' is an op the language lacks ({n.attrs.get('target', '')})"
               .replace(" ()", "") for n in graph if n.op == "opaque"]
     if causes:
@@ -108,7 +135,8 @@ def _text(graph: Graph, name: str, where: str) -> str:
     for definition in definitions:
         lines += [definition.text(), ""]
     lines += [f"network {name}", f"input {fmt_shape(graph.input_shape)}"]
-    lines += network_lines(graph, calls, {d.name: d.params for d in definitions}, causes)
+    lines += network_lines(graph, calls, {d.name: d.params for d in definitions}, causes,
+                           network if network.training else None)
     if causes:
         raise DecompileError(where, causes)
     return "\n".join(lines) + "\n"

@@ -69,18 +69,39 @@ class Canon:
             if node.op in _COMMUTATIVE:
                 ins.sort()
             label = node.name.removeprefix(prefix) if stateful(node) else None
-            ids[node.name] = self.intern((node.op, attrs_key(node), node.shape, label,
-                                          tuple(ins)))
+            ids[node.name] = self.intern((*_pooling(node, graph), node.shape, label, tuple(ins)))
         return ids
 
 
+def _pooling(node: Node, graph: Graph) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    """The op and attributes, adaptive pooling as the window it is where its size divides the
+    input's sides (as an import writes it: ``avgpool``, or ``global_avgpool`` to 1x1)."""
+    if node.op != "adaptive_avgpool":
+        return node.op, attrs_key(node)
+    (h, w), (oh, ow) = graph.nodes[node.inputs[0]].shape[1:], node.attrs["size"]
+    if (oh, ow) == (1, 1):
+        return "global_avgpool", ()
+    if h % oh or w % ow:
+        return node.op, attrs_key(node)
+    k = (h // oh, w // ow)
+    return "avgpool", tuple(sorted({"kernel": k, "stride": k, "pad": (0, 0), "ceil": False,
+                                    "count_pad": True}.items()))
+
 def same_graph(a: Graph, b: Graph) -> bool:
     """Whether two whole graphs compute the same with the same state names, and return it
-    alike (every output by its key, in one form)."""
+    alike (every output by its key, in one form), in eval and, where either has training
+    outputs, in training."""
+    if (a.training is None) != (b.training is None):
+        return False
+    if a.training is not None and not same_graph(a.training, b.training):  # type: ignore[arg-type]
+        return False
     canon = Canon()
     ia = canon.forms(a, a, None, "")
     ib = canon.forms(b, b, None, "")
-    outs_a = {k: ia[v] for k, v in a.output_nodes().items()}
-    outs_b = {k: ib[v] for k, v in b.output_nodes().items()}
-    return a.input_shape == b.input_shape and list(outs_a.items()) == list(outs_b.items()) \
+    # only a dict's keys are returned: a tuple's or one tensor's are the names of results,
+    # which an import and a spec give apart
+    keyed = a.output_form == "dict"
+    outs_a = [(k if keyed else "", ia[v]) for k, v in a.output_nodes().items()]
+    outs_b = [(k if keyed else "", ib[v]) for k, v in b.output_nodes().items()]
+    return a.input_shape == b.input_shape and outs_a == outs_b \
         and a.output_form == b.output_form and sorted(ia.values()) == sorted(ib.values())

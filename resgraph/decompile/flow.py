@@ -96,11 +96,15 @@ def _entry(part: _Part, graph: Graph) -> str:
     return part.reads()[0] if part.reads() else "input"
 
 
-def _kept(graph: Graph, parts: list[_Part]) -> dict[str, str]:
+def _kept(graph: Graph, parts: list[_Part], evaluated: Graph | None) -> dict[str, str]:
     """The tensors of stems and heads that must be named, each with the name it is given
-    (empty: the next free ``tK``): the outputs where there are several, and those a later
-    part reads other than as the value made just before."""
-    outputs = graph.outputs if graph.output_form != "one" else {}
+    (empty: the next free ``tK``): the outputs where there are several, those in eval of a
+    network with training outputs, and those a later part reads other than as the value
+    made just before."""
+    outputs = dict(graph.outputs if graph.output_form != "one" else {})
+    if evaluated is not None:
+        outputs.update({k: n for k, n in evaluated.output_nodes().items()
+                        if n not in outputs.values()})
     kept = {node: key if IDENT.fullmatch(key) and key not in KEYWORDS
             else f"out{key}" if key.isdigit() else "" for key, node in outputs.items()}
     for k, part in enumerate(parts[1:], 1):
@@ -112,11 +116,14 @@ def _kept(graph: Graph, parts: list[_Part]) -> dict[str, str]:
 
 
 def network_lines(graph: Graph, calls: Mapping[str, Call],
-                  defined: Mapping[str, tuple[str, ...]], causes: list[str]) -> list[str]:
+                  defined: Mapping[str, tuple[str, ...]], causes: list[str],
+                  evaluated: Graph | None = None) -> list[str]:
     """The lines after ``input``: ``stem``, stages, heads and the output line; what cannot be
-    written is added to ``causes``."""
+    written is added to ``causes``. With ``evaluated`` (the network in eval of a model whose
+    training mode returns more: ``graph``'s outputs), the ``output`` line is its and an
+    ``output training`` line says ``graph``'s."""
     parts = _parts(graph)
-    kept = _kept(graph, parts)
+    kept = _kept(graph, parts, evaluated)
     results = {graph.input.name: "input"}  # each result's tensor → its name
     taken = set(results.values())
     lines: list[str] = []
@@ -136,7 +143,10 @@ def network_lines(graph: Graph, calls: Mapping[str, Call],
             lines += _body(part, entry, on, results, kept, causes)
             taken.update(results.values())
         before = part.nodes[-1].name
-    return lines + _output_line(graph, results, before, causes)
+    if evaluated is None:
+        return lines + _output_line(graph, results, before, causes)
+    return (lines + _output_line(evaluated, results, before, causes, "output", named=True)
+            + _output_line(graph, results, before, causes, "output training", named=True))
 
 
 def _stage_lines(graph: Graph, part: _Part, number: int, calls: Mapping[str, Call],
@@ -181,20 +191,21 @@ def _body(part: _Part, entry: str, on: str, results: dict[str, str],
     return [f"{word} on {on} {{" if on else f"{word} {{", *(f"  {s}" for s in steps), "}"]
 
 
-def _output_line(graph: Graph, results: Mapping[str, str], last: str,
-                 causes: list[str]) -> list[str]:
-    """``output …`` where the network returns several tensors; nothing for one, which is
-    the last value made."""
-    if graph.output_form == "one":
+def _output_line(graph: Graph, results: Mapping[str, str], last: str, causes: list[str],
+                 word: str = "output", named: bool = False) -> list[str]:
+    """``output …`` where the network returns several tensors; for one, nothing (it is the
+    last value made) unless ``named`` (``output NAME``)."""
+    if graph.output_form == "one" and not named:
         if graph.output != last:
             causes.append(f"{graph.output}: the output is not the last value made")
         return []
-    missing = [k for k, t in graph.outputs.items() if t not in results]
+    outputs = graph.output_nodes()
+    missing = [k for k, t in outputs.items() if t not in results]
     if missing:
         causes.append(f"outputs {', '.join(missing)}: made inside a block")
         return []
-    if graph.output_form == "tuple":
-        return ["output " + ", ".join(results[t] for t in graph.outputs.values())]
+    if graph.output_form in ("one", "tuple"):
+        return [f"{word} " + ", ".join(results[t] for t in outputs.values())]
     entries = [f"{k if IDENT.fullmatch(k) and k not in KEYWORDS else value(k)}: {results[t]}"
-               for k, t in graph.outputs.items()]
-    return ["output { " + ", ".join(entries) + " }"]
+               for k, t in outputs.items()]
+    return [f"{word} {{ " + ", ".join(entries) + " }"]

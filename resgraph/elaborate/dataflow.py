@@ -21,6 +21,7 @@ from resgraph import syntax as s
 from resgraph.elaborate.stages import Stages
 from resgraph.elaborate.values import Env, Tensor, show, type_name
 from resgraph.errors import Span, did_you_mean
+from resgraph.ir import Graph
 
 #: the name of the table of every result made so far
 RESULTS = "results"
@@ -118,6 +119,7 @@ class Dataflow(Stages):
         #: the item whose results are being made (for a cycle's message)
         self.making: list[str] = []
         self.output_item: s.Output | None = None
+        self.training_item: s.Output | None = None
         #: the ``results`` table last bound (a spec's own ``results`` is never replaced)
         self.table: dict[str, Tensor] | None = None
 
@@ -168,19 +170,36 @@ class Dataflow(Stages):
             if isinstance(value, Tensor) and st.name not in self.results:
                 self.bind_result(st.name, value, st.span, env)
 
-    def network_outputs(self, last: Tensor) -> None:
+    def network_outputs(self, last: Tensor) -> Graph:
         """The graph's outputs: the ``output`` line's, else the last result; every result
-        read or an output."""
-        assert self.graph is not None
+        read or an output. With an ``output training`` line, the graph in eval: what its
+        outputs read, its :attr:`~resgraph.ir.Graph.training` the whole graph."""
+        graph = self.graph
+        assert graph is not None
         out = self.output_item
         if out is None:
-            self.graph.output = last.node
-            self.graph.outputs = {"output": last.node}
+            graph.output = last.node
+            graph.outputs = {"output": last.node}
         else:
-            self.graph.outputs = {o.key: self.output_tensor(o).node for o in out.names}
-            self.graph.output = next(iter(self.graph.outputs.values()))
-            self.graph.output_form = out.form
-        self.check_used()
+            self.set_outputs(graph, out)
+        if self.training_item is None:
+            self.check_used(set(graph.outputs.values()))
+            return graph
+        training = Graph(graph.name, graph.input_shape, graph.nodes, summary=graph.summary,
+                         params=graph.params, stages=graph.stages, blocks=graph.blocks,
+                         notes=graph.notes, source=graph.source)
+        self.set_outputs(training, self.training_item)
+        self.check_used(set(graph.outputs.values()) | set(training.outputs.values()))
+        evaluated = graph.pruned()
+        evaluated.training = training
+        return evaluated
+
+    def set_outputs(self, graph: Graph, out: s.Output) -> None:
+        """The outputs of ``out``: ``output a`` of one name returns the tensor, as a chain's
+        network does (GoogLeNet's logits in eval), a list of several a tuple."""
+        graph.outputs = {o.key: self.output_tensor(o).node for o in out.names}
+        graph.output = next(iter(graph.outputs.values()))
+        graph.output_form = "one" if out.form == "tuple" and len(out.names) == 1 else out.form
 
     def output_tensor(self, o: s.OutputName) -> Tensor:
         if o.result in self.results:
@@ -191,11 +210,10 @@ class Dataflow(Stages):
         self.fail(f"no result named '{o.result}' to output", o.span,
                   did_you_mean(o.result, made) or listed)
 
-    def check_used(self) -> None:
-        """Every named result is read by a node or is an output."""
+    def check_used(self, outputs: set[str]) -> None:
+        """Every named result is read by a node or is one of ``outputs``."""
         assert self.graph is not None
         users = self.graph.users()
-        outputs = set(self.graph.outputs.values())
         for name, (tensor, span) in self.results.items():
             if not users[tensor.node] and tensor.node not in outputs:
                 self.fail(f"result '{name}' is made but never used", span,
@@ -203,10 +221,11 @@ class Dataflow(Stages):
                                "the network's 'output' line")
 
     def item_Output(self, item: s.Output, env: Env, file: str) -> None:
-        if self.output_item is not None:
-            self.fail("the network already has an 'output' line", item.span,
-                      hint=f"one 'output' line lists every output (the first is at "
-                           f"{self.output_item.span})")
+        before = self.training_item if item.training else self.output_item
+        if before is not None:
+            line = "'output training' line" if item.training else "'output' line"
+            self.fail(f"the network already has an {line}", item.span,
+                      hint=f"one {line} lists every output (the first is at {before.span})")
         keys = [o.key for o in item.names]
         for o in item.names:
             if not o.key:
@@ -214,4 +233,7 @@ class Dataflow(Stages):
                           hint='a key is a name or a string such as "0" (FPN\'s levels)')
             if keys.count(o.key) > 1:
                 self.fail(f"output '{o.key}' is listed twice", o.span)
-        self.output_item = item
+        if item.training:
+            self.training_item = item
+        else:
+            self.output_item = item

@@ -62,6 +62,8 @@ def elaborated(module: s.Module, file: str, params: dict[str, Any], name: str | 
     def make() -> Elaborated:
         graph, used = run()
         graph.key = cache.digest(key, *(f"{path}\0{text}" for path, text in sorted(used.items())))
+        if graph.training is not None:
+            graph.training.key = cache.digest(graph.key, "training")
         return Elaborated(graph, used)
 
     entry = _ELABORATED.get(key, make)

@@ -123,9 +123,8 @@ class Elaborator(Dataflow):
         if self.current is None:
             self.fail("the spec has no 'input' line; write one such as 'input 3x224x224'",
                       module.span)
-        self.network_outputs(self.current)
         self.report_roundings()
-        return self.graph
+        return self.network_outputs(self.current)
 
     def exec_item(self, item: s.Stmt, env: Env, file: str) -> None:
         handler: Callable[..., None] = getattr(self, "item_" + type(item).__name__)

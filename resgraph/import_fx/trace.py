@@ -13,6 +13,7 @@ from torch import fx, nn
 
 from resgraph.analysis.keys import IMPORT_SHAPE
 from resgraph.errors import UsageError
+from resgraph.lower_fx import by_mode
 
 
 class ImportFxError(UsageError):
@@ -22,13 +23,31 @@ class ImportFxError(UsageError):
 def trace(model: nn.Module) -> fx.GraphModule:
     """The model's FX graph; extra ``forward`` arguments are fixed at their defaults."""
     if isinstance(model, fx.GraphModule):
-        return model
+        return _in_its_mode(model)
     concrete = _concrete_args(model)
     try:
         return fx.symbolic_trace(model, concrete_args=concrete)
     except Exception as exc:  # symbolic tracing raises many kinds on data-dependent code
         raise ImportFxError(f"cannot trace {type(model).__name__} with torch.fx: "
                             f"{first_line(exc)}") from exc
+
+
+def _in_its_mode(gm: fx.GraphModule) -> fx.GraphModule:
+    """A compiled network with training outputs returns by :func:`~resgraph.lower_fx.by_mode`:
+    its graph as the mode it is in runs it (the other mode's outputs, and what only they
+    read, left out), as tracing a model reads its ``self.training``."""
+    out = next(n for n in gm.graph.nodes if n.op == "output")
+    chosen = out.args[0]
+    if not (isinstance(chosen, fx.Node) and chosen.target is by_mode):
+        return gm
+    graph = fx.Graph()
+    values: dict[fx.Node, fx.Node] = {}
+    graph.graph_copy(gm.graph, values)
+    graph.output(values[chosen].args[2 if gm.training else 1])
+    picked = fx.GraphModule(gm, graph, class_name=type(gm).__name__)
+    picked.graph.eliminate_dead_code()
+    picked.recompile()
+    return picked
 
 
 def first_line(exc: BaseException) -> str:

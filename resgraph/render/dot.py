@@ -69,8 +69,10 @@ def _one_of(what: str, value: str, choices: tuple[str, ...]) -> None:
 
 
 def render_dot(graph: Graph, options: DrawOptions = DrawOptions()) -> str:
-    """The diagram of ``graph`` as DOT text."""
+    """The diagram of ``graph`` as DOT text: of every layer its module holds (a network with
+    training outputs as in training, its auxiliary heads drawn)."""
     options.check()
+    graph = graph.training or graph
     view = build_view(graph, options.level, options.expand)
     _ensure_analyses(graph, options)
     scale = _scale(view, options)

@@ -82,11 +82,23 @@ def figures(r: Report, extras: Extras) -> list[tuple[str, str, str]]:
               f"lengths {d.shortest}–{d.longest}, median {d.median}")
              for key, d in r.paths_by_output.items()],
            ("receptive field", "x".join(map(str, r.receptive_fields[-1].size))
-            if r.receptive_fields else "-", "input pixels seen by one output pixel")]
+            if r.receptive_fields else "-", "input pixels seen by one output pixel"),
+           *_training(r.training)]
     if extras.profile:
         out.append(("TensorRT", f"{extras.profile.total_ms:.3g} ms",
                     "per inference, " + extras.profile.engine))
     return out
+
+
+def _training(t: Report | None) -> list[tuple[str, str, str]]:
+    """A network with training outputs: the figures above are in eval; these in training."""
+    if t is None:
+        return []
+    return [("MACs in training", si(t.macs), "with the training-only heads"),
+            ("parameters in training", si(t.params), "every parameter the module holds"),
+            *[(f"paths to {key} in training", _count(d.total),
+               f"lengths {d.shortest}–{d.longest}, median {d.median}")
+              for key, d in t.paths_by_output.items()]]
 
 
 def _count(n: int) -> str:

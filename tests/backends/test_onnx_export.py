@@ -24,6 +24,7 @@ from export_fixtures import (
     tiny_graph,
 )
 from onnx.reference import ReferenceEvaluator
+from small_inputs import load_small
 
 import resgraph
 from resgraph.backends.base import MissingExtra, outputs
@@ -88,7 +89,7 @@ def bn_after_conv(model: onnx.ModelProto) -> list[str]:
 
 @pytest.mark.parametrize("name", catalogue_cases())
 def test_shipped_network_checks_and_matches_pytorch_on_onnxruntime(name, tmp_path):
-    graph = resgraph.load(name, input_shape=SMALL_INPUT)
+    graph = load_small(name, SMALL_INPUT)
     module = reference(graph)
     info = export_onnx(module, tmp_path / f"{name}.onnx", batch=2)
     model = checked(info.path)

@@ -18,8 +18,9 @@ ZOO = {"resnet18": 64, "resnext50_32x4d": 64, "wide_resnet50_2": 64, "densenet12
        "efficientnet_b0": 64, "regnet_y_400mf": 64, "regnet_x_400mf": 64, "squeezenet1_0": 64,
        "shufflenet_v2_x0_5": 64, "mnasnet0_5": 64, "alexnet": 64, "convnext_tiny": 64,
        "vit_b_16": 32, "tiny_fpn": 16}
-#: what each cannot count yet: adaptive pooling that grows (1x1 up to 6x6: not a window)
-UNCOUNTED = {"alexnet": {"AdaptiveAvgPool2d": 1}}
+#: what each cannot count yet (AlexNet's adaptive pooling that grows, 1x1 up to 6x6 at this
+#: size, is adaptive_avgpool now: none)
+UNCOUNTED: dict[str, dict[str, int]] = {}
 
 
 def _factory(name: str) -> str:
