@@ -58,7 +58,12 @@ class Importer:
 
     def _output(self, value: Any) -> None:
         """The forward's result: one tensor, a tuple or list of them, or a dict by string
-        keys (torchvision's segmentation and FPN), as a spec's ``output`` line makes them."""
+        keys (torchvision's segmentation and FPN), as a spec's ``output`` line makes them; a
+        named tuple (GoogLeNet's outputs in training) as the tuple it is."""
+        if isinstance(value, fx.Node) and isinstance(value.target, type) \
+                and issubclass(value.target, tuple):
+            fields = getattr(value.target, "_fields", ())
+            value = (*value.args, *(value.kwargs[f] for f in fields if f in value.kwargs))
         if isinstance(value, fx.Node):
             self.graph.output = self.alias[value]
             return

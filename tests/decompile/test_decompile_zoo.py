@@ -39,10 +39,10 @@ TRANSFORMERS = ("vit", "deit")
 MODELS = [("torchvision", n) for n in TORCHVISION] + [("timm", n) for n in TIMM]
 
 
-#: models not built by their name alone: GoogLeNet without its auxiliary heads (in eval they
-#: return nothing, so a traced model has no use for their weights), Faster R-CNN's FPN backbone
+#: models not built by their name alone: GoogLeNet with its auxiliary heads (torchvision's
+#: default; decompiled as training outputs), Faster R-CNN's FPN backbone
 SPECIAL = {
-    "googlenet": lambda: torchvision.models.googlenet(aux_logits=False, init_weights=False),
+    "googlenet": lambda: torchvision.models.googlenet(aux_logits=True, init_weights=False),
     "fasterrcnn_resnet50_fpn.backbone": lambda: torchvision.models.detection.
     fasterrcnn_resnet50_fpn(weights=None, weights_backbone=None).backbone,
 }
